@@ -1,0 +1,44 @@
+# Backend bottleneck lab. `make help` lists every target; each is a thin wrapper over npm, cargo
+# or a script in scripts/. Targets of each part live in mk/*.mk.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+# Each part's mk/*.mk defines its own targets and appends them here, so `make build` and
+# `make test` grow with the project without one file every part edits.
+BUILD_PARTS :=
+TEST_PARTS :=
+-include mk/*.mk
+
+.PHONY: help setup build build-ts run test test-ts clean
+
+help: ## List the targets with their descriptions
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
+
+setup: node_modules ## Install npm packages (npm ci)
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+build-ts: node_modules ## Compile the TypeScript (tsc) into dist/
+	npm run build
+
+build: build-ts $(BUILD_PARTS) ## Build everything: TypeScript, native addon, WebAssembly
+
+test: build test-ts $(TEST_PARTS) ## Install what is missing, build, run every test suite
+
+run: build ## Run the server on HOST:PORT (defaults 127.0.0.1:8000)
+	node dist/server/main.js
+
+test-ts: build ## Run the TypeScript test suites (node:test)
+	npm test
+
+clean: ## Remove build outputs (dist/, target/)
+	rm -rf dist target
+
