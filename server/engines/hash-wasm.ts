@@ -16,7 +16,7 @@ export const hashWasmLoader: EngineLoader = {
       description: 'TypeScript sieve; SHA-256 by the hash-wasm package, one reused hasher, one call per round',
       sieveCount,
       sha256Chain(rounds: number): string {
-        let h = new Uint8Array(32);
+        let h: Uint8Array = new Uint8Array(32);
         for (let i = 0; i < rounds; i++) h = hasher.init().update(h).digest('binary');
         return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
       },

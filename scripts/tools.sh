@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the lab's external tools, idempotently, and prints their versions.
+#   scripts/tools.sh                 # all of them
+#   scripts/tools.sh vegeta k6       # just these
+# Go programs are built by `go install` at pinned versions into .tools/bin/ (k6 takes minutes the
+# first time; afterwards the binary is reused). The rest come from Debian's packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="$PWD/.tools/bin"
+mkdir -p "$BIN"
+
+# Pinned versions: change them here only.
+VEGETA_MOD=github.com/tsenart/vegeta/v12@v12.13.0
+K6_MOD=go.k6.io/k6@v1.8.1
+STATSD_EXPORTER_MOD=github.com/prometheus/statsd_exporter@v0.31.0
+
+go_tool() { # name module@version
+  local name=$1 mod=$2 want=${2##*@} stamp="$BIN/.$1.version"
+  if [[ -x "$BIN/$name" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
+  command -v go >/dev/null || { echo "tools: Go is needed to build $name ($mod)" >&2; exit 1; }
+  echo "tools: go install $mod (into .tools/bin)"
+  GOBIN="$BIN" GOFLAGS=-mod=mod go install "$mod"
+  echo "$want" >"$stamp"
+}
+
+apt_updated=0
+apt_pkg() { # command package...
+  local cmd=$1; shift
+  command -v "$cmd" >/dev/null && return 0
+  if [[ $(id -u) -ne 0 ]]; then echo "tools: $cmd missing; install Debian package(s) $* (needs root)" >&2; exit 1; fi
+  if [[ $apt_updated -eq 0 ]]; then apt-get update -qq; apt_updated=1; fi
+  echo "tools: apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+version_of() {
+  case $1 in
+    vegeta) "$BIN/vegeta" -version 2>&1 | head -1 ;;
+    k6) "$BIN/k6" version 2>&1 | head -1 ;;
+    statsd_exporter) "$BIN/statsd_exporter" --version 2>&1 | head -1 ;;
+    prometheus) prometheus --version 2>&1 | head -1 ;;
+    wrk) wrk -v 2>&1 | head -1 ;;
+    chromium) chromium --version 2>&1 | head -1 ;;
+  esac
+}
+
+tools=("$@")
+[[ ${#tools[@]} -gt 0 ]] || tools=(vegeta k6 statsd_exporter prometheus wrk chromium)
+for t in "${tools[@]}"; do
+  case $t in
+    vegeta) go_tool vegeta "$VEGETA_MOD" ;;
+    k6) go_tool k6 "$K6_MOD" ;;
+    statsd_exporter) go_tool statsd_exporter "$STATSD_EXPORTER_MOD" ;;
+    prometheus) apt_pkg prometheus prometheus ;;
+    wrk) apt_pkg wrk wrk ;;
+    chromium) apt_pkg chromium chromium ;;
+    *) echo "tools: unknown tool '$t' (known: vegeta k6 statsd_exporter prometheus wrk chromium)" >&2; exit 2 ;;
+  esac
+  printf '  %-16s %s\n' "$t" "$(version_of "$t")"
+done
