@@ -1,0 +1,175 @@
+import { performance } from 'node:perf_hooks';
+import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { Config } from './config.js';
+import type { EngineRegistry } from './engines/registry.js';
+import { HttpError, problem } from './errors.js';
+import { computeOnThisThread, finishHeavy } from './heavy.js';
+import { sendJson, sendProblem } from './http.js';
+import type { Limits } from './cgroup.js';
+import { parseHeavyQuery } from './params.js';
+import type { UwsRuntime } from './uws.js';
+
+/** Everything the server is built from; main.ts assembles it, tests pass their own. */
+export interface ServerDeps {
+  readonly config: Config;
+  readonly engines: EngineRegistry;
+  readonly uws: UwsRuntime;
+  readonly limits: Limits;
+}
+
+export interface LabServer {
+  /** Binds config.host:config.port; resolves with the bound port (useful with PORT=0). */
+  listen(): Promise<number>;
+  /**
+   * Graceful stop: closes the listening socket, refuses new heavy work, waits up to `timeoutMs`
+   * for in-flight requests, then closes every connection. Resolves with the number of requests
+   * still in flight when the deadline hit (0 when all finished).
+   */
+  shutdown(timeoutMs: number): Promise<number>;
+  /** Heavy requests admitted and not yet answered or aborted. */
+  readonly inFlight: number;
+}
+
+const HELLO_BODY = 'Hello, World!';
+const START = Date.now();
+
+export function createServer(deps: ServerDeps): LabServer {
+  const { config, engines, uws: runtime, limits } = deps;
+  const app: TemplatedApp = runtime.uws.App();
+  let listenSocket: us_listen_socket | null = null;
+  let draining = false;
+  let inFlight = 0;
+  let onIdle: (() => void) | null = null;
+
+  const routes: ReadonlyArray<{ path: string; get: (res: HttpResponse, req: HttpRequest) => void }> = [
+    { path: '/hello', get: hello },
+    { path: '/heavy/health/', get: health },
+    { path: '/heavy/cpu-io-no-db/', get: heavy },
+  ];
+  for (const { path, get } of routes) {
+    // uWS routes match exactly: register both spellings. A method-specific route wins over `any`,
+    // so `any` on the same path only sees the other methods.
+    const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+    for (const p of [path, other]) {
+      app.get(p, get);
+      app.any(p, methodNotAllowed);
+    }
+  }
+  // Without a catch-all, uWS closes the socket with no answer for an unknown path.
+  app.any('/*', (res, req) => sendProblem(res, problem('NOT_FOUND', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`)));
+
+  function hello(res: HttpResponse): void {
+    res.cork(() => {
+      res.writeStatus('200 OK');
+      res.writeHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(HELLO_BODY);
+    });
+  }
+
+  function health(res: HttpResponse): void {
+    sendJson(res, 200, {
+      status: draining ? 'draining' : 'ok',
+      uws: { native: runtime.native, version: runtime.version, detail: runtime.detail },
+      engines: Object.fromEntries(
+        [...engines.values()].map((e) => [e.name, e.available ? { available: true, description: e.description } : { available: false, reason: e.reason }]),
+      ),
+      defaults: { impl: config.defaultImpl, mode: config.defaultMode },
+      caps: { prime_limit: config.caps.primeLimit, hash_rounds: config.caps.hashRounds, io_kb: config.caps.ioKb },
+      node: process.version,
+      pid: process.pid,
+      uptime_sec: Math.round((Date.now() - START) / 100) / 10,
+      limits: {
+        cpus: limits.cpuQuota,
+        cpus_available: limits.cpusAvailable,
+        memory_bytes: limits.memoryBytes,
+        cgroup_version: limits.cgroupVersion,
+      },
+      in_flight: inFlight,
+    });
+  }
+
+  function heavy(res: HttpResponse, req: HttpRequest): void {
+    // Read everything from req first: it is invalid after the first await or return.
+    const arrived = performance.now();
+    const query = req.getQuery() ?? '';
+    let params;
+    try {
+      params = parseHeavyQuery(query, config);
+    } catch (err) {
+      return answerError(res, err);
+    }
+    if (draining) {
+      return sendProblem(res, problem('SHUTTING_DOWN', 'the server is draining and admits no new heavy work'), { Connection: 'close' });
+    }
+    const status = engines.get(params.impl);
+    if (!status?.available) {
+      const reason = status && !status.available ? status.reason : 'not registered';
+      return sendProblem(res, problem('ENGINE_UNAVAILABLE', `engine "${params.impl}" is not available: ${reason}`, { engine: params.impl }));
+    }
+    const state = { aborted: false };
+    res.onAborted(() => {
+      state.aborted = true;
+    });
+    inFlight++;
+    const run = async () => {
+      const compute = computeOnThisThread(status.engine, params.primeLimit, params.hashRounds);
+      return finishHeavy(config, params, compute, arrived, 0);
+    };
+    run()
+      .then(
+        (answer) => {
+          if (!state.aborted) sendJson(res, 200, answer);
+        },
+        (err: unknown) => {
+          if (!state.aborted) answerError(res, err);
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) onIdle?.();
+      });
+  }
+
+  function methodNotAllowed(res: HttpResponse, req: HttpRequest): void {
+    sendProblem(res, problem('METHOD_NOT_ALLOWED', `${req.getMethod().toUpperCase()} is not allowed on ${req.getUrl()}; use GET`), { Allow: 'GET' });
+  }
+
+  function answerError(res: HttpResponse, err: unknown): void {
+    if (err instanceof HttpError) return sendProblem(res, err.problem);
+    console.error('unexpected error:', err);
+    sendProblem(res, problem('INTERNAL', 'unexpected internal error'));
+  }
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    listen() {
+      return new Promise<number>((resolve, reject) => {
+        app.listen(config.host, config.port, (token) => {
+          if (!token) return reject(new Error(`cannot listen on ${config.host}:${config.port}`));
+          listenSocket = token;
+          resolve(runtime.uws.us_socket_local_port(token));
+        });
+      });
+    },
+    async shutdown(timeoutMs) {
+      draining = true;
+      if (listenSocket) runtime.uws.us_listen_socket_close(listenSocket);
+      listenSocket = null;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, timeoutMs);
+          onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      const left = inFlight;
+      // close() exists at run time (uWS >= 20.x) but is missing from the typings.
+      (app as TemplatedApp & { close(): void }).close();
+      return left;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { tmpdir } from 'node:os';
+import { ENGINE_NAMES, isEngineName, type EngineName } from './engines/engine.js';
+
+/** How heavy work runs: on the event loop, or off it (worker pool / libuv pool). */
+export const MODES = ['inline', 'pool'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The whole configuration, parsed and validated once at start, then frozen. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Largest accepted value of each heavy parameter (inclusive). */
+  readonly caps: Readonly<{ primeLimit: number; hashRounds: number; ioKb: number }>;
+  readonly defaultImpl: EngineName;
+  readonly defaultMode: Mode;
+  /** Folder for the heavy endpoint's temporary files. */
+  readonly dataDir: string;
+  /** Start even when uWebSockets.js fell back to its slow `ws`-based copy (loudly reported). */
+  readonly allowUwsFallback: boolean;
+  /** On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** A configuration error: one line, naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The environment variables read, with their defaults: the documentation of the config. */
+export const CONFIG_DEFAULTS = Object.freeze({
+  HOST: '127.0.0.1',
+  PORT: '8000',
+  MAX_PRIME_LIMIT: '100000000',
+  MAX_HASH_ROUNDS: '10000000',
+  MAX_IO_KB: '5120',
+  DEFAULT_IMPL: 'js',
+  DEFAULT_MODE: 'inline',
+  DATA_DIR: '', // empty: the OS temp dir
+  ALLOW_UWS_FALLBACK: '0',
+  SHUTDOWN_TIMEOUT_MS: '10000',
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const get = (name: keyof typeof CONFIG_DEFAULTS): string => env[name] ?? CONFIG_DEFAULTS[name];
+  const host = get('HOST').trim();
+  if (host === '') throw new ConfigError('HOST must not be empty');
+  const defaultImpl = get('DEFAULT_IMPL');
+  if (!isEngineName(defaultImpl)) {
+    throw new ConfigError(`DEFAULT_IMPL must be one of ${ENGINE_NAMES.join(', ')} (got "${defaultImpl}")`);
+  }
+  const defaultMode = get('DEFAULT_MODE');
+  if (!(MODES as readonly string[]).includes(defaultMode)) {
+    throw new ConfigError(`DEFAULT_MODE must be one of ${MODES.join(', ')} (got "${defaultMode}")`);
+  }
+  return Object.freeze({
+    host,
+    port: integer('PORT', get('PORT'), 0, 65535),
+    caps: Object.freeze({
+      // Upper bounds keep every engine's memory and int arithmetic in range (the sieve indexes
+      // odd numbers in 32-bit words; 2^31 would overflow the TypeScript engine's p*p).
+      primeLimit: integer('MAX_PRIME_LIMIT', get('MAX_PRIME_LIMIT'), 0, 2_000_000_000),
+      hashRounds: integer('MAX_HASH_ROUNDS', get('MAX_HASH_ROUNDS'), 0, 1_000_000_000),
+      ioKb: integer('MAX_IO_KB', get('MAX_IO_KB'), 0, 1_048_576),
+    }),
+    defaultImpl,
+    defaultMode: defaultMode as Mode,
+    dataDir: get('DATA_DIR') || tmpdir(),
+    allowUwsFallback: flag('ALLOW_UWS_FALLBACK', get('ALLOW_UWS_FALLBACK')),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', get('SHUTDOWN_TIMEOUT_MS'), 0, 600_000),
+  });
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^[0-9]{1,10}$/.test(raw)) throw new ConfigError(`${name} must be a decimal integer (got "${raw}")`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+function flag(name: string, raw: string): boolean {
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false' || raw === '') return false;
+  throw new ConfigError(`${name} must be 1/true or 0/false (got "${raw}")`);
+}

@@ -1,0 +1,63 @@
+import { readLimits } from './cgroup.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createServer } from './app.js';
+import { loadEngines } from './engines/registry.js';
+import { loadUws } from './uws.js';
+
+/** Start-up: config, uWS check, engines, listen, signals. Every failure is one line and exit != 0. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(2, `config: ${err.message}`);
+    throw err;
+  }
+  const uws = loadUws();
+  if (!uws.native) {
+    if (!config.allowUwsFallback) {
+      fail(1, `uWebSockets.js native binary did not load (${uws.detail}); refusing to run on the slow fallback. Set ALLOW_UWS_FALLBACK=1 to run anyway.`);
+    }
+    console.warn(`WARNING: running on the uWebSockets.js ws-based FALLBACK (${uws.detail}); numbers are not uWS numbers`);
+  }
+  const engines = await loadEngines();
+  for (const e of engines.values()) {
+    if (!e.available) console.warn(`engine ${e.name}: UNAVAILABLE (${e.reason}); requests for it get 503`);
+  }
+  const limits = readLimits();
+  const server = createServer({ config, engines, uws, limits });
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
+  }
+  const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
+  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.version}; engines: ${ready.join(', ')}; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms)`);
+    server.shutdown(config.shutdownTimeoutMs).then((left) => {
+      console.log(left === 0 ? 'drained; bye' : `shutdown deadline hit with ${left} request(s) in flight; connections closed`);
+      process.exit(0);
+    }, (err) => {
+      console.error('shutdown failed:', err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function fail(code: number, line: string): never {
+  console.error(line);
+  process.exit(code);
+}
+
+main().catch((err) => {
+  console.error('fatal:', err);
+  process.exit(1);
+});
