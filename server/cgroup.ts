@@ -22,12 +22,13 @@ const V1_UNLIMITED = 2 ** 60;
  * Reads the limits from /proc/self/cgroup and the cgroup files, walking up to the root because an
  * ancestor's limit binds too (the tightest one wins). Inside a container with its own cgroup
  * namespace the path is "/" and the files sit at the mount root, which the walk covers.
+ * `root` and `procCgroup` are parameters so tests can point them at a fake tree.
  */
-export function readLimits(): Limits {
+export function readLimits(root = ROOT, procCgroup = '/proc/self/cgroup'): Limits {
   const cpusAvailable = availableParallelism();
   let lines: string[];
   try {
-    lines = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
+    lines = readFileSync(procCgroup, 'utf8').trim().split('\n');
   } catch {
     return { cpuQuota: null, cpusAvailable, cpus: cpusAvailable, memoryBytes: null, cgroupVersion: null };
   }
@@ -36,11 +37,11 @@ export function readLimits(): Limits {
     const [, controllers = '', path = '/'] = line.split(':');
     for (const c of controllers.split(',')) paths.set(c, path);
   }
-  const unified = existsSync(`${ROOT}/cgroup.controllers`);
+  const unified = existsSync(`${root}/cgroup.controllers`);
   let cpuQuota: number | null = null;
   let memoryBytes: number | null = null;
   if (unified) {
-    for (const dir of ancestors(ROOT, paths.get('') ?? '/')) {
+    for (const dir of ancestors(root, paths.get('') ?? '/')) {
       const cpuMax = read(`${dir}/cpu.max`)?.split(' ');
       if (cpuMax && cpuMax[0] !== 'max') cpuQuota = min(cpuQuota, Number(cpuMax[0]) / Number(cpuMax[1]));
       const mem = read(`${dir}/memory.max`);
@@ -48,7 +49,7 @@ export function readLimits(): Limits {
     }
   } else {
     const cpuPath = paths.get('cpu') ?? paths.get('cpuacct');
-    const cpuDir = [`${ROOT}/cpu`, `${ROOT}/cpu,cpuacct`].find(existsSync);
+    const cpuDir = [`${root}/cpu`, `${root}/cpu,cpuacct`].find(existsSync);
     if (cpuPath !== undefined && cpuDir) {
       for (const dir of ancestors(cpuDir, cpuPath)) {
         const quota = Number(read(`${dir}/cpu.cfs_quota_us`) ?? -1);
@@ -58,7 +59,7 @@ export function readLimits(): Limits {
     }
     const memPath = paths.get('memory');
     if (memPath !== undefined) {
-      for (const dir of ancestors(`${ROOT}/memory`, memPath)) {
+      for (const dir of ancestors(`${root}/memory`, memPath)) {
         const limit = Number(read(`${dir}/memory.limit_in_bytes`) ?? NaN);
         if (Number.isFinite(limit) && limit < V1_UNLIMITED) memoryBytes = min(memoryBytes, limit);
       }

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+interface Proc {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.push(d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, stdout, stderr, exited };
+}
+
+async function listening(p: Proc): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const m = /listening on (http:\/\/\S+)/.exec(p.stdout.join(''));
+    if (m) return m[1]!;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  p.child.kill('SIGKILL');
+  throw new Error(`server did not start: ${p.stderr.join('')}`);
+}
+
+describe('the server process', () => {
+  it('exits 2 with one line naming the variable on bad config', async () => {
+    const p = run({ PORT: 'http' });
+    assert.equal(await p.exited, 2);
+    const err = p.stderr.join('').trim();
+    assert.equal(err.split('\n').length, 1);
+    assert.match(err, /PORT/);
+  });
+
+  it('exits non-zero with one clear line when the port is taken', async () => {
+    const first = run({});
+    const url = await listening(first);
+    const port = new URL(url).port;
+    const second = run({ PORT: port });
+    try {
+      assert.equal(await second.exited, 1);
+      assert.match(second.stderr.join(''), new RegExp(`listen: cannot listen on 127\\.0\\.0\\.1:${port}`));
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+
+  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+    const p = run({});
+    const url = await listening(p);
+    const inFlight = fetch(`${url}/heavy/cpu-io-no-db/?hash_rounds=2000000&io_kb=64`);
+    await new Promise((r) => setTimeout(r, 100));
+    p.child.kill('SIGTERM');
+    const res = await inFlight;
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { primes_found: number };
+    assert.equal(body.primes_found, 41538);
+    assert.equal(await p.exited, 0);
+    assert.match(p.stdout.join(''), /drained/);
+  });
+
+  it('after SIGTERM accepts no new connections', async () => {
+    const p = run({ SHUTDOWN_TIMEOUT_MS: '2000' });
+    const url = await listening(p);
+    const inFlight = fetch(`${url}/heavy/cpu-io-no-db/?hash_rounds=2000000&io_kb=1`);
+    await new Promise((r) => setTimeout(r, 100));
+    p.child.kill('SIGTERM');
+    await inFlight;
+    assert.equal(await p.exited, 0);
+    await assert.rejects(fetch(`${url}/hello`));
+  });
+});
