@@ -1,0 +1,524 @@
+#!/usr/bin/env bash
+# Runs the service (or any command after --) inside CPUS cpus and MEMORY bytes, swap included, and
+# checks that the limits are really in force before saying so.
+#
+#   scripts/run-constrained.sh                       # the service on HOST:PORT, 1 CPU, 256m
+#   CPUS=0.5 MEMORY=128m scripts/run-constrained.sh
+#   METHOD=cgroup scripts/run-constrained.sh         # force one: docker | cgroup | systemd | unconstrained
+#   scripts/run-constrained.sh -- node -e '...'      # any command under the same limits (not with docker)
+#
+# Methods, tried in this order by METHOD=auto:
+#   docker   a Docker engine that answers `docker info`: build the image, `docker run --cpus --memory
+#            --memory-swap` (equal memory and memory-swap: no swap), port published on HOST:PORT.
+#   cgroup   a child of the cgroup this script runs in, per controller: v2 cpu.max, memory.max,
+#            memory.swap.max; v1 cpu.cfs_quota_us/cpu.cfs_period_us, memory.limit_in_bytes,
+#            memory.memsw.limit_in_bytes. Usually needs root.
+#   systemd  `systemd-run --scope` (--user when not root), for cgroup v2 hosts where this script's own
+#            cgroup cannot have children with controllers (a login session's scope).
+# None working is an error. METHOD=unconstrained runs without limits, loudly labelled.
+#
+# While running, STATE_FILE (default .data/constrained.json) names the method and the cgroup files
+# (cpu.stat, memory usage), so load runs can sample throttling and memory; on exit it gets the final
+# counters, peak memory and whether the kernel killed the service for memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CPUS=${CPUS:-1}
+MEMORY=${MEMORY:-256m}
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+METHOD=${METHOD:-auto}
+STATE_FILE=${STATE_FILE:-.data/constrained.json}
+IMAGE=${IMAGE:-backend-bottleneck-lab}
+CONTAINER=${CONTAINER:-backend-bottleneck-lab-$PORT}
+NAME=lab-constrained-$$
+PERIOD_US=100000
+
+say() { printf 'run-constrained: %s\n' "$*" >&2; }
+die() { say "$*"; exit 2; }
+
+# ---- arguments and limits ------------------------------------------------------------------------
+
+CMD=()
+if [[ $# -gt 0 ]]; then
+  [[ $1 == -- ]] || die "usage: $0 [-- command args...]"
+  shift
+  [[ $# -gt 0 ]] || die "nothing after --"
+  CMD=("$@")
+fi
+
+# Docker's notation: a number with an optional b, k, m or g suffix (binary units).
+memory_bytes() {
+  local v=${1,,}
+  [[ $v =~ ^([0-9]+)([bkmg]?)$ ]] || return 1
+  local n=${BASH_REMATCH[1]}
+  case ${BASH_REMATCH[2]} in
+    k) n=$((n * 1024)) ;;
+    m) n=$((n * 1024 * 1024)) ;;
+    g) n=$((n * 1024 * 1024 * 1024)) ;;
+  esac
+  echo "$n"
+}
+MEM_BYTES=$(memory_bytes "$MEMORY") || die "MEMORY must look like 256m, 1g or a byte count (got '$MEMORY')"
+((MEM_BYTES >= 16 * 1024 * 1024)) || die "MEMORY must be at least 16m (got '$MEMORY'): Node itself needs more"
+[[ $CPUS =~ ^([0-9]+)(\.[0-9]+)?$ ]] || die "CPUS must be a positive decimal like 1 or 0.5 (got '$CPUS')"
+CPUS=$(awk -v c="$CPUS" 'BEGIN { printf "%g", c }')
+QUOTA_US=$(awk -v c="$CPUS" -v p=$PERIOD_US 'BEGIN { printf "%d", c * p + 0.5 }')
+((QUOTA_US >= 1000)) || die "CPUS must be at least 0.01 (got '$CPUS')"
+MEM_MIB=$((MEM_BYTES / 1048576))
+
+# V8 sizes its heap from the machine's memory (or, on cgroup v1 outside a container, cannot see the
+# limit at all), so under a cap it may grow lazily until the kernel kills it. A heap limit below the
+# cap makes the garbage collector work hard before that point, the same way in Docker and in a
+# cgroup. Node's own footprint (code, uWS buffers, the young generation, WebAssembly and native
+# memory, worker isolates) lives outside the old space: 5/8 leaves about 96 MB of 256 for it.
+HEAP_MB=${HEAP_MB:-$((MEM_MIB * 5 / 8))}
+if [[ ${#CMD[@]} -eq 0 ]]; then
+  [[ $HEAP_MB =~ ^[0-9]+$ ]] && ((HEAP_MB >= 16)) || die "HEAP_MB must be an integer >= 16 (got '$HEAP_MB'; MEMORY too small?)"
+  CMD=(node "--max-old-space-size=$HEAP_MB" dist/server/main.js)
+  SERVICE=1
+else
+  SERVICE=0
+fi
+export HOST PORT
+
+# ---- state file ------------------------------------------------------------------------------------
+
+json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
+STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# write_state status extra-json-fields
+write_state() {
+  mkdir -p "$(dirname "$STATE_FILE")"
+  local tmp=$STATE_FILE.$$
+  {
+    printf '{\n  "status": %s,\n  "method": %s,\n  "started_at": %s,\n' "$(json_str "$1")" "$(json_str "$APPLIED")" "$(json_str "$STARTED_AT")"
+    printf '  "url": %s,\n  "pid": %s,\n' "$(json_str "http://$HOST:$PORT")" "${CHILD:-null}"
+    printf '  "limits": {"cpus": %s, "cpu_quota_us": %s, "cpu_period_us": %s, "memory_bytes": %s, "swap_bytes": 0, "heap_mb": %s}' \
+      "$CPUS" "$QUOTA_US" "$PERIOD_US" "$MEM_BYTES" "$HEAP_MB"
+    [[ -n ${2:-} ]] && printf ',\n%s' "$2"
+    printf '\n}\n'
+  } >"$tmp"
+  mv "$tmp" "$STATE_FILE"
+}
+
+# ---- cgroup discovery --------------------------------------------------------------------------------
+
+# Prints "fstype mount-root mount-point super-options" for every cgroup mount.
+cgroup_mounts() {
+  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $(i+1), $4, $5, $(i+3); break } }' /proc/self/mountinfo |
+    awk '$1 == "cgroup" || $1 == "cgroup2"'
+}
+
+# The directory of this process's cgroup in a hierarchy: its mount point plus the path from
+# /proc/self/cgroup, less the mount's own root (non-empty when the mount is a sub-tree).
+cgroup_dir() { # mount-root mount-point path
+  local root=$1 mnt=$2 path=$3
+  [[ $root != / && $path == "$root"* ]] && path=${path#"$root"}
+  local dir=${mnt%/}${path}
+  echo "${dir%/}"
+}
+
+has_word() { [[ ",$1," == *",$2,"* ]]; }
+
+# Sets CG_VERSION and CG_PARENT (v2) or CG_CPU_PARENT and CG_MEM_PARENT (v1); returns 1 when no usable
+# hierarchy is mounted.
+find_cgroups() {
+  local fs root mnt opts line
+  CG_VERSION=""
+  while read -r fs root mnt opts; do
+    if [[ $fs == cgroup2 && -f $mnt/cgroup.controllers ]]; then
+      local ctl; ctl=$(tr ' ' ',' <"$mnt/cgroup.controllers")
+      # A hybrid host mounts an empty v2 tree beside the v1 controllers: only a v2 tree that
+      # holds cpu and memory is the one that limits.
+      if has_word "$ctl" cpu && has_word "$ctl" memory; then
+        line=$(grep -m1 '^0::' /proc/self/cgroup) || continue
+        CG_VERSION=2
+        CG_PARENT=$(cgroup_dir "$root" "$mnt" "${line#0::}")
+        return 0
+      fi
+    fi
+  done < <(cgroup_mounts)
+  local cpu_parent="" mem_parent="" f ctls path
+  while read -r fs root mnt opts; do
+    [[ $fs == cgroup ]] || continue
+    while IFS=: read -r _ ctls path; do
+      if has_word "$opts" cpu && has_word "$ctls" cpu && [[ -z $cpu_parent ]]; then
+        cpu_parent=$(cgroup_dir "$root" "$mnt" "$path")
+      fi
+      if has_word "$opts" memory && has_word "$ctls" memory && [[ -z $mem_parent ]]; then
+        mem_parent=$(cgroup_dir "$root" "$mnt" "$path")
+      fi
+    done </proc/self/cgroup
+  done < <(cgroup_mounts)
+  [[ -n $cpu_parent && -n $mem_parent ]] || return 1
+  CG_VERSION=1 CG_CPU_PARENT=$cpu_parent CG_MEM_PARENT=$mem_parent
+}
+
+# ---- the cgroup method -------------------------------------------------------------------------------
+
+CG_DIRS=()
+WHY_NOT=()
+
+# Creates the child cgroup(s) and writes the limits; on any failure removes what it made and returns 1
+# with the reason in WHY_NOT.
+setup_cgroup() {
+  if ! find_cgroups; then WHY_NOT+=("cgroup: no cgroup v2 tree with cpu+memory and no v1 cpu and memory hierarchies mounted"); return 1; fi
+  local err
+  if [[ $CG_VERSION == 2 ]]; then
+    local sub; sub=$(cat "$CG_PARENT/cgroup.subtree_control" 2>/dev/null || true)
+    if ! has_word "${sub// /,}" cpu || ! has_word "${sub// /,}" memory; then
+      # Fails with EBUSY when the parent holds processes (cgroup v2's no-internal-process rule), as a
+      # login session's scope does: systemd-run is the way there.
+      if ! err=$( { echo "+cpu +memory" >"$CG_PARENT/cgroup.subtree_control"; } 2>&1); then
+        WHY_NOT+=("cgroup v2: cannot enable cpu and memory for children of $CG_PARENT: ${err##*: }")
+        return 1
+      fi
+    fi
+    CG_CG=$CG_PARENT/$NAME
+    if ! err=$(mkdir "$CG_CG" 2>&1); then WHY_NOT+=("cgroup v2: cannot create a child of $CG_PARENT: ${err##*: }"); return 1; fi
+    CG_DIRS=("$CG_CG")
+    if ! err=$( {
+      echo "$QUOTA_US $PERIOD_US" >"$CG_CG/cpu.max"
+      echo "$MEM_BYTES" >"$CG_CG/memory.max"
+      # Absent when the kernel has no swap accounting; then there is no swap to cap.
+      if [[ -f $CG_CG/memory.swap.max ]]; then echo 0 >"$CG_CG/memory.swap.max"; fi
+    } 2>&1); then
+      WHY_NOT+=("cgroup v2: cannot write limits in $CG_CG: ${err##*: }"); remove_cgroups; return 1
+    fi
+  else
+    CG_CPU=$CG_CPU_PARENT/$NAME CG_MEM=$CG_MEM_PARENT/$NAME
+    if ! err=$(mkdir "$CG_CPU" 2>&1); then WHY_NOT+=("cgroup v1: cannot create a child of $CG_CPU_PARENT: ${err##*: }"); return 1; fi
+    CG_DIRS=("$CG_CPU")
+    if ! err=$(mkdir "$CG_MEM" 2>&1); then WHY_NOT+=("cgroup v1: cannot create a child of $CG_MEM_PARENT: ${err##*: }"); remove_cgroups; return 1; fi
+    CG_DIRS+=("$CG_MEM")
+    if ! err=$( {
+      echo "$PERIOD_US" >"$CG_CPU/cpu.cfs_period_us"
+      echo "$QUOTA_US" >"$CG_CPU/cpu.cfs_quota_us"
+      echo "$MEM_BYTES" >"$CG_MEM/memory.limit_in_bytes"
+      # memsw (memory + swap) exists only with swap accounting; it must not be below the memory limit,
+      # so equal means no swap at all.
+      if [[ -f $CG_MEM/memory.memsw.limit_in_bytes ]]; then echo "$MEM_BYTES" >"$CG_MEM/memory.memsw.limit_in_bytes"; fi
+    } 2>&1); then
+      WHY_NOT+=("cgroup v1: cannot write limits: ${err##*: }"); remove_cgroups; return 1
+    fi
+  fi
+}
+
+remove_cgroups() {
+  local d pid i
+  for d in "${CG_DIRS[@]}"; do
+    [[ -d $d ]] || continue
+    # Leftover processes (a forked child) keep the cgroup busy; rmdir needs it empty.
+    if [[ -f $d/cgroup.kill ]]; then echo 1 >"$d/cgroup.kill" 2>/dev/null || true; fi
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      [[ -s $d/cgroup.procs ]] || break
+      while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$d/cgroup.procs"
+      sleep 0.1
+    done
+    rmdir "$d" 2>/dev/null || say "could not remove $d (still busy?)"
+  done
+  CG_DIRS=()
+}
+
+swap_note() {
+  if [[ $CG_VERSION == 2 && -f $CG_CG/memory.swap.max ]] || [[ $CG_VERSION == 1 && -f $CG_MEM/memory.memsw.limit_in_bytes ]]; then
+    echo "swap capped at 0"
+  elif awk '$1 == "SwapTotal:" && $2 == 0 { found = 1 } END { exit !found }' /proc/meminfo; then
+    echo "no swap on this machine"
+  else
+    echo "WARNING: swap exists but this kernel has no swap accounting, so swap is not capped"
+  fi
+}
+
+# Reads back the limits of the cgroup(s) a process lives in, as the kernel holds them, into
+# VERIFIED ("quota period memory"), and fails on any mismatch with what was asked.
+verify_pid_limits() { # pid
+  local pid=$1 q p m line path
+  CG_VERSION=""; find_cgroups || return 1
+  if [[ $CG_VERSION == 2 ]]; then
+    line=$(grep -m1 '^0::' "/proc/$pid/cgroup")
+    local fs root mnt opts dir=""
+    while read -r fs root mnt opts; do
+      [[ $fs == cgroup2 && -f $mnt/cgroup.controllers ]] && dir=$(cgroup_dir "$root" "$mnt" "${line#0::}")
+    done < <(cgroup_mounts)
+    read -r q p <"$dir/cpu.max"; m=$(cat "$dir/memory.max")
+    VERIFIED_CPU_FILE=$dir/cpu.stat VERIFIED_MEM_DIR=$dir
+  else
+    local cpu_path mem_path cpu_mnt="" mem_mnt="" fs root mnt opts
+    cpu_path=$(awk -F: '{ n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == "cpu") print $3 }' "/proc/$pid/cgroup")
+    mem_path=$(awk -F: '{ n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == "memory") print $3 }' "/proc/$pid/cgroup")
+    while read -r fs root mnt opts; do
+      [[ $fs == cgroup ]] || continue
+      has_word "$opts" cpu && cpu_mnt=$(cgroup_dir "$root" "$mnt" "$cpu_path")
+      has_word "$opts" memory && mem_mnt=$(cgroup_dir "$root" "$mnt" "$mem_path")
+    done < <(cgroup_mounts)
+    q=$(cat "$cpu_mnt/cpu.cfs_quota_us"); p=$(cat "$cpu_mnt/cpu.cfs_period_us"); m=$(cat "$mem_mnt/memory.limit_in_bytes")
+    VERIFIED_CPU_FILE=$cpu_mnt/cpu.stat VERIFIED_MEM_DIR=$mem_mnt
+  fi
+  VERIFIED="$q $p $m"
+  # The kernel rounds a memory limit down to whole pages.
+  local page; page=$(getconf PAGESIZE)
+  [[ $q == "$QUOTA_US" && $p == "$PERIOD_US" && $m =~ ^[0-9]+$ ]] && ((m <= MEM_BYTES && m > MEM_BYTES - page))
+}
+
+# ---- counters read at exit -------------------------------------------------------------------------
+
+# "nr_periods=... nr_throttled=... throttled_time_ms=..." from a cpu.stat (v1 counts ns, v2 usec).
+throttle_summary() { # cpu.stat file
+  awk '
+    $1 == "nr_periods" { np = $2 } $1 == "nr_throttled" { nt = $2 }
+    $1 == "throttled_time" { ms = $2 / 1e6 } $1 == "throttled_usec" { ms = $2 / 1e3 }
+    $1 == "usage_usec" { use = $2 / 1e3 }
+    END {
+      printf "nr_periods=%d nr_throttled=%d throttled_ms=%.0f", np, nt, ms
+      if (np > 0) printf " throttled_share=%.1f%%", 100 * nt / np
+      if (use != "") printf " cpu_usage_ms=%.0f", use
+    }' "$1"
+}
+
+# The same counters as a JSON object, for the state file.
+throttle_json() { # cpu.stat file
+  awk '
+    $1 == "nr_periods" { np = $2 } $1 == "nr_throttled" { nt = $2 }
+    $1 == "throttled_time" { ms = $2 / 1e6 } $1 == "throttled_usec" { ms = $2 / 1e3 }
+    END { printf "{\"nr_periods\": %d, \"nr_throttled\": %d, \"throttled_ms\": %.0f}", np, nt, ms }' "$1"
+}
+
+# Prints "oom_kills peak_bytes failcnt" for the memory cgroup directory.
+memory_summary() { # dir
+  local d=$1 kills=0 peak=0 fail=0
+  if [[ -f $d/memory.events ]]; then
+    kills=$(awk '$1 == "oom_kill" { print $2 }' "$d/memory.events")
+    fail=$(awk '$1 == "max" { print $2 }' "$d/memory.events")
+    [[ -f $d/memory.peak ]] && peak=$(cat "$d/memory.peak")
+  else
+    kills=$(awk '$1 == "oom_kill" { print $2 }' "$d/memory.oom_control")
+    fail=$(cat "$d/memory.failcnt")
+    peak=$(cat "$d/memory.max_usage_in_bytes")
+  fi
+  echo "${kills:-0} ${peak:-0} ${fail:-0}"
+}
+
+# ---- run ----------------------------------------------------------------------------------------------
+
+APPLIED=""
+CHILD=""
+STOPPING=0
+
+docker_works() {
+  command -v docker >/dev/null 2>&1 || { WHY_NOT+=("docker: no docker command"); return 1; }
+  local err
+  if ! err=$(timeout 10 docker info --format '{{.ServerVersion}}' 2>&1); then
+    WHY_NOT+=("docker: the CLI is there but no engine answers ($(head -1 <<<"$err"))"); return 1
+  fi
+}
+
+systemd_works() {
+  command -v systemd-run >/dev/null 2>&1 || { WHY_NOT+=("systemd: no systemd-run"); return 1; }
+  # systemd-run needs a running systemd (PID 1 or a user manager) to create the scope.
+  [[ -d /run/systemd/system ]] || { WHY_NOT+=("systemd: systemd is not the init system here"); return 1; }
+}
+
+forward_stop() {
+  STOPPING=1
+  if [[ $APPLIED == docker ]]; then
+    docker exec "$CONTAINER" sh -c 'cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.stat' >"$DOCKER_CPU_STAT" 2>/dev/null || true
+    docker stop -t 15 "$CONTAINER" >/dev/null 2>&1 || true
+  elif [[ -n $CHILD ]]; then
+    kill -TERM "$CHILD" 2>/dev/null || true
+  fi
+}
+
+wait_child() {
+  local rc=0
+  # (stderr: bash's own "Killed" job notice; the OOM report below says it better.)
+  wait "$CHILD" 2>/dev/null || rc=$?
+  # A trapped signal interrupts `wait` early: wait again for the real status.
+  while kill -0 "$CHILD" 2>/dev/null; do rc=0; wait "$CHILD" 2>/dev/null || rc=$?; done
+  return "$rc"
+}
+
+banner_limits="cpus=$CPUS (cpu quota ${QUOTA_US}us per ${PERIOD_US}us) memory=$MEM_BYTES bytes ($MEM_MIB MiB)"
+
+# Polls the service's own health and prints the limits it reports from inside.
+report_inside() {
+  [[ $SERVICE == 1 ]] || return 0
+  local i body
+  for i in $(seq 1 100); do
+    if body=$(node -e '
+      fetch(process.argv[1]).then(r => r.json()).then(h => {
+        const l = h.limits ?? {};
+        console.log(`cpus=${l.cpus} memory_bytes=${l.memory_bytes} cgroup_version=${l.cgroup_version} pid=${h.pid}`);
+      }).catch(() => process.exit(1));' "http://$HOST:$PORT/heavy/health/" 2>/dev/null); then
+      say "health from inside: $body"
+      return 0
+    fi
+    kill -0 "$CHILD" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  say "WARNING: /heavy/health/ did not answer within 20 s"
+}
+
+run_docker() {
+  say "method: docker (engine $(docker info --format '{{.ServerVersion}}'))"
+  [[ $SERVICE == 1 ]] || die "a command after -- runs only with the cgroup or systemd method; the docker method runs the image"
+  docker build -t "$IMAGE" . >&2
+  docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
+  local envs=() v
+  # The service's own settings pass through when set here.
+  for v in MAX_PRIME_LIMIT MAX_HASH_ROUNDS MAX_IO_KB DEFAULT_IMPL DEFAULT_MODE SHUTDOWN_TIMEOUT_MS STATSD_HOST STATSD_PORT; do
+    [[ -n ${!v:-} ]] && envs+=(-e "$v=${!v}")
+  done
+  docker run -d --name "$CONTAINER" --cpus "$CPUS" --memory "$MEM_BYTES" --memory-swap "$MEM_BYTES" \
+    -e "NODE_OPTIONS=--max-old-space-size=$HEAP_MB" "${envs[@]}" -p "$HOST:$PORT:8000" "$IMAGE" >/dev/null
+  APPLIED=docker
+  local nano mem swap
+  read -r nano mem swap < <(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$CONTAINER")
+  local want_nano; want_nano=$(awk -v c="$CPUS" 'BEGIN { printf "%d", c * 1e9 + 0.5 }')
+  if [[ $nano != "$want_nano" || $mem != "$MEM_BYTES" || $swap != "$MEM_BYTES" ]]; then
+    docker rm -f "$CONTAINER" >/dev/null
+    die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap)"
+  fi
+  say "verified by docker inspect: NanoCpus=$nano Memory=$mem MemorySwap=$swap ($banner_limits, no swap)"
+  write_state running "$(printf '  "container": %s,\n  "image": %s' "$(json_str "$CONTAINER")" "$(json_str "$IMAGE")")"
+  DOCKER_CPU_STAT=$(mktemp)
+  trap forward_stop INT TERM
+  docker logs -f "$CONTAINER" &
+  local logs=$!
+  CHILD=$(docker inspect -f '{{.State.Pid}}' "$CONTAINER")
+  report_inside
+  CHILD=""
+  local rc; rc=$(docker wait "$CONTAINER" || true)
+  while [[ -z $rc || $STOPPING == 1 && $(docker inspect -f '{{.State.Running}}' "$CONTAINER") == true ]]; do rc=$(docker wait "$CONTAINER" || true); done
+  kill "$logs" 2>/dev/null || true
+  local oom; oom=$(docker inspect -f '{{.State.OOMKilled}}' "$CONTAINER")
+  docker rm "$CONTAINER" >/dev/null 2>&1 || true
+  local thr="unknown (the container was gone before it could be read)" thr_json=null
+  if [[ -s $DOCKER_CPU_STAT ]]; then thr=$(throttle_summary "$DOCKER_CPU_STAT"); thr_json=$(throttle_json "$DOCKER_CPU_STAT"); fi
+  rm -f "$DOCKER_CPU_STAT"
+  say "cpu.stat: $thr"
+  finish "$rc" "$([[ $oom == true ]] && echo 1 || echo 0)" 0 0 "$(printf '  "container": %s,\n  "cpu_stat": %s,\n  "throttling": %s' "$(json_str "$CONTAINER")" "$(json_str "$thr")" "$thr_json")"
+}
+
+run_cgroup() {
+  if [[ $CG_VERSION == 2 ]]; then
+    say "method: cgroup v2, child $CG_CG"
+  else
+    say "method: cgroup v1, children $CG_CPU and $CG_MEM"
+  fi
+  APPLIED=cgroup-v$CG_VERSION
+  trap forward_stop INT TERM
+  # The subshell joins the cgroup(s) itself and stops; it becomes the command only once the limits
+  # are verified on it, so nothing runs outside them, and a command that dies at once (an OOM in
+  # its first milliseconds) is still verified first.
+  (
+    for d in "${CG_DIRS[@]}"; do echo "$BASHPID" >"$d/cgroup.procs"; done
+    kill -STOP "$BASHPID"
+    exec "${CMD[@]}"
+  ) &
+  CHILD=$!
+  local i
+  for i in $(seq 1 100); do
+    [[ $(awk '{ print $3 }' "/proc/$CHILD/stat" 2>/dev/null) == T ]] && break
+    sleep 0.05
+  done
+  after_start
+}
+
+run_systemd() {
+  local user=()
+  [[ $(id -u) -eq 0 ]] || user=(--user)
+  say "method: systemd-run ${user[*]} --scope, unit $NAME.scope"
+  APPLIED=systemd
+  trap forward_stop INT TERM
+  # MemorySwapMax=0 is the cgroup v2 spelling of "no swap"; CPUQuota is per 100 ms period.
+  systemd-run "${user[@]}" --scope --quiet --collect --unit="$NAME" \
+    -p "CPUQuota=$((QUOTA_US * 100 / PERIOD_US))%" -p "MemoryMax=$MEM_BYTES" -p MemorySwapMax=0 \
+    -- "${CMD[@]}" &
+  CHILD=$!
+  # The scope exists once systemd-run has moved itself into it, just before exec.
+  local i
+  for i in $(seq 1 50); do grep -q "$NAME.scope" "/proc/$CHILD/cgroup" 2>/dev/null && break; sleep 0.1; done
+  after_start
+}
+
+# Verifies the limits of the process that was started, reports, waits, and reports the end.
+after_start() {
+  VERIFIED="" VERIFIED_CPU_FILE="" VERIFIED_MEM_DIR=""
+  if ! verify_pid_limits "$CHILD"; then
+    kill -KILL "$CHILD" 2>/dev/null || true
+    wait "$CHILD" 2>/dev/null || true
+    [[ $APPLIED == systemd ]] || remove_cgroups
+    die "the limits are not in force for pid $CHILD (kernel has quota/period/memory = ${VERIFIED:-unreadable}); refusing to run unconstrained"
+  fi
+  say "verified in the kernel for pid $CHILD: quota/period/memory = $VERIFIED; $banner_limits; $(swap_note)"
+  if [[ $APPLIED == cgroup-* ]]; then kill -CONT "$CHILD"; fi
+  write_state running "$(printf '  "cgroup": {"version": %s, "cpu_stat": %s, "memory_dir": %s}' \
+    "${CG_VERSION}" "$(json_str "$VERIFIED_CPU_FILE")" "$(json_str "$VERIFIED_MEM_DIR")")"
+  report_inside
+  local rc=0
+  wait_child || rc=$?
+  local thr kills peak fail
+  local thr_json=null
+  thr=$(throttle_summary "$VERIFIED_CPU_FILE" 2>/dev/null || echo "unreadable")
+  thr_json=$(throttle_json "$VERIFIED_CPU_FILE" 2>/dev/null || echo null)
+  read -r kills peak fail < <(memory_summary "$VERIFIED_MEM_DIR" 2>/dev/null || echo "0 0 0")
+  say "cpu.stat: $thr"
+  say "memory: peak=$((peak / 1048576)) MiB of $MEM_MIB MiB, times at the limit=$fail, oom_kills=$kills"
+  [[ $APPLIED == systemd ]] || remove_cgroups
+  finish "$rc" "$((kills > 0 ? 1 : 0))" "$peak" "$kills" "$(printf '  "cpu_stat": %s,\n  "throttling": %s,\n  "memory_peak_bytes": %s,\n  "memory_at_limit": %s' "$(json_str "$thr")" "$thr_json" "$peak" "$fail")"
+}
+
+finish() { # rc oom(0/1) peak kills extra-json
+  local rc=$1 oom=$2
+  if [[ $oom == 1 ]]; then
+    say "KILLED FOR MEMORY: the kernel's OOM killer ended the process at the $MEM_MIB MiB limit (exit status $rc)"
+  elif [[ $STOPPING == 1 ]]; then
+    say "stopped (exit status $rc)"
+  else
+    say "the process exited with status $rc"
+  fi
+  write_state stopped "$(printf '  "exit_status": %s,\n  "oom_killed": %s,\n%s' "$rc" "$([[ $oom == 1 ]] && echo true || echo false)" "$5")"
+  if [[ $oom == 1 ]]; then exit 137; fi
+  # A stop we asked for is a clean end, whatever status the signal left.
+  if [[ $STOPPING == 1 ]]; then exit 0; fi
+  exit "$rc"
+}
+
+if [[ $SERVICE == 1 && ! -f dist/server/main.js && $METHOD != docker ]]; then
+  die "dist/server/main.js is missing: run \`make build\` first (make run-constrained does)"
+fi
+
+cleanup() {
+  if [[ -n $CHILD ]] && kill -0 "$CHILD" 2>/dev/null; then kill -KILL "$CHILD" 2>/dev/null || true; fi
+  if [[ ${#CG_DIRS[@]} -gt 0 ]]; then remove_cgroups; fi
+}
+trap cleanup EXIT
+
+case $METHOD in
+  auto)
+    if docker_works; then run_docker; fi
+    if setup_cgroup; then run_cgroup; fi
+    if systemd_works; then run_systemd; fi
+    say "no way to apply the limits here:"
+    for w in "${WHY_NOT[@]}"; do say "  - $w"; done
+    die "refusing to run without them. Start a Docker engine, run as root (or in a cgroup you may write), or on a systemd host; METHOD=unconstrained runs without limits, loudly labelled."
+    ;;
+  docker) docker_works || die "METHOD=docker: ${WHY_NOT[-1]}"; run_docker ;;
+  cgroup) setup_cgroup || die "METHOD=cgroup: ${WHY_NOT[-1]}"; run_cgroup ;;
+  systemd) systemd_works || die "METHOD=systemd: ${WHY_NOT[-1]}"; run_systemd ;;
+  unconstrained)
+    APPLIED=unconstrained
+    say "**************************************************************************"
+    say "UNCONSTRAINED: no CPU or memory limit is applied. Numbers from this run"
+    say "are NOT comparable with the 1 CPU / 256 MB ones."
+    say "**************************************************************************"
+    write_state running '  "unconstrained": true'
+    trap forward_stop INT TERM
+    "${CMD[@]}" &
+    CHILD=$!
+    rc=0; wait_child || rc=$?
+    finish "$rc" 0 0 0 '  "unconstrained": true'
+    ;;
+  *) die "METHOD must be auto, docker, cgroup, systemd or unconstrained (got '$METHOD')" ;;
+esac
