@@ -3,7 +3,8 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from '
 import type { Config } from './config.js';
 import type { EngineRegistry } from './engines/registry.js';
 import { HttpError, problem } from './errors.js';
-import { computeOnThisThread, finishHeavy } from './heavy.js';
+import { finishHeavy } from './heavy.js';
+import { HeavyScheduler } from './scheduler.js';
 import { sendJson, sendProblem } from './http.js';
 import type { Limits } from './cgroup.js';
 import { parseHeavyQuery } from './params.js';
@@ -22,12 +23,19 @@ export interface LabServer {
   listen(): Promise<number>;
   /**
    * Graceful stop: closes the listening socket, refuses new heavy work, waits up to `timeoutMs`
-   * for in-flight requests, then closes every connection. Resolves with the number of requests
-   * still in flight when the deadline hit (0 when all finished).
+   * for in-flight requests, answers any still running with 503, stops the worker pool and closes
+   * every connection. Resolves with the number of requests cut at the deadline (0 when all finished).
    */
   shutdown(timeoutMs: number): Promise<number>;
   /** Heavy requests admitted and not yet answered or aborted. */
   readonly inFlight: number;
+  readonly scheduler: HeavyScheduler;
+}
+
+interface Active {
+  readonly res: HttpResponse;
+  /** Set by onAborted, or once an answer was forced at shutdown: never write after it. */
+  aborted: boolean;
 }
 
 const HELLO_BODY = 'Hello, World!';
@@ -38,8 +46,10 @@ export function createServer(deps: ServerDeps): LabServer {
   const app: TemplatedApp = runtime.uws.App();
   let listenSocket: us_listen_socket | null = null;
   let draining = false;
-  let inFlight = 0;
+  /** Admitted heavy requests not yet answered; each is answered or aborted by its client. */
+  const inFlight = new Set<Active>();
   let onIdle: (() => void) | null = null;
+  const scheduler = new HeavyScheduler(config);
 
   const routes: ReadonlyArray<{ path: string; get: (res: HttpResponse, req: HttpRequest) => void }> = [
     { path: '/hello', get: hello },
@@ -84,7 +94,10 @@ export function createServer(deps: ServerDeps): LabServer {
         memory_bytes: limits.memoryBytes,
         cgroup_version: limits.cgroupVersion,
       },
-      in_flight: inFlight,
+      pool_size: config.poolSize,
+      queue_max: config.queueMax,
+      deadline_ms: config.deadlineMs,
+      heavy: { in_flight: inFlight.size, ...scheduler.stats() },
     });
   }
 
@@ -106,27 +119,31 @@ export function createServer(deps: ServerDeps): LabServer {
       const reason = status && !status.available ? status.reason : 'not registered';
       return sendProblem(res, problem('ENGINE_UNAVAILABLE', `engine "${params.impl}" is not available: ${reason}`, { engine: params.impl }));
     }
-    const state = { aborted: false };
+    let ticket;
+    try {
+      ticket = scheduler.admit(status.engine, params.mode, params.primeLimit, params.hashRounds, arrived);
+    } catch (err) {
+      return answerError(res, err); // shed at once: 503 + Retry-After
+    }
+    const active: Active = { res, aborted: false };
     res.onAborted(() => {
-      state.aborted = true;
+      active.aborted = true;
+      ticket.cancel();
     });
-    inFlight++;
-    const run = async () => {
-      const compute = computeOnThisThread(status.engine, params.primeLimit, params.hashRounds);
-      return finishHeavy(config, params, compute, arrived, 0);
-    };
-    run()
+    inFlight.add(active);
+    ticket.result
+      .then(({ compute, queueMs }) => finishHeavy(config, params, compute, arrived, queueMs))
       .then(
         (answer) => {
-          if (!state.aborted) sendJson(res, 200, answer);
+          if (!active.aborted) sendJson(res, 200, answer);
         },
         (err: unknown) => {
-          if (!state.aborted) answerError(res, err);
+          if (!active.aborted) answerError(res, err);
         },
       )
       .finally(() => {
-        inFlight--;
-        if (inFlight === 0) onIdle?.();
+        inFlight.delete(active);
+        if (inFlight.size === 0) onIdle?.();
       });
   }
 
@@ -135,15 +152,19 @@ export function createServer(deps: ServerDeps): LabServer {
   }
 
   function answerError(res: HttpResponse, err: unknown): void {
-    if (err instanceof HttpError) return sendProblem(res, err.problem);
+    if (err instanceof HttpError) {
+      const retry = err.problem['retryAfterSec'];
+      return sendProblem(res, err.problem, typeof retry === 'number' ? { 'Retry-After': String(retry) } : {});
+    }
     console.error('unexpected error:', err);
     sendProblem(res, problem('INTERNAL', 'unexpected internal error'));
   }
 
   return {
     get inFlight() {
-      return inFlight;
+      return inFlight.size;
     },
+    scheduler,
     listen() {
       return new Promise<number>((resolve, reject) => {
         app.listen(config.host, config.port, (token) => {
@@ -157,7 +178,7 @@ export function createServer(deps: ServerDeps): LabServer {
       draining = true;
       if (listenSocket) runtime.uws.us_listen_socket_close(listenSocket);
       listenSocket = null;
-      if (inFlight > 0) {
+      if (inFlight.size > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, timeoutMs);
           onIdle = () => {
@@ -166,7 +187,14 @@ export function createServer(deps: ServerDeps): LabServer {
           };
         });
       }
-      const left = inFlight;
+      // Past the deadline, every admitted request still gets an answer before its connection goes.
+      const left = inFlight.size;
+      for (const active of inFlight) {
+        if (active.aborted) continue;
+        active.aborted = true;
+        sendProblem(active.res, problem('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`), { Connection: 'close' });
+      }
+      await scheduler.close();
       // close() exists at run time (uWS >= 20.x) but is missing from the typings.
       (app as TemplatedApp & { close(): void }).close();
       return left;

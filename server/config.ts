@@ -19,6 +19,15 @@ export interface Config {
   readonly allowUwsFallback: boolean;
   /** On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * Heavy jobs computing at once (any mode), and the worker-thread count of the pool. Defaults to
+   * the CPUs this process may use (cgroup quota, at least 1): more would only time-slice one CPU.
+   */
+  readonly poolSize: number;
+  /** Heavy jobs allowed to wait for a free slot; beyond it, 503 + Retry-After at once. */
+  readonly queueMax: number;
+  /** A heavy job still queued or (where it can be stopped) running after this is answered 503. */
+  readonly deadlineMs: number;
 }
 
 /** A configuration error: one line, naming the variable. */
@@ -38,11 +47,18 @@ export const CONFIG_DEFAULTS = Object.freeze({
   DATA_DIR: '', // empty: the OS temp dir
   ALLOW_UWS_FALLBACK: '0',
   SHUTDOWN_TIMEOUT_MS: '10000',
+  POOL_SIZE: '', // empty: the CPUs this process may use (cgroup quota), at least 1
+  QUEUE_MAX: '4',
+  DEADLINE_MS: '5000',
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * Parses the environment. `cpus` is the CPU count the process may use (see cgroup.ts); it only
+ * sets POOL_SIZE's default, and is a parameter so tests need no cgroup.
+ */
+export function loadConfig(env: Env = process.env, cpus = 1): Config {
   const get = (name: keyof typeof CONFIG_DEFAULTS): string => env[name] ?? CONFIG_DEFAULTS[name];
   const host = get('HOST').trim();
   if (host === '') throw new ConfigError('HOST must not be empty');
@@ -69,6 +85,9 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: get('DATA_DIR') || tmpdir(),
     allowUwsFallback: flag('ALLOW_UWS_FALLBACK', get('ALLOW_UWS_FALLBACK')),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', get('SHUTDOWN_TIMEOUT_MS'), 0, 600_000),
+    poolSize: get('POOL_SIZE') === '' ? Math.max(1, Math.floor(cpus)) : integer('POOL_SIZE', get('POOL_SIZE'), 1, 64),
+    queueMax: integer('QUEUE_MAX', get('QUEUE_MAX'), 0, 10_000),
+    deadlineMs: integer('DEADLINE_MS', get('DEADLINE_MS'), 1, 600_000),
   });
 }
 

@@ -6,13 +6,18 @@ import { loadUws } from './uws.js';
 
 /** Start-up: config, uWS check, engines, listen, signals. Every failure is one line and exit != 0. */
 async function main(): Promise<void> {
+  const limits = readLimits();
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, limits.cpus);
   } catch (err) {
     if (err instanceof ConfigError) fail(2, `config: ${err.message}`);
     throw err;
   }
+  // libuv's pool runs native AsyncTasks (mode=pool, up to POOL_SIZE at once) AND all file I/O.
+  // Sized POOL_SIZE + 4 so native compute can never starve the I/O stage; it must be set before
+  // the pool's first use, which is why it happens here, before engines load.
+  process.env['UV_THREADPOOL_SIZE'] ??= String(config.poolSize + 4);
   const uws = loadUws();
   if (!uws.native) {
     if (!config.allowUwsFallback) {
@@ -24,7 +29,6 @@ async function main(): Promise<void> {
   for (const e of engines.values()) {
     if (!e.available) console.warn(`engine ${e.name}: UNAVAILABLE (${e.reason}); requests for it get 503`);
   }
-  const limits = readLimits();
   const server = createServer({ config, engines, uws, limits });
   let port: number;
   try {
@@ -33,7 +37,7 @@ async function main(): Promise<void> {
     fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
-  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.version}; engines: ${ready.join(', ')}; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
 
   let stopping = false;
   const stop = (signal: string) => {

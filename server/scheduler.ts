@@ -1,0 +1,216 @@
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import type { Config, Mode } from './config.js';
+import type { Engine } from './engines/engine.js';
+import { HttpError } from './errors.js';
+import { computeOnThisThread, type ComputeResult } from './heavy.js';
+import type { PoolTask } from './pool-worker.js';
+
+/** Why a job ended without a result. `client` means the client went away: nobody to answer. */
+export type CancelReason = 'client' | 'deadline' | 'shutdown';
+
+/** What the handler gets back: the compute result and how long the job waited for a slot. */
+export interface Scheduled {
+  readonly compute: ComputeResult;
+  readonly queueMs: number;
+}
+
+export interface Ticket {
+  /** Settles once: the result, or an HttpError (DEADLINE_EXCEEDED, ENGINE_FAILED, ...). */
+  readonly result: Promise<Scheduled>;
+  /** The client went away: a queued job never starts; running pool work is stopped. */
+  cancel(): void;
+}
+
+export interface SchedulerStats {
+  /** Jobs holding a compute slot (including native work whose answer was already given up). */
+  readonly running: number;
+  readonly queued: number;
+  /** Cumulative counts since start. */
+  readonly shed: number;
+  readonly deadlineDropped: number;
+  readonly clientCancelled: number;
+}
+
+interface Job {
+  readonly engine: Engine;
+  readonly mode: Mode;
+  readonly primeLimit: number;
+  readonly hashRounds: number;
+  readonly arrived: number;
+  readonly abort: AbortController;
+  state: 'queued' | 'running' | 'settled';
+  resolve(value: Scheduled): void;
+  reject(err: unknown): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Admission control and placement of heavy work.
+ *
+ * At most `poolSize` jobs compute at once, in either mode, because on `poolSize` CPUs more would
+ * only slow each other down. Up to `queueMax` more wait in FIFO order; beyond that a request is
+ * refused at once (503 + Retry-After) instead of queueing where it could only time out.
+ *
+ * Where a job runs:
+ * - inline: on the event loop, one `setImmediate` turn per job, so pending I/O (and /hello) is
+ *   served between jobs but not during one.
+ * - pool, native engine: its napi AsyncTask on libuv's thread pool. It cannot be interrupted: at
+ *   the deadline the client gets its 503 and the result is dropped when the task ends; the slot
+ *   stays taken until then, so admission never over-commits the CPU.
+ * - pool, any other engine: a piscina worker thread; deadline or client abort terminates it.
+ */
+export class HeavyScheduler {
+  readonly #config: Config;
+  readonly #pool: Piscina<PoolTask, ComputeResult>;
+  readonly #queue: Job[] = [];
+  #running = 0;
+  #shed = 0;
+  #deadlineDropped = 0;
+  #clientCancelled = 0;
+  /** Smoothed compute time per job (ms), for Retry-After. */
+  #serviceMs = 100;
+
+  constructor(config: Config) {
+    this.#config = config;
+    this.#pool = new Piscina<PoolTask, ComputeResult>({
+      filename: new URL('./pool-worker.js', import.meta.url).href,
+      minThreads: config.poolSize,
+      maxThreads: config.poolSize,
+      // Workers are started at once and kept: engines load at worker start, not on a request.
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  stats(): SchedulerStats {
+    return { running: this.#running, queued: this.#queue.length, shed: this.#shed, deadlineDropped: this.#deadlineDropped, clientCancelled: this.#clientCancelled };
+  }
+
+  /** Admits a job or throws HttpError OVERLOADED (with `retryAfterSec`) at once. */
+  admit(engine: Engine, mode: Mode, primeLimit: number, hashRounds: number, arrived = performance.now()): Ticket {
+    const cfg = this.#config;
+    if (this.#running >= cfg.poolSize && this.#queue.length >= cfg.queueMax) {
+      this.#shed++;
+      const waitSec = ((this.#queue.length + 1) * this.#serviceMs) / cfg.poolSize / 1000;
+      throw new HttpError('OVERLOADED', `${this.#running} heavy request(s) running and ${this.#queue.length} queued (limit ${cfg.poolSize} + ${cfg.queueMax}); retry later`, {
+        running: this.#running,
+        queued: this.#queue.length,
+        retryAfterSec: Math.max(1, Math.ceil(waitSec)),
+      });
+    }
+    let resolve!: (v: Scheduled) => void;
+    let reject!: (e: unknown) => void;
+    const result = new Promise<Scheduled>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const job: Job = { engine, mode, primeLimit, hashRounds, arrived, abort: new AbortController(), state: 'queued', resolve, reject, timer: undefined };
+    job.timer = setTimeout(() => this.#expire(job), Math.max(0, arrived + cfg.deadlineMs - performance.now()));
+    this.#queue.push(job);
+    this.#pump();
+    return { result, cancel: () => this.#cancel(job) };
+  }
+
+  /** Stops the worker threads. Queued jobs are answered 503 SHUTTING_DOWN. */
+  async close(): Promise<void> {
+    for (const job of this.#queue.splice(0)) this.#settle(job, new HttpError('SHUTTING_DOWN', 'the server stopped before this request could run'));
+    await this.#pool.destroy();
+  }
+
+  #pump(): void {
+    while (this.#running < this.#config.poolSize && this.#queue.length > 0) {
+      const job = this.#queue.shift()!;
+      this.#start(job);
+    }
+  }
+
+  #start(job: Job): void {
+    job.state = 'running';
+    this.#running++;
+    const queueMs = performance.now() - job.arrived;
+    const started = performance.now();
+    this.#run(job).then(
+      (compute) => this.#settle(job, null, { compute, queueMs }),
+      (err: unknown) => this.#settle(job, this.#failure(job, err)),
+    ).finally(() => {
+      // The slot frees when the work really ends, even if its answer was given up earlier.
+      this.#running--;
+      this.#serviceMs = 0.8 * this.#serviceMs + 0.2 * (performance.now() - started);
+      this.#pump();
+    });
+  }
+
+  #run(job: Job): Promise<ComputeResult> {
+    const { engine, primeLimit, hashRounds } = job;
+    if (job.mode === 'inline') {
+      return new Promise((resolve, reject) =>
+        setImmediate(() => {
+          // Between being picked and this turn the job may have been cancelled: don't start it.
+          if (job.abort.signal.aborted) return reject(job.abort.signal.reason);
+          try {
+            resolve(computeOnThisThread(engine, primeLimit, hashRounds));
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      );
+    }
+    if (engine.sieveCountAsync && engine.sha256ChainAsync) return computeAsync(engine, primeLimit, hashRounds, job.abort.signal);
+    return this.#pool.run({ impl: engine.name, primeLimit, hashRounds }, { signal: job.abort.signal });
+  }
+
+  #failure(job: Job, err: unknown): unknown {
+    if (err instanceof HttpError) return err;
+    if (job.abort.signal.aborted) return job.abort.signal.reason;
+    return new HttpError('ENGINE_FAILED', `engine "${job.engine.name}" failed: ${err instanceof Error ? err.message : String(err)}`, { engine: job.engine.name });
+  }
+
+  #expire(job: Job): void {
+    if (job.state === 'settled') return;
+    const err = new HttpError('DEADLINE_EXCEEDED', `not done within the ${this.#config.deadlineMs} ms deadline (${job.state === 'queued' ? 'dropped before it started' : 'stopped while running'})`, {
+      deadlineMs: this.#config.deadlineMs,
+      stage: job.state,
+    });
+    this.#deadlineDropped++;
+    this.#stop(job, err);
+  }
+
+  #cancel(job: Job): void {
+    if (job.state === 'settled') return;
+    this.#clientCancelled++;
+    this.#stop(job, new HttpError('INTERNAL', 'client went away', { cancelled: 'client' }));
+  }
+
+  /** Ends a job early: removed from the queue, or its running work aborted where possible. */
+  #stop(job: Job, err: HttpError): void {
+    if (job.state === 'queued') {
+      const i = this.#queue.indexOf(job);
+      if (i !== -1) this.#queue.splice(i, 1);
+    } else if (job.state === 'running') {
+      job.abort.abort(err); // piscina terminates the worker; inline and native ignore it
+    }
+    this.#settle(job, err);
+  }
+
+  #settle(job: Job, err: unknown, value?: Scheduled): void {
+    if (job.state === 'settled') return;
+    job.state = 'settled';
+    clearTimeout(job.timer);
+    if (err) job.reject(err);
+    else job.resolve(value!);
+  }
+}
+
+/**
+ * The native engine's off-loop path: each stage is one AsyncTask on libuv's pool. A running task
+ * cannot be interrupted, but a job stopped during the sieve does not start its hash.
+ */
+async function computeAsync(engine: Engine, primeLimit: number, hashRounds: number, signal: AbortSignal): Promise<ComputeResult> {
+  const t0 = performance.now();
+  const primesFound = await engine.sieveCountAsync!(primeLimit);
+  signal.throwIfAborted();
+  const t1 = performance.now();
+  const digest = await engine.sha256ChainAsync!(hashRounds);
+  const t2 = performance.now();
+  return { primesFound, digest, sieveMs: t1 - t0, hashMs: t2 - t1 };
+}
