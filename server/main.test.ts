@@ -81,3 +81,35 @@ describe('the server process', () => {
     await assert.rejects(fetch(`${url}/hello`));
   });
 });
+
+describe('graceful shutdown under load', () => {
+  it('answers every admitted request after SIGTERM (none lost), and refuses new ones', async () => {
+    const p = run({ POOL_SIZE: '1', QUEUE_MAX: '8', DEADLINE_MS: '30000', SHUTDOWN_TIMEOUT_MS: '20000' });
+    const url = await listening(p);
+    // Six jobs of ~0.1-0.2 s each: one runs, five queue; SIGTERM lands while they wait.
+    const admitted = Array.from({ length: 6 }, (_, i) => fetch(`${url}/heavy/cpu-io-no-db/?hash_rounds=400000&prime_limit=${1000 + i}&io_kb=8&mode=${i % 2 ? 'pool' : 'inline'}`));
+    await new Promise((r) => setTimeout(r, 150));
+    p.child.kill('SIGTERM');
+    const answers = await Promise.all(admitted);
+    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200, 200]);
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as Array<{ prime_limit: number; digest: string }>;
+    assert.deepEqual(bodies.map((b) => b.prime_limit), [1000, 1001, 1002, 1003, 1004, 1005]);
+    assert.equal(new Set(bodies.map((b) => b.digest)).size, 1);
+    assert.equal(await p.exited, 0);
+    await assert.rejects(fetch(`${url}/hello`));
+  });
+
+  it('past the shutdown deadline, requests still running get a 503 answer, not a dropped connection', async () => {
+    const p = run({ POOL_SIZE: '1', QUEUE_MAX: '8', DEADLINE_MS: '60000', SHUTDOWN_TIMEOUT_MS: '300' });
+    const url = await listening(p);
+    const admitted = Array.from({ length: 3 }, () => fetch(`${url}/heavy/cpu-io-no-db/?hash_rounds=10000000&io_kb=1&mode=pool`));
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGTERM');
+    const answers = await Promise.all(admitted);
+    for (const res of answers) {
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { code: string }).code, 'SHUTTING_DOWN');
+    }
+    assert.equal(await p.exited, 0);
+  });
+});
