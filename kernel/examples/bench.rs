@@ -1,0 +1,131 @@
+//! The kernel's own benchmark: the same workloads as `make bench-engines`, called straight from
+//! Rust, so the cost of reaching the kernel through napi or WebAssembly is the difference between
+//! the two reports. Run with `make bench-kernel` (release profile, the workspace's pinned flags).
+//!
+//! Method: every workload is called once to warm up, then timed `reps` times; a sample that
+//! would take under 2 ms repeats the call in a loop and divides, so timer resolution does not
+//! count. Every answer is checked against fixtures/vectors.json. Median and min are printed in
+//! ns per call and written to bench/results/kernel-latest.json for bench-engines to compare with.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const MIN_SAMPLE: Duration = Duration::from_millis(2);
+
+struct Workload {
+    name: String,
+    reps: usize,
+    run: Box<dyn Fn() -> String>,
+    expected: String,
+}
+
+fn main() {
+    let vectors: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{ROOT}/fixtures/vectors.json")).expect("read fixtures/vectors.json"),
+    )
+    .expect("fixtures/vectors.json is JSON");
+    let primes: BTreeMap<u64, u64> = vectors["primes"]
+        .as_array()
+        .expect("primes array")
+        .iter()
+        .map(|v| (v["limit"].as_u64().unwrap(), v["count"].as_u64().unwrap()))
+        .collect();
+    let digests: BTreeMap<u64, String> = vectors["sha256_chain"]
+        .as_array()
+        .expect("sha256_chain array")
+        .iter()
+        .map(|v| (v["rounds"].as_u64().unwrap(), v["digest"].as_str().unwrap().to_owned()))
+        .collect();
+    let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+
+    let mut workloads = vec![Workload {
+        name: "default: prime_limit=500000 + hash_rounds=1000000".into(),
+        reps: 15,
+        run: Box::new(move || {
+            let count = kernel::sieve_count(black_box(500_000));
+            format!("{count} {}", hex(kernel::sha256_chain(black_box(1_000_000))))
+        }),
+        expected: format!("{} {}", primes[&500_000], digests[&1_000_000]),
+    }];
+    for rounds in [1_000u64, 10_000, 100_000, 1_000_000, 10_000_000] {
+        workloads.push(Workload {
+            name: format!("sha256_chain rounds={rounds}"),
+            reps: if rounds >= 10_000_000 { 5 } else { 11 },
+            run: Box::new(move || hex(kernel::sha256_chain(black_box(rounds)))),
+            expected: digests[&rounds].clone(),
+        });
+    }
+    for limit in [10_000u64, 100_000, 1_000_000, 10_000_000, 100_000_000] {
+        workloads.push(Workload {
+            name: format!("sieve_count limit={limit}"),
+            reps: if limit >= 100_000_000 { 5 } else { 11 },
+            run: Box::new(move || kernel::sieve_count(black_box(limit)).to_string()),
+            expected: primes[&limit].to_string(),
+        });
+    }
+
+    println!("kernel bench: pure Rust, no JS. Each workload: 1 warm-up call, then `reps` samples;");
+    println!("samples under 2 ms loop the call and divide. Every answer checked against fixtures/vectors.json.");
+    println!("{:<52} {:>5} {:>16} {:>16}", "workload", "reps", "median ns/call", "min ns/call");
+    let mut results = Vec::new();
+    for w in &workloads {
+        let start = Instant::now();
+        assert_eq!((w.run)(), w.expected, "{}: wrong answer", w.name);
+        let once = start.elapsed();
+        let calls_per_sample = if once >= MIN_SAMPLE {
+            1
+        } else {
+            (MIN_SAMPLE.as_nanos() / once.as_nanos().max(1)) as usize + 1
+        };
+        let mut samples: Vec<f64> = (0..w.reps)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..calls_per_sample {
+                    assert_eq!((w.run)(), w.expected, "{}: wrong answer", w.name);
+                }
+                start.elapsed().as_nanos() as f64 / calls_per_sample as f64
+            })
+            .collect();
+        samples.sort_by(f64::total_cmp);
+        let (median, min) = (samples[samples.len() / 2], samples[0]);
+        println!("{:<52} {:>5} {:>16.0} {:>16.0}", w.name, w.reps, median, min);
+        results.push(json!({
+            "workload": w.name, "reps": w.reps, "calls_per_sample": calls_per_sample,
+            "median_ns": median, "min_ns": min,
+        }));
+    }
+
+    let dir = format!("{ROOT}/bench/results");
+    std::fs::create_dir_all(&dir).expect("create bench/results");
+    let report = json!({
+        "bench": "kernel",
+        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "target_features": target_features(),
+        "results": results,
+    });
+    let path = format!("{dir}/kernel-latest.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap() + "\n").expect("write results");
+    println!("wrote bench/results/kernel-latest.json");
+}
+
+/// The speed-relevant target features this binary was compiled with (from the pinned rustflags).
+fn target_features() -> Vec<&'static str> {
+    let mut features = Vec::new();
+    if cfg!(target_feature = "popcnt") {
+        features.push("popcnt");
+    }
+    if cfg!(target_feature = "sse4.2") {
+        features.push("sse4.2");
+    }
+    if cfg!(target_feature = "avx2") {
+        features.push("avx2");
+    }
+    if cfg!(target_feature = "sha") {
+        features.push("sha");
+    }
+    features
+}
