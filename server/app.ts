@@ -7,6 +7,7 @@ import { finishHeavy } from './heavy.js';
 import { HeavyScheduler } from './scheduler.js';
 import { sendJson, sendProblem } from './http.js';
 import type { Limits } from './cgroup.js';
+import { answered, labelEngine, noMetrics, STATUS_CLIENT_CLOSED, timed, type Metrics } from './metrics.js';
 import { parseHeavyQuery } from './params.js';
 import type { UwsRuntime } from './uws.js';
 
@@ -16,6 +17,8 @@ export interface ServerDeps {
   readonly engines: EngineRegistry;
   readonly uws: UwsRuntime;
   readonly limits: Limits;
+  /** Where request metrics go; none when omitted. */
+  readonly metrics?: Metrics;
 }
 
 export interface LabServer {
@@ -43,6 +46,7 @@ const START = Date.now();
 
 export function createServer(deps: ServerDeps): LabServer {
   const { config, engines, uws: runtime, limits } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const app: TemplatedApp = runtime.uws.App();
   let listenSocket: us_listen_socket | null = null;
   let draining = false;
@@ -61,12 +65,13 @@ export function createServer(deps: ServerDeps): LabServer {
     // so `any` on the same path only sees the other methods.
     const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
     for (const p of [path, other]) {
-      app.get(p, get);
-      app.any(p, methodNotAllowed);
+      // Metrics label both spellings with the one template, `path`.
+      app.get(p, timed(metrics, path, 'GET', get));
+      app.any(p, timed(metrics, path, undefined, methodNotAllowed));
     }
   }
   // Without a catch-all, uWS closes the socket with no answer for an unknown path.
-  app.any('/*', (res, req) => sendProblem(res, problem('NOT_FOUND', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`)));
+  app.any('/*', timed(metrics, '/*', undefined, (res, req) => sendProblem(res, problem('NOT_FOUND', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`))));
 
   function hello(res: HttpResponse): void {
     res.cork(() => {
@@ -74,6 +79,7 @@ export function createServer(deps: ServerDeps): LabServer {
       res.writeHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(HELLO_BODY);
     });
+    answered(res, 200);
   }
 
   function health(res: HttpResponse): void {
@@ -111,6 +117,7 @@ export function createServer(deps: ServerDeps): LabServer {
     } catch (err) {
       return answerError(res, err);
     }
+    labelEngine(res, params.impl, params.mode);
     if (draining) {
       return sendProblem(res, problem('SHUTTING_DOWN', 'the server is draining and admits no new heavy work'), { Connection: 'close' });
     }
@@ -135,6 +142,7 @@ export function createServer(deps: ServerDeps): LabServer {
       .then(({ compute, queueMs }) => finishHeavy(config, params, compute, arrived, queueMs))
       .then(
         (answer) => {
+          metrics.stages(answer);
           if (!active.aborted) sendJson(res, 200, answer);
         },
         (err: unknown) => {
@@ -142,6 +150,8 @@ export function createServer(deps: ServerDeps): LabServer {
         },
       )
       .finally(() => {
+        // No-op when an answer was recorded: only requests whose client left count as 499.
+        answered(res, STATUS_CLIENT_CLOSED);
         inFlight.delete(active);
         if (inFlight.size === 0) onIdle?.();
       });

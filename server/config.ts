@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { ENGINE_NAMES, isEngineName, type EngineName } from './engines/engine.js';
+import type { MetricsConfig } from './metrics.js';
 
 /** How heavy work runs: on the event loop, or off it (worker pool / libuv pool). */
 export const MODES = ['inline', 'pool'] as const;
@@ -28,6 +29,8 @@ export interface Config {
   readonly queueMax: number;
   /** A heavy job still queued or (where it can be stopped) running after this is answered 503. */
   readonly deadlineMs: number;
+  /** StatsD emission to statsd_exporter (see metrics.ts). */
+  readonly metrics: MetricsConfig;
 }
 
 /** A configuration error: one line, naming the variable. */
@@ -50,6 +53,10 @@ export const CONFIG_DEFAULTS = Object.freeze({
   POOL_SIZE: '', // empty: the CPUs this process may use (cgroup quota), at least 1
   QUEUE_MAX: '4',
   DEADLINE_MS: '5000',
+  METRICS: '1', // 0: send no metrics at all
+  STATSD_HOST: '127.0.0.1', // an IP, or a name resolved once at start
+  STATSD_PORT: '9125',
+  METRICS_FLUSH_MS: '1000',
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +95,12 @@ export function loadConfig(env: Env = process.env, cpus = 1): Config {
     poolSize: get('POOL_SIZE') === '' ? Math.max(1, Math.floor(cpus)) : integer('POOL_SIZE', get('POOL_SIZE'), 1, 64),
     queueMax: integer('QUEUE_MAX', get('QUEUE_MAX'), 0, 10_000),
     deadlineMs: integer('DEADLINE_MS', get('DEADLINE_MS'), 1, 600_000),
+    metrics: Object.freeze({
+      enabled: flag('METRICS', get('METRICS')),
+      host: nonEmpty('STATSD_HOST', get('STATSD_HOST')),
+      port: integer('STATSD_PORT', get('STATSD_PORT'), 1, 65535),
+      flushMs: integer('METRICS_FLUSH_MS', get('METRICS_FLUSH_MS'), 10, 60_000),
+    }),
   });
 }
 
@@ -95,6 +108,12 @@ function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^[0-9]{1,10}$/.test(raw)) throw new ConfigError(`${name} must be a decimal integer (got "${raw}")`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+function nonEmpty(name: string, raw: string): string {
+  const value = raw.trim();
+  if (value === '') throw new ConfigError(`${name} must not be empty`);
   return value;
 }
 

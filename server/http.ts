@@ -1,5 +1,6 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import { statusLine, type Problem } from './errors.js';
+import { answered } from './metrics.js';
 
 /**
  * Response writers. Each writes status first, then headers, then the body, as uWS requires, and
@@ -21,4 +22,5 @@ export function send(res: HttpResponse, status: number, contentType: string, bod
     for (const name in headers) res.writeHeader(name, headers[name]!);
     res.end(body);
   });
+  answered(res, status);
 }

@@ -2,6 +2,7 @@ import { readLimits } from './cgroup.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createServer } from './app.js';
 import { loadEngines } from './engines/registry.js';
+import { createMetrics } from './metrics.js';
 import { loadUws } from './uws.js';
 
 /** Start-up: config, uWS check, engines, listen, signals. Every failure is one line and exit != 0. */
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
   for (const e of engines.values()) {
     if (!e.available) console.warn(`engine ${e.name}: UNAVAILABLE (${e.reason}); requests for it get 503`);
   }
-  const server = createServer({ config, engines, uws, limits });
+  const metrics = createMetrics(config.metrics);
+  const server = createServer({ config, engines, uws, limits, metrics });
+  metrics.watch(() => {
+    const s = server.scheduler.stats();
+    return { inFlight: server.inFlight, queued: s.queued, shed: { queue_full: s.shed, deadline: s.deadlineDropped } };
+  });
   let port: number;
   try {
     port = await server.listen();
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms)`);
     server.shutdown(config.shutdownTimeoutMs).then((left) => {
+      metrics.close();
       console.log(left === 0 ? 'drained; bye' : `shutdown deadline hit with ${left} request(s) in flight; connections closed`);
       process.exit(0);
     }, (err) => {

@@ -1,7 +1,9 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 
 /**
  * Server metrics as StatsD lines with DogStatsD tags (`name:value|type|#label:value,...`), sent
@@ -10,7 +12,7 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node
  * paid at 100k requests/s.
  *
  * Cost per request, the rule behind every choice below: one performance.now() at arrival and one
- * at the end, one Map lookup, one string concatenation into statsd-client's buffer. Counters
+ * at the answer, one Map lookup, one string concatenation into the packet buffer. Counters
  * (requests, shed) are summed in-process and sent once per flush interval; only the duration is a
  * line per request, because statsd_exporter builds its histogram buckets from individual
  * observations. Gauges are sampled once per flush interval. Lines are packed into datagrams of at
@@ -23,7 +25,7 @@ export interface MetricsConfig {
   /** statsd_exporter's StatsD address. A host name is resolved once, not per packet. */
   readonly host: string;
   readonly port: number;
-  /** How often counters and gauges are sent and the packet buffer is flushed at the latest. */
+  /** How often counters and gauges are sent; no line waits longer than this in the buffer. */
   readonly flushMs: number;
 }
 
@@ -37,12 +39,14 @@ export const NO_LABEL = 'none';
 /** Label value of `status` for a request whose client went away before the answer (nginx's 499). */
 export const STATUS_CLIENT_CLOSED = 499;
 
-/** What the gauges are sampled from; LabServer has this shape. */
-export interface LoadSource {
+/** The server's load at one instant, read at every flush. */
+export interface LoadSample {
   /** Requests admitted and not yet answered or aborted. */
   readonly inFlight: number;
-  /** Heavy requests admitted but waiting for a worker, when the server queues. */
-  readonly queued?: number;
+  /** Heavy requests admitted and waiting for a compute slot. */
+  readonly queued: number;
+  /** Requests refused or dropped by admission control since start, by reason (cumulative). */
+  readonly shed: Readonly<Record<string, number>>;
 }
 
 /** The stage timings of a heavy answer, in seconds (the `HeavyAnswer` fields). */
@@ -56,21 +60,19 @@ export interface StageTimings {
 }
 
 export interface Metrics {
-  /** Whether lines are sent at all (false with METRICS=0). */
+  /** Whether anything is recorded (false with METRICS=0). */
   readonly enabled: boolean;
   /**
    * Records one answered request: its duration from `startedAt` (a performance.now() taken on
-   * arrival) to now, and one count. Every argument must come from a small fixed set: a route
-   * template, never a URL or a parameter value.
+   * arrival) to now, and one count. Every label must come from a small fixed set: a route
+   * template, never a URL or a parameter value. Handlers use `timed` and `answered` instead.
    */
   request(startedAt: number, route: string, method: string, status: number, engine: string, mode: string): void;
   /** Records the stage durations of one heavy request. */
   stages(timings: StageTimings): void;
-  /** Counts one request refused by admission control (`reason`: a fixed word such as `queue_full`). */
-  shed(reason: string): void;
-  /** Samples in-flight and queue depth from `source` at every flush. */
-  watch(source: LoadSource): void;
-  /** Sends what is pending and stops the timers and the socket. */
+  /** Reads the server's load at every flush: gauges, and the shed counters' increments. */
+  watch(sample: () => LoadSample): void;
+  /** Sends what is pending, then stops the timers and closes the socket. */
   close(): void;
 }
 
@@ -80,32 +82,77 @@ export const MAX_PACKET_BYTES = 1432;
 /** Distinct label sets kept per metric; beyond it new ones are dropped, so memory stays bounded. */
 export const MAX_SERIES = 1000;
 
+/**
+ * Datagrams allowed to wait in the socket's send queue. Loopback sends complete at once; a queue
+ * only forms on a congested network path, and then packets are dropped rather than held.
+ */
+const MAX_QUEUED_PACKETS = 64;
+
 /** Resolution of the event-loop delay sampler. Node records whole intervals; we subtract it. */
 const LOOP_RESOLUTION_MS = 10;
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 
-/** The subset of statsd-client 0.4.7 used here (the package ships no types). */
+/** The part of statsd-client 0.4.7 used here (the package ships no types; the version is pinned). */
 interface StatsDClient {
+  /** Hands one finished line to the transport. */
   raw(line: string): void;
+  /** Closes the transport. */
   close(): void;
 }
-interface StatsDClientOptions {
-  host: string;
-  port: number;
-  ipv6: boolean;
-  maxBufferSize: number;
-  socketTimeout: number;
+/** What statsd-client calls on its transport (its `_socket` option, the way it shares one between clients). */
+interface StatsDTransport {
+  send(line: string): void;
+  close(): void;
 }
 const require = createRequire(import.meta.url);
-const StatsDClientClass = require('statsd-client') as new (options: StatsDClientOptions) => StatsDClient;
+const StatsDClientClass = require('statsd-client') as new (options: { _socket: StatsDTransport }) => StatsDClient;
+
+/**
+ * The UDP transport given to statsd-client: packs lines into datagrams of at most
+ * MAX_PACKET_BYTES and sends them on a connected socket. It replaces the package's own
+ * (lib/EphemeralSocket.js), which costs about 0.4 us more per line at 100k lines/s: two
+ * util.debuglog calls with spread arguments per line, and per packet a Buffer conversion for a
+ * debug message that is off, a fresh closure and an address lookup. At the 5-10 us a /hello costs
+ * on one CPU, that alone was the difference between metrics on and off.
+ */
+export class PacketTransport implements StatsDTransport {
+  readonly #udp: Socket;
+  #buffer = '';
+  /** Packets dropped because the send queue was full; see MAX_QUEUED_PACKETS. */
+  dropped = 0;
+
+  /** `udp` must be connected to the exporter. */
+  constructor(udp: Socket) {
+    this.#udp = udp;
+  }
+
+  send(line: string): void {
+    // Lines are ASCII (tagValue), so characters are bytes; +1 for the "\n" separator.
+    if (this.#buffer.length + 1 + line.length > MAX_PACKET_BYTES) this.flush();
+    this.#buffer = this.#buffer === '' ? line : this.#buffer + '\n' + line;
+  }
+
+  /** Sends the partly filled packet, if any. */
+  flush(): void {
+    if (this.#buffer === '') return;
+    if (this.#udp.getSendQueueCount() >= MAX_QUEUED_PACKETS) this.dropped++;
+    else this.#udp.send(this.#buffer);
+    this.#buffer = '';
+  }
+
+  close(): void {
+    this.flush();
+    // Sends on a connected socket to a local address complete synchronously: nothing is lost.
+    this.#udp.close();
+  }
+}
 
 /** A metrics sink that records nothing: the server with METRICS=0, and tests. */
 export const noMetrics: Metrics = Object.freeze({
   enabled: false,
   request() {},
   stages() {},
-  shed() {},
   watch() {},
   close() {},
 });
@@ -113,6 +160,63 @@ export const noMetrics: Metrics = Object.freeze({
 /** Creates the metrics of this process; with `enabled: false`, returns `noMetrics`. */
 export function createMetrics(config: MetricsConfig): Metrics {
   return config.enabled ? new StatsdMetrics(config) : noMetrics;
+}
+
+type Handler = (res: HttpResponse, req: HttpRequest) => void;
+
+/** One request's labels and arrival time, carried on its uWS response object until the answer. */
+interface Exchange {
+  readonly metrics: Metrics;
+  readonly startedAt: number;
+  readonly route: string;
+  readonly method: string;
+  engine: string;
+  mode: string;
+  recorded: boolean;
+}
+const EXCHANGE = Symbol('metrics.exchange');
+type Tracked = HttpResponse & { [EXCHANGE]?: Exchange };
+
+/**
+ * Wraps a route handler so its answer is recorded under `route` (the template it was registered
+ * with). `method` is the registered method, or undefined for `any` routes (read from the request).
+ * With metrics off the handler is returned as is: no cost at all.
+ */
+export function timed(metrics: Metrics, route: string, method: string | undefined, handler: Handler): Handler {
+  if (!metrics.enabled) return handler;
+  return (res, req) => {
+    const exchange: Exchange = {
+      metrics,
+      startedAt: performance.now(),
+      route,
+      method: method ?? req.getMethod(),
+      engine: NO_LABEL,
+      mode: NO_LABEL,
+      recorded: false,
+    };
+    (res as Tracked)[EXCHANGE] = exchange;
+    handler(res, req);
+  };
+}
+
+/** Sets the engine and mode labels of a request once its parameters are known. */
+export function labelEngine(res: HttpResponse, engine: string, mode: string): void {
+  const exchange = (res as Tracked)[EXCHANGE];
+  if (exchange === undefined) return;
+  exchange.engine = engine;
+  exchange.mode = mode;
+}
+
+/**
+ * Records the answer of a request wrapped by `timed`: call it where the response ends. Only the
+ * first call per request counts, so a catch-all `answered(res, STATUS_CLIENT_CLOSED)` after the
+ * work is done records exactly the requests that got no answer.
+ */
+export function answered(res: HttpResponse, status: number): void {
+  const x = (res as Tracked)[EXCHANGE];
+  if (x === undefined || x.recorded) return;
+  x.recorded = true;
+  x.metrics.request(x.startedAt, x.route, x.method, status, x.engine, x.mode);
 }
 
 /**
@@ -129,7 +233,7 @@ export function formatMs(ms: number): string {
 }
 
 interface RequestSeries {
-  /** `|ms|#route:...` : everything after the value of the duration line. */
+  /** `|ms|#route:...`: everything after the value of the duration line. */
   readonly timerSuffix: string;
   /** `|#route:...` */
   readonly tags: string;
@@ -137,23 +241,26 @@ interface RequestSeries {
 }
 
 interface StageSeries {
+  /** One `|ms|#stage:...` suffix per entry of STAGES. */
   readonly timerSuffix: readonly string[];
 }
 
 class StatsdMetrics implements Metrics {
   readonly enabled = true;
   readonly #config: MetricsConfig;
-  /** Undefined until the host name resolves; lines are dropped then, counters kept. */
+  /** Undefined until the socket is connected; lines are dropped then, counters kept. */
   #client: StatsDClient | undefined;
+  #transport: PacketTransport | undefined;
   #closed = false;
   readonly #requests = new Map<string, RequestSeries>();
   readonly #stages = new Map<string, StageSeries>();
-  readonly #shed = new Map<string, number>();
-  #source: LoadSource | undefined;
+  /** Cumulative shed counts already sent, by reason. */
+  readonly #shedSent = new Map<string, number>();
+  #sample: (() => LoadSample) | undefined;
   readonly #loop: IntervalHistogram;
   #cpu = process.cpuUsage();
   readonly #flushTimer: NodeJS.Timeout;
-  #resolveTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #warnedSeries = false;
 
   constructor(config: MetricsConfig) {
@@ -203,15 +310,8 @@ class StatsdMetrics implements Metrics {
     client.raw('heavy.stage:' + formatMs(t.queue_time_sec * 1000) + s[3]);
   }
 
-  shed(reason: string): void {
-    const tag = tagValue(reason);
-    const count = this.#shed.get(tag);
-    if (count === undefined && this.#shed.size >= MAX_SERIES) return this.#tooManySeries(tag);
-    this.#shed.set(tag, (count ?? 0) + 1);
-  }
-
-  watch(source: LoadSource): void {
-    this.#source = source;
+  watch(sample: () => LoadSample): void {
+    this.#sample = sample;
   }
 
   close(): void {
@@ -219,39 +319,42 @@ class StatsdMetrics implements Metrics {
     this.#flush();
     this.#closed = true;
     clearInterval(this.#flushTimer);
-    if (this.#resolveTimer) clearTimeout(this.#resolveTimer);
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#loop.disable();
-    // statsd-client's close() sends its buffer, then closes the socket a few ms later.
     this.#client?.close();
     this.#client = undefined;
+    this.#transport = undefined;
   }
 
-  /** Creates the client once the exporter's address is an IP: a host name would cost a DNS lookup per packet. */
+  /**
+   * Resolves the exporter's host once, connects a UDP socket to it, and only then creates the
+   * statsd-client: with an IP and a connected socket no packet pays a DNS lookup or an address
+   * argument. Failures are retried every 5 s; meanwhile lines are dropped and counters kept.
+   */
   #connect(): void {
-    const { host, port, flushMs } = this.#config;
-    const open = (address: string, family: number) => {
+    const { host, port } = this.#config;
+    const retry = (why: string) => {
       if (this.#closed) return;
-      this.#client = new StatsDClientClass({
-        host: address,
-        port,
-        ipv6: family === 6,
-        // statsd-client sends when the next line would overflow, and appends with "\n": a packet
-        // is at most maxBufferSize + 1 characters, all ASCII (tagValue), hence bytes.
-        maxBufferSize: MAX_PACKET_BYTES - 1,
-        // Its timer flushes a partly filled buffer, so no line waits longer than this.
-        socketTimeout: flushMs,
-      });
+      console.warn(`metrics: ${why}; retrying in 5 s, metrics are not sent meanwhile`);
+      this.#retryTimer = setTimeout(() => this.#connect(), 5000);
+      this.#retryTimer.unref();
     };
-    const family = isIP(host);
-    if (family !== 0) return open(host, family);
-    lookup(host).then(
-      ({ address, family: f }) => open(address, f),
-      (err: Error) => {
+    const resolved = isIP(host) !== 0 ? Promise.resolve({ address: host, family: isIP(host) }) : lookup(host);
+    resolved.then(
+      ({ address, family }) => {
         if (this.#closed) return;
-        console.warn(`metrics: cannot resolve STATSD_HOST "${host}" (${err.message}); retrying in 5 s, metrics are not sent meanwhile`);
-        this.#resolveTimer = setTimeout(() => this.#connect(), 5000);
-        this.#resolveTimer.unref();
+        const udp = createSocket(family === 6 ? 'udp6' : 'udp4');
+        // An exporter that is down shows up as ICMP errors on the connected socket: ignore them,
+        // the next packet simply tries again.
+        udp.on('error', () => {});
+        udp.unref();
+        udp.connect(port, address, () => {
+          if (this.#closed) return void udp.close();
+          this.#transport = new PacketTransport(udp);
+          this.#client = new StatsDClientClass({ _socket: this.#transport });
+        });
       },
+      (err: Error) => retry(`cannot resolve STATSD_HOST "${host}" (${err.message})`),
     );
   }
 
@@ -263,21 +366,24 @@ class StatsdMetrics implements Metrics {
       client.raw(`http.requests:${series.count}|c${series.tags}`);
       series.count = 0;
     }
-    for (const [reason, count] of this.#shed) {
-      if (count === 0) continue;
-      client.raw(`http.shed:${count}|c|#reason:${reason}`);
-      this.#shed.set(reason, 0);
-    }
-    if (this.#source) {
-      client.raw(`http.in_flight:${this.#source.inFlight}|g`);
-      const queued = this.#source.queued;
-      if (queued !== undefined) client.raw(`heavy.queue_depth:${queued}|g`);
+    const load = this.#sample?.();
+    if (load !== undefined) {
+      client.raw(`http.in_flight:${load.inFlight}|g`);
+      client.raw(`heavy.queue_depth:${load.queued}|g`);
+      for (const reason in load.shed) {
+        const total = load.shed[reason]!;
+        const sent = this.#shedSent.get(reason);
+        // A reason's first line goes out even at 0, so its series exists before the first shed.
+        if (sent === undefined ? this.#shedSent.size >= MAX_SERIES : total <= sent) continue;
+        client.raw(`http.shed:${total - (sent ?? 0)}|c|#reason:${tagValue(reason)}`);
+        this.#shedSent.set(reason, total);
+      }
     }
     // Percentiles of how late a timer fired over the last interval. The histogram records whole
     // timer intervals (10.2 ms on an idle loop), so the resolution is subtracted.
     const loop = this.#loop;
     if (loop.count > 0) {
-      const late = (ns: number) => String(Math.max(0, ns / 1e9 - LOOP_RESOLUTION_MS / 1e3));
+      const late = (ns: number) => String(Math.max(0, Math.round(ns) - LOOP_RESOLUTION_MS * 1e6) / 1e9);
       client.raw(`nodejs.eventloop_lag.p50:${late(loop.percentile(50))}|g`);
       client.raw(`nodejs.eventloop_lag.p99:${late(loop.percentile(99))}|g`);
       client.raw(`nodejs.eventloop_lag.max:${late(loop.max)}|g`);
@@ -291,6 +397,8 @@ class StatsdMetrics implements Metrics {
     const cpuMicros = cpu.user - this.#cpu.user + (cpu.system - this.#cpu.system);
     this.#cpu = cpu;
     client.raw(`process.cpu:${cpuMicros / 1e6}|c`);
+    // Also sends the per-request lines of a quiet server: none waits longer than flushMs.
+    this.#transport?.flush();
   }
 
   #tooManySeries(key: string): void {
