@@ -1,0 +1,76 @@
+/**
+ * The one suite every engine runs (like hono's router/common.case.test.ts): the same known
+ * answers from fixtures/vectors.json, which `cargo test` in kernel/ reads too. An engine that fails
+ * to load FAILS here, it is not skipped: `make test` builds every engine first, so a missing
+ * artifact is a broken build.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ENGINE_NAMES, type Engine, type EngineName } from './engine.js';
+import { LOADERS } from './registry.js';
+import { repoRoot } from './rust-artifacts.js';
+
+interface Vectors {
+  readonly primes: readonly { readonly limit: number; readonly count: number }[];
+  readonly sha256_chain: readonly { readonly rounds: number; readonly digest: string }[];
+}
+
+const vectors = JSON.parse(readFileSync(join(repoRoot(), 'fixtures', 'vectors.json'), 'utf8')) as Vectors;
+
+/** Engines that must offer the off-loop `*Async` variants (the napi AsyncTask ones). */
+const ASYNC_ENGINES: readonly EngineName[] = ['native'];
+
+/**
+ * Vectors an engine skips, each with its reason. The baselines pay one JS -> library crossing
+ * per round, so their 1e7-round chain takes about 10 s each here, and it runs exactly the
+ * per-round code that their 1e6-round vector already checks.
+ */
+const SKIP_CHAIN_ROUNDS_ABOVE: Partial<Record<EngineName, { readonly rounds: number; readonly reason: string }>> = {
+  'hash-wasm': { rounds: 1_000_000, reason: 'one hash-wasm call per round: ~10 s at 1e7; same path as the 1e6 vector' },
+  'node-crypto': { rounds: 1_000_000, reason: 'one createHash per round: ~10 s at 1e7; same path as the 1e6 vector' },
+};
+
+for (const name of ENGINE_NAMES) {
+  describe(`engine ${name}`, () => {
+    let engine: Engine;
+    before(async () => {
+      engine = await LOADERS[name].load();
+    });
+
+    it('is the engine it was asked for, and says how it was built', () => {
+      assert.equal(engine.name, name);
+      assert.ok(engine.description.length > 0);
+      assert.equal(typeof engine.sieveCountAsync, typeof engine.sha256ChainAsync, 'both async variants or neither');
+      if (ASYNC_ENGINES.includes(name)) assert.equal(typeof engine.sieveCountAsync, 'function');
+    });
+
+    for (const { limit, count } of vectors.primes) {
+      it(`sieveCount(${limit}) = ${count}`, () => {
+        assert.equal(engine.sieveCount(limit), count);
+      });
+    }
+
+    const skip = SKIP_CHAIN_ROUNDS_ABOVE[name];
+    for (const { rounds, digest } of vectors.sha256_chain) {
+      const options = skip && rounds > skip.rounds ? { skip: skip.reason } : {};
+      it(`sha256Chain(${rounds}) = ${digest.slice(0, 16)}...`, options, () => {
+        assert.equal(engine.sha256Chain(rounds), digest);
+      });
+    }
+
+    if (ASYNC_ENGINES.includes(name)) {
+      it('sieveCountAsync and sha256ChainAsync give the known answers', async () => {
+        for (const { limit, count } of vectors.primes) assert.equal(await engine.sieveCountAsync!(limit), count);
+        for (const { rounds, digest } of vectors.sha256_chain) assert.equal(await engine.sha256ChainAsync!(rounds), digest);
+      });
+
+      it('async calls in flight together each get their own answer', async () => {
+        const cases = vectors.sha256_chain.filter(({ rounds }) => rounds <= 100_000);
+        const digests = await Promise.all(cases.map(({ rounds }) => engine.sha256ChainAsync!(rounds)));
+        assert.deepEqual(digests, cases.map(({ digest }) => digest));
+      });
+    }
+  });
+}
