@@ -1,0 +1,46 @@
+/**
+ * make bench-hello: wrk against /hello of this server and of a bare uWS hello server, in the same
+ * run, each server pinned to CPU 1 and wrk to CPU 0. Servers alternate (A B B A ...) so neither is
+ * always measured second on a warmer machine. Prints median req/s of each and the ratio.
+ */
+import { environment, median, REPO, SERVER_MAIN, startPinned, wrk } from './lib/processes.js';
+
+const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
+const SECONDS = Number(process.env['SECONDS'] ?? 8);
+const SERVER_CPU = 1;
+const LOAD_CPU = 0;
+
+const targets = {
+  lab: { script: SERVER_MAIN, env: { STATSD_ENABLED: process.env['STATSD_ENABLED'] ?? '1' } },
+  'bare-uws': { script: `${REPO}dist/bench/bare-uws.js`, env: {} },
+} as const;
+type Name = keyof typeof targets;
+
+console.log('# bench-hello: GET /hello, closed loop (wrk -t1 -c64), this server vs a bare uWS hello server');
+console.log(`method: ${ROUNDS} rounds of ${SECONDS} s each per server, order alternating; server pinned to CPU ${SERVER_CPU}, wrk to CPU ${LOAD_CPU}; 2 s warm-up per start; median of rounds`);
+console.log('environment:', JSON.stringify(environment()));
+
+const results: Record<Name, number[]> = { lab: [], 'bare-uws': [] };
+for (let round = 0; round < ROUNDS; round++) {
+  const order: Name[] = round % 2 === 0 ? ['lab', 'bare-uws'] : ['bare-uws', 'lab'];
+  for (const name of order) {
+    const t = targets[name];
+    const server = await startPinned(t.script, SERVER_CPU, t.env);
+    try {
+      await wrk(`${server.url}/hello`, LOAD_CPU, 2); // warm-up: JIT, connection setup
+      const rps = await wrk(`${server.url}/hello`, LOAD_CPU, SECONDS);
+      results[name].push(rps);
+      console.log(`  round ${round + 1} ${name}: ${rps.toFixed(0)} req/s`);
+    } finally {
+      await server.stop();
+    }
+  }
+}
+const lab = median(results.lab);
+const bare = median(results['bare-uws']);
+console.log('\n| server | median req/s | min | max |\n|---|---:|---:|---:|');
+for (const name of ['lab', 'bare-uws'] as const) {
+  const xs = results[name];
+  console.log(`| ${name} | ${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)} |`);
+}
+console.log(`\nratio lab / bare-uws = ${(lab / bare).toFixed(3)} (target >= 0.9)`);

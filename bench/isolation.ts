@@ -1,0 +1,83 @@
+/**
+ * make bench-isolation: does heavy work stall the cheap requests? For each engine x mode, the
+ * server runs pinned to ONE CPU while a closed loop keeps it saturated with heavy requests (the
+ * seed's default workload, 2 outstanding so the CPU never idles between jobs) and vegeta sends
+ * /hello at a constant rate (open model, so a stall shows as latency instead of being hidden).
+ * Printed side by side: heavy throughput and /hello latency; then pool/inline throughput ratios.
+ */
+import { mkdirSync } from 'node:fs';
+import { ENGINE_NAMES, type EngineName } from '../server/engines/engine.js';
+import { environment, ms, REPO, SERVER_MAIN, sleep, startPinned, vegeta, type VegetaReport } from './lib/processes.js';
+
+const SECONDS = Number(process.env['SECONDS'] ?? 10);
+const HELLO_RATE = Number(process.env['HELLO_RATE'] ?? 200);
+const OUTSTANDING = 2;
+const engines = (process.env['ENGINES']?.split(',') ?? ENGINE_NAMES) as EngineName[];
+const modes = ['inline', 'pool'] as const;
+const outDir = `${REPO}bench/results/isolation-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+mkdirSync(outDir, { recursive: true });
+
+console.log('# bench-isolation: /hello latency while heavy work saturates the one CPU');
+console.log(`method: server pinned to CPU 1 (POOL_SIZE=1); load on CPU 0: ${OUTSTANDING} heavy requests always outstanding (default workload), vegeta GET /hello at ${HELLO_RATE}/s for ${SECONDS} s; one heavy request + 1 s of /hello as warm-up before each measurement; raw vegeta results in ${outDir.replace(REPO, '')}`);
+console.log('environment:', JSON.stringify(environment()));
+
+interface Row {
+  engine: EngineName;
+  mode: (typeof modes)[number];
+  heavyRps: number;
+  heavyErrors: number;
+  hello: VegetaReport;
+}
+const rows: Row[] = [];
+
+for (const engine of engines) {
+  for (const mode of modes) {
+    const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', STATSD_ENABLED: '0' });
+    try {
+      const heavyUrl = `${server.url}/heavy/cpu-io-no-db/?impl=${engine}&mode=${mode}`;
+      const warm = await fetch(heavyUrl);
+      if (warm.status !== 200) {
+        console.log(`  ${engine} ${mode}: skipped, warm-up answered ${warm.status}: ${await warm.text()}`);
+        continue;
+      }
+      await vegeta(`${server.url}/hello`, 0, HELLO_RATE, 1, `${outDir}/warmup.bin`);
+      let stop = false;
+      let done = 0;
+      let errors = 0;
+      const loop = async () => {
+        while (!stop) {
+          const res = await fetch(heavyUrl);
+          await res.arrayBuffer();
+          if (stop) break;
+          if (res.status === 200) done++;
+          else errors++;
+        }
+      };
+      const t0 = performance.now();
+      const loops = Array.from({ length: OUTSTANDING }, loop);
+      await sleep(300); // let the heavy load reach a steady state before measuring /hello
+      const hello = await vegeta(`${server.url}/hello`, 0, HELLO_RATE, SECONDS, `${outDir}/${engine}-${mode}.bin`);
+      stop = true;
+      const elapsed = (performance.now() - t0) / 1000;
+      await Promise.all(loops);
+      rows.push({ engine, mode, heavyRps: done / elapsed, heavyErrors: errors, hello });
+      console.log(`  ${engine} ${mode}: heavy ${(done / elapsed).toFixed(2)} req/s, /hello p99 ${ms(hello.latencies['99th'])} ms`);
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+console.log('\n| engine | mode | heavy req/s | heavy errors | /hello p50 ms | /hello p99 ms | /hello max ms | /hello success |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  const l = r.hello.latencies;
+  console.log(`| ${r.engine} | ${r.mode} | ${r.heavyRps.toFixed(2)} | ${r.heavyErrors} | ${ms(l['50th'])} | ${ms(l['99th'])} | ${ms(l.max)} | ${(r.hello.success * 100).toFixed(1)}% |`);
+}
+console.log('\n| engine | pool/inline heavy throughput (target >= 0.9) | pool /hello p99 ms (target <= 20) |');
+console.log('|---|---:|---:|');
+for (const engine of engines) {
+  const inline = rows.find((r) => r.engine === engine && r.mode === 'inline');
+  const pool = rows.find((r) => r.engine === engine && r.mode === 'pool');
+  if (inline && pool) console.log(`| ${engine} | ${(pool.heavyRps / inline.heavyRps).toFixed(3)} | ${ms(pool.hello.latencies['99th'])} |`);
+}

@@ -1,0 +1,110 @@
+/**
+ * Benchmark plumbing: start the server (or any script) as a child process pinned to a CPU, and run
+ * the real load generators. Every command is echoed before it runs, so a run can be repeated by hand.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { cpus as osCpus, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+/** The repository root, from this compiled file's place (dist/bench/lib/). */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const SERVER_MAIN = `${REPO}dist/server/main.js`;
+
+export interface Started {
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `node script` pinned to `cpu` (taskset) on an ephemeral port; resolves once it listens. */
+export async function startPinned(script: string, cpu: number, env: Record<string, string> = {}): Promise<Started> {
+  const args = ['-c', String(cpu), process.execPath, script];
+  echo(`PORT=0 ${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}taskset -c ${cpu} node ${script.replace(REPO, '')}`);
+  const child = spawn('taskset', args, { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = once(child, 'exit');
+  for (let i = 0; i < 400; i++) {
+    const m = /listening on (http:\/\/\S+)/.exec(out);
+    if (m) {
+      return {
+        url: m[1]!,
+        pid: child.pid!,
+        child,
+        async stop() {
+          if (child.exitCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+    if (child.exitCode !== null) break;
+    await sleep(25);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${script} did not start:\n${out}`);
+}
+
+/** wrk, closed loop, pinned to `cpu`: requests per second. */
+export async function wrk(url: string, cpu: number, seconds: number, connections = 64): Promise<number> {
+  const args = ['-c', String(cpu), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url];
+  echo(`taskset ${args.join(' ')}`);
+  const { stdout } = await execFileP('taskset', args);
+  const m = /Requests\/sec:\s+([0-9.]+)/.exec(stdout);
+  if (!m) throw new Error(`unexpected wrk output:\n${stdout}`);
+  return Number(m[1]);
+}
+
+export interface VegetaReport {
+  readonly requests: number;
+  readonly success: number;
+  readonly latencies: { readonly mean: number; readonly '50th': number; readonly '90th': number; readonly '95th': number; readonly '99th': number; readonly max: number };
+  readonly status_codes: Record<string, number>;
+}
+
+/** vegeta attack at a constant rate (open model), pinned to `cpu`; raw results kept in `out`. */
+export async function vegeta(url: string, cpu: number, rate: number, seconds: number, out: string): Promise<VegetaReport> {
+  const bin = `${REPO}.tools/bin/vegeta`;
+  const cmd = `echo 'GET ${url}' | taskset -c ${cpu} vegeta attack -rate=${rate}/s -duration=${seconds}s -timeout=30s | tee ${out.replace(REPO, '')} | vegeta report -type=json`;
+  echo(cmd);
+  const { stdout } = await execFileP('bash', ['-o', 'pipefail', '-c', cmd.replaceAll('vegeta ', `${bin} `)], { cwd: REPO, maxBuffer: 1 << 24 });
+  return JSON.parse(stdout) as VegetaReport;
+}
+
+/** Nanoseconds (vegeta's unit) to milliseconds, 2 decimals. */
+export const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function echo(cmd: string): void {
+  console.log(`  $ ${cmd}`);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The environment every benchmark prints above its numbers. */
+export function environment(): Record<string, string> {
+  const modelLine = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+  return {
+    cpu: modelLine?.split(':')[1]?.trim() ?? osCpus()[0]?.model ?? 'unknown',
+    cores: String(osCpus().length),
+    kernel: release(),
+    node: process.version,
+  };
+}
+
+/** Peak resident set (VmHWM) of a process, in bytes, from /proc. */
+export function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}

@@ -1,0 +1,13 @@
+# Benchmarks of the server as a whole. They print figures and ratios; none of them is a test.
+.PHONY: bench-hello bench-isolation bench-memory
+
+bench-hello: build ## wrk on /hello: this server vs a bare uWS server, each pinned to one CPU, ratio printed
+	scripts/tools.sh wrk
+	node dist/bench/hello.js
+
+bench-isolation: build ## /hello latency while heavy work saturates one CPU, per engine x mode (vegeta)
+	scripts/tools.sh vegeta
+	node dist/bench/isolation.js
+
+bench-memory: build ## Peak RSS with the pool at default size and requests at the caps
+	node dist/bench/memory.js
