@@ -11,7 +11,7 @@ const SERVER_CPU = 1;
 const LOAD_CPU = 0;
 
 const targets = {
-  lab: { script: SERVER_MAIN, env: { STATSD_ENABLED: process.env['STATSD_ENABLED'] ?? '1' } },
+  lab: { script: SERVER_MAIN, env: { METRICS: process.env['METRICS'] ?? '1' } },
   'bare-uws': { script: `${REPO}dist/bench/bare-uws.js`, env: {} },
 } as const;
 type Name = keyof typeof targets;

@@ -32,7 +32,7 @@ const rows: Row[] = [];
 
 for (const engine of engines) {
   for (const mode of modes) {
-    const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', STATSD_ENABLED: '0' });
+    const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', METRICS: '0' });
     try {
       const heavyUrl = `${server.url}/heavy/cpu-io-no-db/?impl=${engine}&mode=${mode}`;
       const warm = await fetch(heavyUrl);

@@ -15,7 +15,7 @@ console.log('# bench-memory: peak RSS with requests at the caps');
 console.log(`method: one server pinned to CPU 1, POOL_SIZE=1, QUEUE_MAX=4, DEADLINE_MS=60000 (so nothing is dropped early); for each engine x mode, 5 requests at once (1 running + 4 queued) with ${CAPS}; VmHWM read from /proc after all answered`);
 console.log('environment:', JSON.stringify(environment()));
 
-const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', QUEUE_MAX: '4', DEADLINE_MS: '60000', STATSD_ENABLED: '0' });
+const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', QUEUE_MAX: '4', DEADLINE_MS: '60000', METRICS: '0' });
 const afterStart = peakRss(server.pid);
 console.log(`\nafter start: ${(afterStart / MB).toFixed(1)} MB`);
 console.log('\n| engine | mode | statuses | peak RSS so far (MB) |\n|---|---|---|---:|');

@@ -1,0 +1,268 @@
+/**
+ * Every engine on the same CPU work, in one process: the default heavy workload and two sweeps.
+ * Run with `make bench-engines` (which builds everything and runs `make bench-kernel` first, so
+ * the native engine can be compared with the same kernel called from Rust without napi).
+ *
+ * Method (after napi-rs/node-rs's benchmarks): identical inputs for every engine; every answer
+ * checked against fixtures/vectors.json; engines rotated between rounds so none is always measured
+ * right after the slowest; median and min reported, with the machine, Node, rustc and the build
+ * flags printed above the numbers. Results are also written as JSON under bench/results/.
+ *
+ * Options: --engines=js,native (a subset), --reps=0.5 (scale every repetition count; at least 1).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ENGINE_NAMES, isEngineName, type Engine, type EngineName } from '../server/engines/engine.js';
+import { loadEngines } from '../server/engines/registry.js';
+import { readBuildInfo, repoRoot, type BuildInfo } from '../server/engines/rust-artifacts.js';
+
+interface Vectors {
+  readonly primes: readonly { readonly limit: number; readonly count: number }[];
+  readonly sha256_chain: readonly { readonly rounds: number; readonly digest: string }[];
+}
+
+interface Workload {
+  /** Same names as kernel/examples/bench.rs, so the two reports line up. */
+  readonly name: string;
+  readonly group: 'default' | 'sha256_chain sweep' | 'sieve_count sweep';
+  readonly reps: number;
+  /**
+   * False for the largest sweep points: the smaller points of the same sweep already warmed every
+   * engine up, and a warm-up call of the slowest engines there costs ~10 s each.
+   */
+  readonly warmUp: boolean;
+  /** One call's answer, compared with `expected` every time. */
+  readonly run: (engine: Engine) => string;
+  readonly expected: string;
+}
+
+interface Row {
+  readonly workload: string;
+  readonly engine: EngineName;
+  readonly reps: number;
+  readonly callsPerSample: number;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly medianCpuMs: number;
+  /** js median / this median: how many times faster than pure TypeScript. */
+  readonly speedupVsJs?: number;
+  /** For native: this median / the same workload's median in `make bench-kernel` (no napi). */
+  readonly vsPureRust?: number;
+}
+
+/** A sample that would be shorter than this repeats the call and divides, like the Rust bench. */
+const MIN_SAMPLE_MS = 2;
+
+const root = repoRoot(new URL('.', import.meta.url));
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const repScale = Number(args.get('reps') ?? 1);
+const names = (args.get('engines')?.split(',') ?? [...ENGINE_NAMES]).map((n) => {
+  if (!isEngineName(n)) throw new Error(`unknown engine "${n}"; engines: ${ENGINE_NAMES.join(', ')}`);
+  return n;
+});
+
+const vectors = JSON.parse(readFileSync(join(root, 'fixtures', 'vectors.json'), 'utf8')) as Vectors;
+function knownCount(limit: number): string {
+  const v = vectors.primes.find((p) => p.limit === limit);
+  if (!v) throw new Error(`fixtures/vectors.json has no prime count for ${limit}`);
+  return String(v.count);
+}
+function knownDigest(rounds: number): string {
+  const v = vectors.sha256_chain.find((c) => c.rounds === rounds);
+  if (!v) throw new Error(`fixtures/vectors.json has no chain digest for ${rounds} rounds`);
+  return v.digest;
+}
+
+const reps = (n: number): number => Math.max(1, Math.round(n * repScale));
+const workloads: Workload[] = [
+  {
+    name: 'default: prime_limit=500000 + hash_rounds=1000000',
+    group: 'default',
+    reps: reps(9),
+    warmUp: true,
+    run: (e) => `${e.sieveCount(500_000)} ${e.sha256Chain(1_000_000)}`,
+    expected: `${knownCount(500_000)} ${knownDigest(1_000_000)}`,
+  },
+  ...[1e3, 1e4, 1e5, 1e6, 1e7].map((rounds): Workload => ({
+    name: `sha256_chain rounds=${rounds}`,
+    group: 'sha256_chain sweep',
+    reps: reps(rounds >= 1e7 ? 3 : rounds >= 1e6 ? 7 : 11),
+    warmUp: rounds < 1e7,
+    run: (e) => e.sha256Chain(rounds),
+    expected: knownDigest(rounds),
+  })),
+  ...[1e4, 1e5, 1e6, 1e7, 1e8].map((limit): Workload => ({
+    name: `sieve_count limit=${limit}`,
+    group: 'sieve_count sweep',
+    reps: reps(limit >= 1e8 ? 5 : 11),
+    warmUp: limit < 1e8,
+    run: (e) => String(e.sieveCount(limit)),
+    expected: knownCount(limit),
+  })),
+];
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** One timed sample of `calls` checked calls: wall and CPU milliseconds per call. */
+function sample(engine: Engine, w: Workload, calls: number): { wall: number; cpu: number } {
+  const cpu0 = cpuMs();
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const answer = w.run(engine);
+    if (answer !== w.expected) throw new Error(`${engine.name} ${w.name}: answered ${answer}, expected ${w.expected}`);
+  }
+  const wall = (performance.now() - t0) / calls;
+  return { wall, cpu: (cpuMs() - cpu0) / calls };
+}
+
+function machine(): Record<string, string> {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.trim().split(/\s+/) ?? [];
+  let cargoRustc = 'rustc not found';
+  try {
+    cargoRustc = execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Only informative: the engines were built already, and their build info names their rustc.
+  }
+  return {
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} logical CPUs; sha_ni ${flags.includes('sha_ni') ? 'yes' : 'no'}, avx2 ${flags.includes('avx2') ? 'yes' : 'no'})`,
+    node: `${process.version} (V8 ${process.versions.v8})`,
+    rustc_on_path: cargoRustc,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function pureRustMedians(): Map<string, number> {
+  const file = join(root, 'bench', 'results', 'kernel-latest.json');
+  if (!existsSync(file)) return new Map();
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { results: { workload: string; median_ns: number }[] };
+  return new Map(report.results.map((r) => [r.workload, r.median_ns / 1e6]));
+}
+
+const fmtMs = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(4));
+const fmtX = (x: number | undefined): string => (x === undefined ? '' : `${x.toFixed(2)}x`);
+
+async function main(): Promise<void> {
+  const registry = await loadEngines(names);
+  const engines: Engine[] = [];
+  for (const name of names) {
+    const status = registry.get(name)!;
+    if (!status.available) throw new Error(`engine ${name} did not load: ${status.reason}`);
+    engines.push(status.engine);
+  }
+  const builds: Record<string, BuildInfo | undefined> = {
+    native: readBuildInfo(join(root, 'native', 'build-info.json')),
+    wasm: readBuildInfo(join(root, 'wasm', 'pkg', 'build-info.json')),
+  };
+  const env = machine();
+  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const pureRust = pureRustMedians();
+
+  console.log('bench-engines: the same CPU work on every engine, one process, one thread at a time.');
+  console.log('Method: each answer checked against fixtures/vectors.json on every call. Per workload: one');
+  console.log('warm-up call per engine (skipped at the largest sweep point, already warm), then `reps` rounds;');
+  console.log(`each round runs every engine once, the order rotated by one engine per round. A sample shorter`);
+  console.log(`than ${MIN_SAMPLE_MS} ms repeats the call and divides. Times are per call: median and min wall time`);
+  console.log('(performance.now), median CPU time (process.cpuUsage, user+sys). "vs js" = js median / engine');
+  console.log('median. "vs pure Rust" = native median / the same workload in `make bench-kernel` (napi overhead).');
+  console.log('');
+  for (const [k, v] of Object.entries(env)) console.log(`${k.padEnd(14)} ${v}`);
+  console.log(`${'load average'.padEnd(14)} ${loadBefore} (before)`);
+  for (const e of engines) console.log(`${e.name.padEnd(14)} ${e.description}`);
+  console.log('');
+
+  const rows: Row[] = [];
+  const header = `${'engine'.padEnd(12)} ${'reps'.padStart(4)} ${'median ms'.padStart(10)} ${'min ms'.padStart(10)} ${'cpu ms'.padStart(10)} ${'vs js'.padStart(8)} ${'vs pure Rust'.padStart(13)}`;
+  let group = '';
+  for (const w of workloads) {
+    if (w.group !== group) {
+      group = w.group;
+      console.log(`== ${group}`);
+    }
+    console.log(`-- ${w.name}`);
+    console.log(header);
+    const callsPerSample = new Map<EngineName, number>();
+    for (const e of engines) {
+      const once = w.warmUp ? sample(e, w, 1).wall : Infinity;
+      callsPerSample.set(e.name, once >= MIN_SAMPLE_MS ? 1 : Math.ceil(MIN_SAMPLE_MS / Math.max(once, 1e-3)));
+    }
+    const samples = new Map<EngineName, { wall: number[]; cpu: number[] }>(engines.map((e) => [e.name, { wall: [], cpu: [] }]));
+    for (let r = 0; r < w.reps; r++) {
+      for (let i = 0; i < engines.length; i++) {
+        const e = engines[(i + r) % engines.length]!;
+        const s = sample(e, w, callsPerSample.get(e.name)!);
+        samples.get(e.name)!.wall.push(s.wall);
+        samples.get(e.name)!.cpu.push(s.cpu);
+      }
+    }
+    const jsMedian = samples.has('js') ? median(samples.get('js')!.wall) : undefined;
+    for (const e of engines) {
+      const s = samples.get(e.name)!;
+      const med = median(s.wall);
+      const rust = e.name === 'native' ? pureRust.get(w.name) : undefined;
+      const row: Row = {
+        workload: w.name,
+        engine: e.name,
+        reps: w.reps,
+        callsPerSample: callsPerSample.get(e.name)!,
+        medianMs: med,
+        minMs: Math.min(...s.wall),
+        medianCpuMs: median(s.cpu),
+        ...(jsMedian !== undefined ? { speedupVsJs: jsMedian / med } : {}),
+        ...(rust !== undefined ? { vsPureRust: med / rust } : {}),
+      };
+      rows.push(row);
+      console.log(
+        `${e.name.padEnd(12)} ${String(w.reps).padStart(4)} ${fmtMs(row.medianMs).padStart(10)} ${fmtMs(row.minMs).padStart(10)} ${fmtMs(row.medianCpuMs).padStart(10)} ${fmtX(row.speedupVsJs).padStart(8)} ${fmtX(row.vsPureRust).padStart(13)}`,
+      );
+    }
+  }
+
+  const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`\nload average ${loadAfter} (after); other processes on this machine share its CPUs.`);
+  const find = (workload: string, engine: EngineName): Row | undefined => rows.find((r) => r.workload === workload && r.engine === engine);
+  const targets: string[] = [];
+  const def = workloads[0]!.name;
+  const nativeDefault = find(def, 'native');
+  if (nativeDefault) targets.push(`native default-workload CPU time ${(nativeDefault.medianCpuMs / 1000).toFixed(3)} s (target <= 0.12 s): ${nativeDefault.medianCpuMs <= 120 ? 'met' : 'MISSED'}`);
+  const nativeSha = find('sha256_chain rounds=1000000', 'native');
+  if (nativeSha?.speedupVsJs !== undefined) targets.push(`native vs js on the SHA chain (1e6 rounds) ${fmtX(nativeSha.speedupVsJs)} (target >= 4x): ${nativeSha.speedupVsJs >= 4 ? 'met' : 'MISSED'}`);
+  for (const w of [def, 'sha256_chain rounds=1000000', 'sieve_count limit=100000000']) {
+    const wasm = find(w, 'wasm');
+    if (wasm?.speedupVsJs !== undefined) targets.push(`wasm vs js on ${w}: ${fmtX(wasm.speedupVsJs)} (target >= 1x): ${wasm.speedupVsJs >= 1 ? 'met' : 'MISSED'}`);
+  }
+  if (nativeDefault?.vsPureRust !== undefined) targets.push(`native through napi vs pure Rust, default workload: ${fmtX(nativeDefault.vsPureRust)} (target <= 1.05x): ${nativeDefault.vsPureRust <= 1.05 ? 'met' : 'MISSED'}`);
+  if (targets.length > 0) console.log(`targets:\n  ${targets.join('\n  ')}`);
+
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const report = {
+    bench: 'engines',
+    date: new Date().toISOString(),
+    method: { minSampleMs: MIN_SAMPLE_MS, rotation: 'engine order rotated by one per round', check: 'every answer against fixtures/vectors.json', repScale },
+    machine: { ...env, loadavg_before: loadBefore, loadavg_after: loadAfter },
+    engines: Object.fromEntries(engines.map((e) => [e.name, e.description])),
+    builds,
+    targets,
+    results: rows,
+  };
+  const stamp = report.date.replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `engines-${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(dir, 'engines-latest.json'), JSON.stringify(report, null, 2) + '\n');
+  console.log(`wrote bench/results/engines-${stamp}.json (and engines-latest.json)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
