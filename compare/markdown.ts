@@ -1,0 +1,135 @@
+import type { Report, StepResult } from './report.js';
+import { summaryLines } from './report.js';
+
+const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
+const mib = (b: number | null | undefined): string => (b ? (b / 2 ** 20).toFixed(0) : '-');
+const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+function stepRows(steps: StepResult[], heavy: boolean): string[][] {
+  return steps.map((s) => [
+    s.rate === null ? '-' : s.rate >= 10 ? s.rate.toFixed(0) : s.rate.toFixed(2),
+    String(s.requests),
+    `${(s.success * 100).toFixed(1)}%`,
+    f(s.latencyMs.p50, heavy ? 0 : 2),
+    f(s.latencyMs.p95, heavy ? 0 : 2),
+    f(s.latencyMs.p99, heavy ? 0 : 2),
+    f(s.serviceCpuCores),
+    s.throttling ? `${(s.throttling.share * 100).toFixed(0)}% (${s.throttling.throttledMs.toFixed(0)} ms)` : '-',
+    mib(s.serviceRssMaxBytes ?? s.prometheus['rssMaxBytes'] ?? null),
+    s.prometheus['eventLoopMaxSec'] !== undefined && s.prometheus['eventLoopMaxSec'] !== null ? f(s.prometheus['eventLoopMaxSec']! * 1000, 1) : '-',
+    heavy ? `${s.shed ?? '-'} / ${s.deadlineDropped ?? '-'}` : String(s.prometheus['shed'] ?? '-'),
+    `${(s.generatorCpuShare * 100).toFixed(0)}%`,
+    s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`,
+  ]);
+}
+
+const STEP_HEAD = ['offered req/s', 'requests', 'ok', 'p50 ms', 'p95 ms', 'p99 ms', 'service CPU', 'throttled periods', 'RSS MiB', 'loop lag max ms', 'shed', 'generator CPU', 'verdict'];
+
+export function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  out.push(`# Where each engine breaks: run ${r.run.id}`);
+  out.push('');
+  out.push(`Status: **${r.run.status}**${r.run.failure ? ` (${r.run.failure})` : ''}. Profile: ${r.run.profile}. Started ${r.run.startedAt}, finished ${r.run.finishedAt ?? '-'}.`);
+  for (const n of r.notes) out.push(`\n> **NOTE:** ${n}`);
+  out.push('\n## Method\n');
+  for (const m of r.method) out.push(`- ${m}`);
+  out.push('\n## Summary\n');
+  out.push('```');
+  out.push(...summaryLines(r));
+  out.push('```');
+  out.push('\n## Heavy capacity per engine x mode\n');
+  out.push(
+    table(
+      ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', 'vs Django (0.83 req/s, 1.2 s)', 'search end', 'breaks first'],
+      r.heavy.map((h) =>
+        h.available
+          ? [
+              h.engine,
+              h.mode,
+              `${f(h.serviceTimeSec, 3)} (${f(h.cpuTimeSec, 3)})`,
+              f(h.capacity),
+              f(h.firstFailure),
+              h.atCapacity ? `${f(h.atCapacity.latencyMs.p50, 0)} / ${f(h.atCapacity.latencyMs.p95, 0)} / ${f(h.atCapacity.latencyMs.p99, 0)}` : '-',
+              `${h.vsSeed.capacityRatio !== null ? `${f(h.vsSeed.capacityRatio, 1)}x rate` : '-'}, ${h.vsSeed.speedup !== null ? `${f(h.vsSeed.speedup, 1)}x faster alone` : '-'}`,
+              h.end ?? '-',
+              h.diagnosis.detail,
+            ]
+          : [h.engine, h.mode, '**UNAVAILABLE**', '-', '-', '-', '-', '-', h.reason ?? ''],
+      ),
+    ),
+  );
+  out.push('\n## /hello\n');
+  const hc = r.hello;
+  out.push(`Capacity (open model, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${hc.capacity ?? '-'} req/s** (search end: ${hc.end ?? '-'}; Django: 1500 req/s${hc.vsSeed !== null ? `, ${f(hc.vsSeed, 1)}x` : ''}). First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
+  if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core.`);
+  out.push('');
+  out.push(table(STEP_HEAD, stepRows(hc.steps, false)));
+  out.push('\n## Mixed: /hello latency beside heavy load\n');
+  if (r.mixed.baseline) out.push(`Baseline, /hello alone: p50 ${f(r.mixed.baseline.latencyMs.p50)} ms, p99 ${f(r.mixed.baseline.latencyMs.p99)} ms, max ${f(r.mixed.baseline.latencyMs.max, 1)} ms.\n`);
+  out.push(
+    table(
+      ['engine', 'mode', 'heavy req/s (share of capacity)', '/hello req/s', '/hello ok', '/hello p50 ms', '/hello p99 ms', '/hello max ms', 'heavy ok', 'heavy p99 ms', 'service CPU', 'loop lag max ms'],
+      r.mixed.runs.map((x) => [
+        x.engine,
+        x.mode,
+        `${f(x.heavyRate)} (${Math.round(x.fraction * 100)}%)`,
+        String(x.helloRate),
+        `${(x.hello.success * 100).toFixed(1)}%`,
+        f(x.hello.latencyMs.p50),
+        f(x.hello.latencyMs.p99),
+        f(x.hello.latencyMs.max, 1),
+        x.heavy ? `${(x.heavy.success * 100).toFixed(0)}%` : '-',
+        x.heavy ? f(x.heavy.latencyMs.p99, 0) : '-',
+        f(x.serviceCpuCores),
+        x.eventLoopMaxSec !== null ? f(x.eventLoopMaxSec * 1000, 1) : '-',
+      ]),
+    ),
+  );
+  out.push('\n## Heavy steps\n');
+  for (const h of r.heavy.filter((x) => x.steps.length > 0)) {
+    out.push(`### ${h.engine} / ${h.mode}\n`);
+    out.push(`Estimate from the warm-up: ${f(h.estimate)} req/s. ${h.diagnosis.detail}.\n`);
+    out.push(table(STEP_HEAD, stepRows(h.steps, true)));
+    out.push('');
+  }
+  out.push('\n## Verification\n');
+  const v = r.verification;
+  if (v) {
+    out.push(`${v.ok ? 'All' : 'NOT all'} ${v.checks.length} known-answer checks passed.`);
+    const bad = v.checks.filter((c) => !c.ok);
+    if (bad.length > 0) out.push(table(['engine', 'mode', 'prime_limit', 'hash_rounds', 'expected', 'got'], bad.map((c) => [c.engine, c.mode, String(c.primeLimit), String(c.hashRounds), c.expected, c.got])));
+    for (const [e, why] of Object.entries(v.unavailable)) out.push(`\n**Engine ${e} UNAVAILABLE**: ${why}`);
+  } else out.push('Not run.');
+  out.push('\n## Environment\n');
+  const e = r.environment;
+  out.push(
+    table(
+      ['what', 'value'],
+      [
+        ['CPU', `${e.cpuModel} (${e.cpus} cores visible)`],
+        ['kernel', e.kernel],
+        ['Node', e.node],
+        ['rustc', e.rustc],
+        ['vegeta / wrk', `${e.vegeta} / ${e.wrk}`],
+        ['commit', e.commit],
+        ['limits', e.limits.detail],
+        ['pinning', e.pinning.why],
+        ['service', `uWS ${e.service.uws}; pool ${e.service.poolSize}, queue ${e.service.queueMax}, deadline ${e.service.deadlineMs} ms${Object.keys(e.serviceEnv).length ? `; env ${Object.entries(e.serviceEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`],
+        ['engines', Object.entries(r.engines).map(([k, x]) => `${k}: ${x.available ? x.description : `UNAVAILABLE (${x.reason})`}`).join('; ')],
+        ['build flags', Object.entries(e.builds).map(([k, b]) => `${k}: ${b && typeof b === 'object' && 'summary' in b ? String((b as { summary: string }).summary) : 'no build-info'}`).join('; ')],
+        ['Prometheus', `${e.prometheus.available ? 'available' : 'NOT available'}: ${e.prometheus.note}`],
+        ['throttling, whole run', r.throttlingTotal ? `${r.throttlingTotal.throttled} of ${r.throttlingTotal.periods} periods, ${r.throttlingTotal.throttledMs} ms` : '-'],
+      ],
+    ),
+  );
+  out.push('\n## Commands, in order\n');
+  out.push('```');
+  for (const c of r.commands) out.push(`${c.at}  ${c.command}`);
+  out.push('```');
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,160 @@
+/**
+ * What a comparison run measures and for how long. Three profiles: `quick` (about 2 minutes, for
+ * `make test`), `default` (at most 15 minutes on a 2-core machine) and `long` (more steps, longer
+ * steps, every engine in the mixed scenario at two fractions). Every number here is written into
+ * the run's manifest, so a report states the plan it was measured with.
+ */
+export type ProfileName = 'quick' | 'default' | 'long';
+
+/** Bounds of one capacity search: exponential stepping from `start`, then bisection. */
+export interface SearchPlan {
+  /** First offered rate (requests/s). For heavy this is a fraction of the calibrated estimate. */
+  readonly start: number;
+  /** Multiplier while stepping up; its inverse-ish `downFactor` while stepping down. */
+  readonly upFactor: number;
+  readonly downFactor: number;
+  /** Never offer more than this (requests/s); reaching it while passing is reported as "capped". */
+  readonly max: number;
+  /** Never offer less: below it the search gives up and reports capacity 0. */
+  readonly min: number;
+  /** Measured steps in all, stepping and bisection together. */
+  readonly maxSteps: number;
+  /** Bisection stops once the failing rate is within this ratio of the passing one (0.1 = 10 %). */
+  readonly resolution: number;
+}
+
+export interface Plan {
+  readonly profile: ProfileName;
+  /** Engines in the order of the first rotation; unavailable ones are reported and skipped. */
+  readonly engines: readonly string[];
+  readonly modes: readonly string[];
+  readonly hello: {
+    readonly search: SearchPlan;
+    readonly stepSec: number;
+    /** Latency objective of a passing /hello step, with 0 errors. */
+    readonly sloP99Ms: number;
+    readonly warmupRate: number;
+    readonly warmupSec: number;
+    readonly wrk: { readonly threads: number; readonly connections: number; readonly durationSec: number };
+  };
+  readonly heavy: {
+    /** The search starts at `startFraction` x (CPUs / median service time of the warm-up requests). */
+    readonly startFraction: number;
+    readonly search: Omit<SearchPlan, 'start'>;
+    /** A step lasts long enough for `minRequests` at its rate, within [minStepSec, maxStepSec]. */
+    readonly minRequests: number;
+    readonly minStepSec: number;
+    readonly maxStepSec: number;
+    /** Sequential requests after the primer; their timings calibrate the search's start. */
+    readonly warmupRequests: number;
+    /** The seed's k6 thresholds: p95 < 3 s and p99 < 6 s (p50 < 1 s is reported, not required). */
+    readonly sloP50Ms: number;
+    readonly sloP95Ms: number;
+    readonly sloP99Ms: number;
+  };
+  readonly mixed: {
+    /** Which engines x modes run it; all available when null. */
+    readonly engines: readonly string[] | null;
+    /** Heavy load as fractions of each engine x mode's measured capacity. */
+    readonly heavyFractions: readonly number[];
+    /** Constant /hello rate measured alongside (requests/s), and alone as the baseline. */
+    readonly helloRate: number;
+    readonly durationSec: number;
+  };
+  /** Pause after the service has drained, before the next measured step. */
+  readonly pauseSec: number;
+}
+
+const ALL_ENGINES = ['js', 'wasm', 'native', 'hash-wasm', 'node-crypto'] as const;
+const MODES = ['inline', 'pool'] as const;
+
+const HEAVY_SLO = { sloP50Ms: 1000, sloP95Ms: 3000, sloP99Ms: 6000 } as const;
+
+export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
+  quick: {
+    profile: 'quick',
+    // The slowest compiled and the slowest JS engine: enough to exercise every code path in ~2 min.
+    engines: ['native', 'js'],
+    modes: MODES,
+    hello: {
+      search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 60000, min: 100, maxSteps: 5, resolution: 0.2 },
+      stepSec: 2,
+      sloP99Ms: 10,
+      warmupRate: 1000,
+      warmupSec: 1,
+      wrk: { threads: 1, connections: 64, durationSec: 3 },
+    },
+    heavy: {
+      startFraction: 0.7,
+      search: { upFactor: 1.3, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 3, resolution: 0.15 },
+      minRequests: 8,
+      minStepSec: 3,
+      maxStepSec: 6,
+      warmupRequests: 2,
+      ...HEAVY_SLO,
+    },
+    mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 4 },
+    pauseSec: 0.5,
+  },
+  default: {
+    profile: 'default',
+    engines: ALL_ENGINES,
+    modes: MODES,
+    hello: {
+      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 9, resolution: 0.1 },
+      stepSec: 5,
+      sloP99Ms: 10,
+      warmupRate: 1000,
+      warmupSec: 3,
+      wrk: { threads: 1, connections: 64, durationSec: 10 },
+    },
+    heavy: {
+      startFraction: 0.7,
+      search: { upFactor: 1.3, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 4, resolution: 0.12 },
+      minRequests: 16,
+      minStepSec: 5,
+      maxStepSec: 14,
+      warmupRequests: 3,
+      ...HEAVY_SLO,
+    },
+    mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 8 },
+    pauseSec: 1,
+  },
+  long: {
+    profile: 'long',
+    engines: ALL_ENGINES,
+    modes: MODES,
+    hello: {
+      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 12, resolution: 0.05 },
+      stepSec: 15,
+      sloP99Ms: 10,
+      warmupRate: 1000,
+      warmupSec: 10,
+      wrk: { threads: 1, connections: 64, durationSec: 30 },
+    },
+    heavy: {
+      startFraction: 0.7,
+      search: { upFactor: 1.25, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 7, resolution: 0.06 },
+      minRequests: 40,
+      minStepSec: 10,
+      maxStepSec: 45,
+      warmupRequests: 5,
+      ...HEAVY_SLO,
+    },
+    mixed: { engines: null, heavyFractions: [0.25, 0.75], helloRate: 1000, durationSec: 20 },
+    pauseSec: 3,
+  },
+});
+
+/** Seconds a heavy step lasts at `rate` requests/s. */
+export function heavyStepSec(plan: Plan, rate: number): number {
+  const h = plan.heavy;
+  return Math.min(h.maxStepSec, Math.max(h.minStepSec, Math.ceil(h.minRequests / rate)));
+}
+
+/** `list` rotated left by `by`, so no engine is always measured right after the same other one. */
+export function rotate<T>(list: readonly T[], by: number): T[] {
+  if (list.length === 0) return [];
+  const k = ((by % list.length) + list.length) % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}

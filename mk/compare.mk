@@ -1,0 +1,24 @@
+# The lab's main command: every engine x mode under 1 CPU and 256 MB, from verification to a report
+# that says where each breaks and why (compare/run.ts). Raw results are kept under reports/<time>/,
+# and `make report RUN=...` rebuilds the report from them alone.
+.PHONY: compare report test-compare compare-tools
+
+TEST_PARTS += test-compare
+
+# QUICK=1: about 2 minutes (native and js, both modes, short steps); LONG=1: longer, finer sweeps.
+COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,default))
+
+compare-tools:
+	@scripts/tools.sh vegeta wrk statsd_exporter prometheus
+
+compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~2 min, LONG=1)
+	node dist/compare/run.js --profile $(COMPARE_PROFILE)
+
+report: build-ts ## Rebuild report.{json,md,html} of a compare run from its raw results: make report RUN=reports/<time>
+	@test -n "$(RUN)" || { echo "usage: make report RUN=reports/<time>" >&2; exit 2; }
+	node dist/compare/report.js $(RUN)
+
+test-compare: build ## make compare QUICK=1 end to end, then the report's schema and its charts in headless Chromium
+	@scripts/tools.sh chromium
+	$(MAKE) --no-print-directory compare QUICK=1
+	node --test --test-concurrency=1 dist/compare/report.e2e.js
