@@ -7,6 +7,10 @@
 //! count. Every answer is checked against fixtures/vectors.json. Median and min are printed in
 //! ns per call and written to bench/results/kernel-latest.json for bench-engines to compare with.
 
+// The crate's rust-version (1.63) is for the library, which wasm/ builds with Debian's Rust 1.63;
+// this example only ever runs under rustup's stable toolchain, so black_box (1.66) is fine here.
+#![allow(clippy::incompatible_msrv)]
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -25,7 +29,8 @@ struct Workload {
 
 fn main() {
     let vectors: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/fixtures/vectors.json")).expect("read fixtures/vectors.json"),
+        &std::fs::read_to_string(format!("{ROOT}/fixtures/vectors.json"))
+            .expect("read fixtures/vectors.json"),
     )
     .expect("fixtures/vectors.json is JSON");
     let primes: BTreeMap<u64, u64> = vectors["primes"]
@@ -38,7 +43,12 @@ fn main() {
         .as_array()
         .expect("sha256_chain array")
         .iter()
-        .map(|v| (v["rounds"].as_u64().unwrap(), v["digest"].as_str().unwrap().to_owned()))
+        .map(|v| {
+            (
+                v["rounds"].as_u64().unwrap(),
+                v["digest"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
 
@@ -47,7 +57,10 @@ fn main() {
         reps: 15,
         run: Box::new(move || {
             let count = kernel::sieve_count(black_box(500_000));
-            format!("{count} {}", hex(kernel::sha256_chain(black_box(1_000_000))))
+            format!(
+                "{count} {}",
+                hex(kernel::sha256_chain(black_box(1_000_000)))
+            )
         }),
         expected: format!("{} {}", primes[&500_000], digests[&1_000_000]),
     }];
@@ -70,7 +83,10 @@ fn main() {
 
     println!("kernel bench: pure Rust, no JS. Each workload: 1 warm-up call, then `reps` samples;");
     println!("samples under 2 ms loop the call and divide. Every answer checked against fixtures/vectors.json.");
-    println!("{:<52} {:>5} {:>16} {:>16}", "workload", "reps", "median ns/call", "min ns/call");
+    println!(
+        "{:<52} {:>5} {:>16} {:>16}",
+        "workload", "reps", "median ns/call", "min ns/call"
+    );
     let mut results = Vec::new();
     for w in &workloads {
         let start = Instant::now();
@@ -92,7 +108,10 @@ fn main() {
             .collect();
         samples.sort_by(f64::total_cmp);
         let (median, min) = (samples[samples.len() / 2], samples[0]);
-        println!("{:<52} {:>5} {:>16.0} {:>16.0}", w.name, w.reps, median, min);
+        println!(
+            "{:<52} {:>5} {:>16.0} {:>16.0}",
+            w.name, w.reps, median, min
+        );
         results.push(json!({
             "workload": w.name, "reps": w.reps, "calls_per_sample": calls_per_sample,
             "median_ns": median, "min_ns": min,
@@ -108,7 +127,8 @@ fn main() {
         "results": results,
     });
     let path = format!("{dir}/kernel-latest.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap() + "\n").expect("write results");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap() + "\n")
+        .expect("write results");
     println!("wrote bench/results/kernel-latest.json");
 }
 

@@ -10,8 +10,12 @@ use napi_derive::napi;
 
 /// A JS number that must be a non-negative integer, as the kernel's `u64`.
 fn to_u64(name: &str, value: i64) -> Result<u64> {
-    u64::try_from(value)
-        .map_err(|_| Error::new(Status::InvalidArg, format!("{name} must be a non-negative integer, got {value}")))
+    u64::try_from(value).map_err(|_| {
+        Error::new(
+            Status::InvalidArg,
+            format!("{name} must be a non-negative integer, got {value}"),
+        )
+    })
 }
 
 /// A count as a JS number; counts are at most `limit`, which came in as a JS number.
