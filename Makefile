@@ -20,10 +20,13 @@ help: ## List the targets with their descriptions
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
 
-setup: node_modules ## Install npm packages (npm ci)
+setup: node_modules ## Install npm packages (as pinned by package-lock.json)
 
+# `npm install`, not `npm ci`: @napi-rs/cli's helpers list per-platform optional packages, some of
+# which the registry does not serve, so they are absent from the lock and `npm ci` rejects it as out
+# of sync. `npm install` installs exactly the locked versions and leaves the lock unchanged.
 node_modules: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch node_modules
 
 build-ts: node_modules ## Compile the TypeScript (tsc) into dist/
