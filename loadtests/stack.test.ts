@@ -1,0 +1,188 @@
+/**
+ * What can be checked of the Docker side without a Docker engine: docker-compose.yml parsed and its
+ * limits, network and mounts asserted; the Dockerfile's stages, user, port, health check and build
+ * command; .dockerignore; and the k6 load shapes against the seed's.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
+
+/** The repository root: the nearest folder above this file with a package.json (src or dist). */
+function repoRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error('no package.json above the test');
+  }
+}
+const ROOT = repoRoot();
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  hostname?: string;
+  cpus?: number | string;
+  mem_limit?: string;
+  memswap_limit?: string;
+  command?: string[];
+  volumes?: string[];
+  ports?: string[];
+  networks?: string[];
+  network_mode?: string;
+  environment?: Record<string, string>;
+}
+interface Compose {
+  services: Record<string, ComposeService>;
+  networks: Record<string, { name?: string }>;
+}
+const compose = parse(read('docker-compose.yml')) as Compose;
+const service = (name: string): ComposeService => {
+  const s = compose.services[name];
+  assert.ok(s, `docker-compose.yml has no service "${name}"`);
+  return s;
+};
+
+/** Docker's byte notation, as scripts/run-constrained.sh reads it. */
+function bytes(v: string): number {
+  const m = /^([0-9]+)([bkmg]?)$/i.exec(v);
+  assert.ok(m, `not a Docker byte size: ${v}`);
+  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'b' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * unit;
+}
+
+test('compose: the service gets 1 CPU and 256 MB with no swap, like the seed', () => {
+  const lab = service('lab');
+  assert.equal(Number(lab.cpus), 1);
+  assert.equal(bytes(lab.mem_limit!), 256 * 1024 * 1024);
+  assert.equal(lab.memswap_limit, lab.mem_limit, 'memswap_limit equal to mem_limit means no swap');
+  assert.equal(lab.build, '.', 'the service is built from this repository');
+});
+
+test('compose: the service is reachable as lab:8000 on lab_network, and only on loopback from the host', () => {
+  const lab = service('lab');
+  assert.equal(compose.networks.lab_network?.name, 'lab_network', 'a fixed network name, for `docker run --network lab_network`');
+  assert.deepEqual(lab.networks, ['lab_network']);
+  assert.equal(lab.hostname, 'lab');
+  assert.deepEqual(lab.ports, ['127.0.0.1:8000:8000']);
+  // The seed's vegeta command in the file's header must aim at that name and port.
+  assert.match(read('docker-compose.yml'), /docker run --network lab_network --rm -i peterevans\/vegeta[^\n]*\n[^\n]*GET http:\/\/lab:8000\/hello/);
+});
+
+test('compose: statsd_exporter and Prometheus use the repository\'s statsd.conf and prom.yml', () => {
+  const statsd = service('statsd_exporter');
+  const prom = service('prometheus');
+  const mount = (s: ComposeService, file: string) => {
+    const v = s.volumes?.find((m) => m.startsWith(`./${file}:`));
+    assert.ok(v, `${file} is not mounted`);
+    assert.ok(existsSync(join(ROOT, file)), `${file} is missing at the repository root`);
+    return v.split(':')[1]!;
+  };
+  assert.ok(statsd.command?.includes(`--statsd.mapping-config=${mount(statsd, 'statsd.conf')}`));
+  assert.ok(prom.command?.includes(`--config.file=${mount(prom, 'prom.yml')}`));
+  assert.deepEqual(statsd.networks, ['lab_network']);
+  assert.equal(service('lab').environment?.STATSD_HOST, 'statsd_exporter');
+  // prom.yml scrapes 127.0.0.1:9102: true only inside statsd_exporter's network namespace.
+  assert.match(read('prom.yml'), /127\.0\.0\.1:9102/);
+  assert.equal(prom.network_mode, 'service:statsd_exporter');
+  assert.ok(statsd.ports?.includes('127.0.0.1:9090:9090'), "Prometheus's port is published by the namespace it lives in");
+  for (const s of [statsd, prom]) {
+    assert.equal(Number(s.cpus), 1);
+    assert.equal(s.memswap_limit, s.mem_limit);
+    assert.match(s.image ?? '', /:v[0-9]+\.[0-9]+\.[0-9]+$/, 'images are pinned');
+  }
+});
+
+/** Dockerfile instructions, continuation lines joined, comments dropped. */
+function dockerfile(): Array<{ op: string; args: string }> {
+  const lines = read('Dockerfile').replace(/\\\n/g, ' ').split('\n');
+  return lines
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [op = '', ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+test('Dockerfile: builds with make build, runs on slim Node 20 as a non-root user on 0.0.0.0:8000', () => {
+  const ins = dockerfile();
+  const froms = ins.flatMap((i, n) => (i.op === 'FROM' ? [n] : []));
+  assert.ok(froms.length >= 3, 'multi-stage: build, production dependencies, runtime');
+  const stage = (n: number) => ins.slice(froms[n], froms[n + 1]);
+  const build = froms.map((_, n) => stage(n)).find((s) => /\bAS build$/i.test(s[0]!.args));
+  assert.ok(build, 'a stage named build');
+  assert.match(build[0]!.args, /^rust:/);
+  const runs = build.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  assert.match(runs, /npm ci/);
+  assert.match(runs, /make build/, 'the image is built by the same command as a workstation');
+  assert.match(runs, /rustup target add wasm32-unknown-unknown/);
+
+  const runtime = stage(froms.length - 1);
+  const args = Object.fromEntries(ins.filter((i) => i.op === 'ARG').map((i) => i.args.split('=')));
+  const nodeFrom = ins.find((i) => i.op === 'FROM' && /\bAS node$/i.test(i.args))!.args.replace('${NODE_VERSION}', args.NODE_VERSION);
+  assert.match(nodeFrom, /^node:20-bookworm-slim AS node$/);
+  assert.equal(runtime[0]!.args, 'node', 'the runtime is the slim Node stage');
+  const user = runtime.filter((i) => i.op === 'USER').at(-1)?.args;
+  assert.ok(user && user !== 'root' && user !== '0', `non-root user (got ${user})`);
+  assert.ok(runtime.some((i) => i.op === 'EXPOSE' && i.args === '8000'));
+  const env = runtime.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+  assert.match(env, /\bHOST=0\.0\.0\.0\b/);
+  assert.match(env, /\bPORT=8000\b/);
+  const cmd = runtime.find((i) => i.op === 'CMD');
+  assert.deepEqual(JSON.parse(cmd!.args), ['node', 'dist/server/main.js']);
+  const health = runtime.find((i) => i.op === 'HEALTHCHECK');
+  assert.match(health?.args ?? '', /CMD \[.*\/heavy\/health\//);
+});
+
+test('.dockerignore keeps host builds and tools out of the build context', () => {
+  const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+  for (const p of ['.git', 'node_modules', 'dist', 'target', '.tools', '.data', 'native/*.node', 'wasm/pkg']) {
+    assert.ok(ignored.includes(p), `${p} is not in .dockerignore`);
+  }
+});
+
+interface K6Options {
+  scenarios?: Record<string, { executor: string; startVUs?: number; stages?: Array<{ duration: string; target: number }>; rate?: number; duration?: string }>;
+  thresholds: Record<string, string[]>;
+  vus?: number;
+  duration?: string;
+}
+interface LoadOptionsModule {
+  SEED_STAGES: ReadonlyArray<{ duration: string; target: number }>;
+  HEAVY_DURATION: string;
+  smokeOptions(env?: Record<string, string>): K6Options;
+  loadOptions(env?: Record<string, string>): K6Options;
+  arrivalRateOptions(env?: Record<string, string>): K6Options;
+}
+const k6lib = (): Promise<LoadOptionsModule> => import(pathToFileURL(join(ROOT, 'loadtests/k6/lib/load-options.js')).href) as Promise<LoadOptionsModule>;
+const minutes = (d: string) => Number(/^([0-9]+)m$/.exec(d)?.[1] ?? NaN);
+
+test('k6 load shape: the seed\'s 1 -> 5 -> 20 -> 50 -> 100 -> 150 -> 0 VUs over 10 minutes, with its thresholds', async () => {
+  const lib = await k6lib();
+  const load = lib.loadOptions().scenarios!.load!;
+  assert.equal(load.executor, 'ramping-vus');
+  assert.equal(load.startVUs, 1);
+  assert.deepEqual(load.stages!.map((s) => s.target), [5, 20, 50, 100, 150, 0]);
+  assert.deepEqual(load.stages!.map((s) => minutes(s.duration)), [1, 2, 2, 2, 2, 1]);
+  assert.deepEqual(lib.loadOptions().thresholds, {
+    [lib.HEAVY_DURATION]: ['p(50)<1000', 'p(95)<3000', 'p(99)<6000'],
+    throttled_requests: ['count<50'],
+    server_errors: ['count<10'],
+  });
+});
+
+test('k6 smoke and arrival-rate shapes: seed defaults, shortened from the environment, bad values refused', async () => {
+  const lib = await k6lib();
+  const smoke = lib.smokeOptions({});
+  assert.equal(smoke.vus, 10);
+  assert.equal(smoke.duration, '30s');
+  assert.deepEqual(smoke.thresholds.checks, ['rate>0.99']);
+  assert.equal(lib.smokeOptions({ DURATION: '10s' }).duration, '10s');
+  assert.throws(() => lib.smokeOptions({ VUS: '0' }), /VUS must be a positive integer/);
+  const rate = lib.arrivalRateOptions({ RATE: '5', DURATION: '20s' }).scenarios!.arrival!;
+  assert.deepEqual([rate.executor, rate.rate, rate.duration], ['constant-arrival-rate', 5, '20s']);
+  assert.throws(() => lib.arrivalRateOptions({ RATE: 'fast' }), /RATE must be a positive integer/);
+});
