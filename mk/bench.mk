@@ -1,5 +1,5 @@
 # Benchmarks of the server as a whole. They print figures and ratios; none of them is a test.
-.PHONY: bench-hello bench-isolation bench-memory
+.PHONY: bench-hello bench-isolation bench-memory bench-heavy
 
 bench-hello: build ## wrk on /hello: this server vs a bare uWS server, each pinned to one CPU, ratio printed
 	scripts/tools.sh wrk
@@ -11,3 +11,6 @@ bench-isolation: build ## /hello latency while heavy work saturates one CPU, per
 
 bench-memory: build ## Peak RSS with the pool at default size and requests at the caps
 	node dist/bench/memory.js
+
+bench-heavy: build ## The seed's default heavy request per engine through the server: median total/cpu time
+	node dist/bench/heavy.js
