@@ -42,6 +42,26 @@ describe('the server process', () => {
     assert.match(err, /PORT/);
   });
 
+  // UWS_USE_FALLBACK is the package's own switch: it loads the ws-based copy as a broken binary would.
+  it('refuses to start on the uWS fallback, naming the switch that allows it', async () => {
+    const p = run({ UWS_USE_FALLBACK: '1' });
+    assert.equal(await p.exited, 1);
+    assert.match(p.stderr.join(''), /native binary did not load.*ALLOW_UWS_FALLBACK=1/);
+  });
+
+  it('with ALLOW_UWS_FALLBACK=1 runs on the fallback and says so in health', async () => {
+    const p = run({ UWS_USE_FALLBACK: '1', ALLOW_UWS_FALLBACK: '1' });
+    const url = await listening(p);
+    try {
+      const health = (await (await fetch(`${url}/heavy/health/`)).json()) as { uws: { native: boolean } };
+      assert.equal(health.uws.native, false);
+      assert.match(p.stderr.join(''), /FALLBACK/);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
+
   it('exits non-zero with one clear line when the port is taken', async () => {
     const first = run({});
     const url = await listening(first);
