@@ -21,7 +21,8 @@ summary=$OUT/summary.txt
 {
   echo "# max sustained rate on $BASE_URL/hello: 100% success, p99 < ${MAX_P99_MS} ms, throughput >= 99% of rate"
   echo "# $STEP per step, ${PAUSE}s pause between steps; $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  printf '%-8s %-8s %-10s %-12s %-10s %-10s %s\n' rate verdict success throughput p99_ms max_ms cpu_throttled
+  echo "# service_cpu: the service's CPU time per wall second (100% = one CPU); machine_busy: all $(nproc) CPUs"
+  printf '%-8s %-8s %-8s %-11s %-9s %-9s %-10s %-12s %s\n' rate verdict success throughput p99_ms max_ms throttled service_cpu machine_busy
 } >"$summary"
 
 # Warm-up, not measured: the JIT and the connection pool, so step one measures the same server
@@ -39,16 +40,29 @@ cpu_stat=""
 if [[ -f $STATE_FILE ]]; then
   cpu_stat=$(json_field "$STATE_FILE" 'r.status === "running" && r.cgroup ? r.cgroup.cpu_stat : ""')
 fi
+# And the service's own CPU time (utime + stime of its pid) beside the whole machine's busy share:
+# a service near 100% of one CPU is the bottleneck; a busy machine with the service well below
+# that means the load generator (or a neighbour) is.
+pid=""
+if [[ -f $STATE_FILE ]]; then pid=$(json_field "$STATE_FILE" 'r.status === "running" && r.pid ? r.pid : ""'); fi
+proc_ticks() { if [[ -n $pid && -r /proc/$pid/stat ]]; then sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'; else echo 0; fi; }
+machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat; }
+HZ=$(getconf CLK_TCK)
 throttled() { if [[ -r $cpu_stat ]]; then awk '$1 == "nr_periods" { p = $2 } $1 == "nr_throttled" { t = $2 } END { print p, t }' "$cpu_stat"; else echo "0 0"; fi; }
 
 steps=0
 measure() { # rate -> 0 when it passes
   local rate=$1 dir=$OUT/step-$1 verdict=pass
   steps=$((steps + 1))
-  local p0 t0 p1 t1
+  local p0 t0 p1 t1 s0 s1 m0 i0 m1 i1 w0 w1
   read -r p0 t0 < <(throttled)
+  s0=$(proc_ticks); read -r m0 i0 < <(machine_ticks); w0=$(date +%s.%N)
   attack "$dir" "$here/hello.targets" "$rate" "$STEP" >/dev/null
+  s1=$(proc_ticks); read -r m1 i1 < <(machine_ticks); w1=$(date +%s.%N)
   read -r p1 t1 < <(throttled)
+  local svc=n/a busy
+  [[ -n $pid ]] && svc=$(awk -v d=$((s1 - s0)) -v hz="$HZ" -v w0="$w0" -v w1="$w1" 'BEGIN { printf "%.0f%%", 100 * d / hz / (w1 - w0) }')
+  busy=$(awk -v t=$((m1 - m0)) -v i=$((i1 - i0)) 'BEGIN { printf "%.0f%%", (t > 0 ? 100 * (t - i) / t : 0) }')
   local thr=n/a
   if [[ -r $cpu_stat ]] && ((p1 > p0)); then thr="$(((t1 - t0) * 100 / (p1 - p0)))%"; fi
   local success throughput p99 max
@@ -58,7 +72,7 @@ measure() { # rate -> 0 when it passes
   max=$(json_field "$dir/report.json" '(r.latencies.max / 1e6).toFixed(3)')
   if ! awk -v s="$success" -v t="$throughput" -v r="$rate" -v p="$p99" -v m="$MAX_P99_MS" \
       'BEGIN { exit !(s >= 1 && t >= 0.99 * r && p < m) }'; then verdict=fail; fi
-  printf '%-8s %-8s %-10s %-12s %-10s %-10s %s\n' "$rate" "$verdict" "$success" "$throughput" "$p99" "$max" "$thr" | tee -a "$summary"
+  printf '%-8s %-8s %-8s %-11s %-9s %-9s %-10s %-12s %s\n' "$rate" "$verdict" "$success" "$throughput" "$p99" "$max" "$thr" "$svc" "$busy" | tee -a "$summary"
   sleep "$PAUSE"
   [[ $verdict == pass ]]
 }
