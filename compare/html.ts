@@ -183,7 +183,7 @@ const DRAW = String.raw`
       if (h.y < lo || h.y > hi) return;
       var y = ys(h.y);
       el('line', { x1: L, x2: W - R, y1: y, y2: y, class: 'ref' }, svg);
-      el('text', { x: W - R + 4, y: y + 4, class: 'reflabel' }, svg, h.label);
+      el('text', { x: W - R - 4, y: y - 3, class: 'reflabel', 'text-anchor': 'end' }, svg, h.label);
     });
   }
   function legend(svg, names, dashed) {
@@ -270,7 +270,7 @@ const CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; } h3 { font-size: 15px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 12.5px; } td, th { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
+th { background: #f3f3f3; } pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }
 blockquote { border-left: 4px solid #d62728; margin: 8px 0; padding: 4px 12px; background: #fff3f3; }
 figure { margin: 12px 0; } svg.chart { width: 100%; height: auto; border: 1px solid #eee; background: #fff; }
 .title { font-size: 13px; font-weight: 600; } .tick { font-size: 11px; fill: #444; } .label { font-size: 12px; fill: #222; }

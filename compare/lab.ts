@@ -38,6 +38,41 @@ export function procUsage(pid: number): { cpuSec: number; rssBytes: number } | n
   }
 }
 
+/** Busy and total jiffies of every core, from /proc/stat (`cpu0`, `cpu1`...). */
+export function readCoreTimes(): { busy: number; total: number }[] {
+  try {
+    const cores: { busy: number; total: number }[] = [];
+    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+      const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+      if (!m) continue;
+      const v = m[2]!.trim().split(/\s+/).map(Number);
+      // user nice system idle iowait irq softirq steal (guest time is already inside user).
+      const idle = (v[3] ?? 0) + (v[4] ?? 0);
+      const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+      cores[Number(m[1])] = { busy: total - idle, total };
+    }
+    return cores;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The kernel's TCP listen-queue counters (machine-wide, /proc/net/netstat): a full accept queue
+ * drops SYNs, and the client retries after 1 s, 3 s...: latencies of whole seconds from a server
+ * whose CPU is not busy.
+ */
+export function readListenDrops(): { overflows: number; drops: number } | null {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/).map(Number);
+    return { overflows: values[names.indexOf('ListenOverflows')] ?? 0, drops: values[names.indexOf('ListenDrops')] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
 /** Parses cgroup cpu.stat: v1 `throttled_time` is in ns, v2 `throttled_usec` in us. */
 export function readThrottling(file: string | null): Throttling | null {
   if (!file) return null;

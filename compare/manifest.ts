@@ -106,6 +106,10 @@ export interface StepRecord {
   /** Service CPU seconds (user+system, /proc) at start and end. */
   serviceCpuSec: { before: number | null; after: number | null };
   serviceRssMaxBytes: number | null;
+  /** /proc/stat busy and total jiffies of each core before and after: who else used the machine. */
+  coreTimes: { before: { busy: number; total: number }[]; after: { busy: number; total: number }[] };
+  /** TCP listen-queue overflows and drops (machine-wide) before and after. */
+  listen: { before: { overflows: number; drops: number } | null; after: { overflows: number; drops: number } | null };
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;

@@ -23,7 +23,7 @@ function stepRows(steps: StepResult[], heavy: boolean): string[][] {
     s.prometheus['eventLoopMaxSec'] !== undefined && s.prometheus['eventLoopMaxSec'] !== null ? f(s.prometheus['eventLoopMaxSec']! * 1000, 1) : '-',
     heavy ? `${s.shed ?? '-'} / ${s.deadlineDropped ?? '-'}` : String(s.prometheus['shed'] ?? '-'),
     `${(s.generatorCpuShare * 100).toFixed(0)}%`,
-    s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`,
+    (s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`) + (s.noisy ? ` (NOISY: others used ${f(s.otherCores)} cores)` : '') + (s.listenDrops ? ` (${s.listenDrops} SYNs dropped)` : ''),
   ]);
 }
 

@@ -6,11 +6,11 @@
  * writes report.json (every number), report.md (tables, method, environment) and report.html
  * (the same with charts, self-contained), and prints the summary table.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readManifest, type Manifest, type StepRecord } from './manifest.js';
-import { heavyBodies, parseWrk, summarize, median, type HeavyBodies, type VegetaSummary } from './vegeta.js';
-import { failureReasons, fmtMs, generatorLimited, heavyPasses, helloPasses, GENERATOR_CPU_LIMIT } from './verdict.js';
+import { heavyBodies, parseWrk, summarize, median, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
+import { failureReasons, fmtMs, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -47,6 +47,13 @@ export interface StepResult {
   deadlineDropped: number | null;
   prometheus: Record<string, number | null>;
   heavy: Omit<HeavyBodies, 'answers'> | null;
+  /** Busy share of the generators' core, whoever used it (null when not pinned). */
+  generatorCoreBusy: number | null;
+  /** Cores used by other processes during the step; `noisy` when above NOISE_CORES. */
+  otherCores: number | null;
+  noisy: boolean;
+  /** SYNs dropped by full listen queues during the step (machine-wide counter). */
+  listenDrops: number | null;
 }
 
 export interface Diagnosis {
@@ -140,6 +147,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
         }
       : null;
   const slo = kind === 'hello' ? { p99: p.hello.sloP99Ms } : { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms };
+  const load = machineLoad(step, m.environment.pinning?.generator ?? null);
   return {
     id: step.id,
     rate: step.rate,
@@ -152,7 +160,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     statusCodes: { ...s.statusCodes },
     latencyMs: s.latencyMs,
     pass: kind === 'hello' ? helloPasses(s, p.hello.sloP99Ms) : heavyPasses(s, bodies?.wrongAnswers ?? 0, p.heavy),
-    generatorLimited: generatorLimited(step.generators, s, step.rate),
+    generatorLimited: generatorLimited(step.generators, s, step.rate, load, slo.p99),
     generatorCpuShare: Math.max(0, ...step.generators.map((g) => g.cpuShare)),
     reasons: failureReasons(s, slo, bodies?.wrongAnswers ?? 0),
     serviceCpuCores: cpu !== null && wall > 0 ? cpu / wall : null,
@@ -161,7 +169,11 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     shed: delta(step.health.before?.shed, step.health.after?.shed),
     deadlineDropped: delta(step.health.before?.deadlineDropped, step.health.after?.deadlineDropped),
     prometheus: Object.fromEntries(Object.entries(step.prometheus).map(([k, v]) => [k, v.value])),
-    heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, problems: bodies.problems } : null,
+    heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, medianIoSec: bodies.medianIoSec, problems: bodies.problems } : null,
+    generatorCoreBusy: load?.generatorCoreBusy ?? null,
+    otherCores: load?.otherCores ?? null,
+    noisy: (load?.otherCores ?? 0) > NOISE_CORES,
+    listenDrops: step.listen?.before && step.listen.after ? step.listen.after.drops - step.listen.before.drops : null,
   };
 }
 
@@ -189,15 +201,23 @@ function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
+/** Service time of one request alone (the warm-up medians), to compare a loaded step with. */
+export interface Alone {
+  totalSec: number | null;
+  cpuSec: number | null;
+  ioSec: number | null;
+}
+
 /** What ran out first, from the first failing step (and the generator flag of any step). */
-export function diagnose(fail: StepResult | null, steps: StepResult[], end: string | null, quota: number, memoryBytes: number | null, queueMax: number | null, deadlineMs: number | null): Diagnosis {
+export function diagnose(fail: StepResult | null, steps: StepResult[], end: string | null, quota: number, memoryBytes: number | null, queueMax: number | null, deadlineMs: number | null, mode: string | null = null, alone: Alone | null = null): Diagnosis {
   const gen = steps.find((s) => s.generatorLimited);
   if (end === 'generator-limited' || (!fail && gen)) {
-    return { bottleneck: 'generator', detail: `the load generator, not the service: ${gen ? `vegeta used ${pct(gen.generatorCpuShare)} of its core and sent ${gen.sentRate.toFixed(0)}/s of ${gen.rate}/s asked` : 'flagged'}; the capacity is at least the last passing rate` };
+    const core = gen?.generatorCoreBusy != null ? `, its core ${pct(gen.generatorCoreBusy)} busy${gen.otherCores != null && gen.otherCores > NOISE_CORES ? ` (other processes used ${gen.otherCores.toFixed(2)} cores)` : ''}` : '';
+    return { bottleneck: 'generator', detail: `the load generator, not the service: ${gen ? `at ${gen.rate}/s vegeta used ${pct(gen.generatorCpuShare)} of a core${core} and sent ${gen.sentRate.toFixed(0)}/s` : 'flagged'}; the capacity is at least the last passing rate` };
   }
   if (!fail) {
     if (end === 'capped') return { bottleneck: 'none', detail: 'nothing broke up to the search cap' };
-    return { bottleneck: 'unknown', detail: 'no failing step was measured' };
+    return { bottleneck: 'unknown', detail: 'no failing step was measured (the search ran out of steps while passing)' };
   }
   const cpu = fail.serviceCpuCores ?? fail.prometheus['cpuCores'] ?? null;
   const rss = Math.max(fail.serviceRssMaxBytes ?? 0, fail.prometheus['rssMaxBytes'] ?? 0);
@@ -207,7 +227,12 @@ export function diagnose(fail: StepResult | null, steps: StepResult[], end: stri
   if (rss > 0) facts.push(`RSS peak ${(rss / 2 ** 20).toFixed(0)} MiB${memoryBytes ? ` of ${(memoryBytes / 2 ** 20).toFixed(0)}` : ''}`);
   const loop = fail.prometheus['eventLoopMaxSec'];
   if (loop !== null && loop !== undefined) facts.push(`event loop late by up to ${fmtMs(loop * 1000)}`);
-  const problems = fail.heavy?.problems ?? {};
+  if (fail.listenDrops !== null && fail.listenDrops > 0) facts.push(`${fail.listenDrops} SYNs dropped by a full listen queue (clients retry after 1 s)`);
+  const hv = fail.heavy;
+  const stage = (x: number | null | undefined) => (x === null || x === undefined ? '?' : `${x.toFixed(2)} s`);
+  if (hv) facts.push(`per answered request (median): compute ${stage(hv.medianCpuSec)}${alone?.cpuSec ? ` (alone ${stage(alone.cpuSec)})` : ''}, queue ${stage(hv.medianQueueSec)}, I/O ${stage(hv.medianIoSec)}${alone?.ioSec !== null && alone?.ioSec !== undefined ? ` (alone ${stage(alone.ioSec)})` : ''}`);
+  if (fail.noisy) facts.push(`NOISY: other processes used ${fail.otherCores!.toFixed(2)} cores meanwhile`);
+  const problems = hv?.problems ?? {};
   const overloaded = problems['OVERLOADED'] ?? 0;
   const deadline = problems['DEADLINE_EXCEEDED'] ?? 0;
   const symptoms: string[] = [];
@@ -217,6 +242,8 @@ export function diagnose(fail: StepResult | null, steps: StepResult[], end: stri
   if (other > 0) symptoms.push(`${other} other error(s) (${Object.entries(fail.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}x${c === '0' ? 'transport' : c}`).join(', ')})`);
   if (fail.errors === 0) symptoms.push(`latency over the objective: ${fail.reasons.join('; ')}`);
   const at = `at ${fail.rate! >= 10 ? fail.rate!.toFixed(0) : fail.rate!.toFixed(2)} req/s`;
+  // I/O completions run on the event loop: inline compute holds it, so finished file I/O waits.
+  const ioStalled = mode === 'inline' && hv?.medianIoSec != null && hv.medianIoSec > Math.max(0.05, 5 * (alone?.ioSec ?? 0));
   let bottleneck: Diagnosis['bottleneck'];
   let head: string;
   if (memoryBytes && rss > 0.9 * memoryBytes) {
@@ -224,13 +251,19 @@ export function diagnose(fail: StepResult | null, steps: StepResult[], end: stri
     head = 'memory: RSS reached the limit';
   } else if (cpu !== null && cpu >= 0.85 * quota) {
     bottleneck = 'cpu';
-    head = `CPU: the ${quota}-CPU quota is used up`;
+    head = `CPU: the ${quota}-CPU quota is used up${ioStalled ? ', and inline compute holds the event loop so finished I/O waits behind the next job' : ''}`;
+  } else if (ioStalled) {
+    bottleneck = 'latency';
+    head = 'the event loop: inline compute holds it, so each finished file I/O waits behind the next job and answers queue up';
   } else if (overloaded + deadline > 0) {
     bottleneck = 'admission';
     head = 'admission control sheds before the CPU is full';
+  } else if (fail.listenDrops !== null && fail.listenDrops > 0) {
+    bottleneck = 'latency';
+    head = 'connection setup: the listen queue overflowed and dropped SYNs';
   } else {
     bottleneck = 'latency';
-    head = cpu === null ? 'latency (CPU not sampled)' : 'tail latency while the CPU still has room (event-loop stalls or throttling periods)';
+    head = cpu === null ? 'latency (CPU not sampled)' : 'tail latency while the CPU still has room (event-loop stalls, throttling periods or the connection backlog)';
   }
   return { bottleneck, detail: `${head} ${at}: ${facts.join(', ')}; then ${symptoms.join('; ')}` };
 }
@@ -238,7 +271,7 @@ export function diagnose(fail: StepResult | null, steps: StepResult[], end: stri
 /** Reads the run folder and builds every number of the report; writes nothing. */
 export async function collect(dir: string): Promise<Report> {
   const m = readManifest(dir);
-  const vegeta = process.env['VEGETA'] ?? 'vegeta';
+  const vegeta = vegetaPath();
   const p = m.plan;
   const health = m.health;
   const quota = health?.limits.cpus ?? 1;
@@ -279,10 +312,12 @@ export async function collect(dir: string): Promise<Report> {
       const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode);
       let serviceTimeSec: number | null = null;
       let cpuTimeSec: number | null = null;
+      let ioTimeSec: number | null = null;
       if (warm?.files.json && existsSync(join(dir, warm.files.json))) {
         const answers = (JSON.parse(readFileSync(join(dir, warm.files.json), 'utf8')) as Record<string, number>[]).slice(1);
         serviceTimeSec = median(answers.map((a) => a['total_time_sec']! - (a['queue_time_sec'] ?? 0)));
         cpuTimeSec = median(answers.map((a) => a['cpu_time_sec']!));
+        ioTimeSec = median(answers.map((a) => a['io_time_sec']!));
       }
       const c = capacityOf(steps);
       const measured = steps.length > 0;
@@ -302,7 +337,7 @@ export async function collect(dir: string): Promise<Report> {
         diagnosis: !info.available
           ? { bottleneck: 'unknown', detail: `ENGINE UNAVAILABLE: ${info.reason}` }
           : measured
-            ? diagnose(c.firstFail, steps, search?.end ?? null, quota, memoryBytes, health?.queue_max ?? null, health?.deadline_ms ?? null)
+            ? diagnose(c.firstFail, steps, search?.end ?? null, quota, memoryBytes, health?.queue_max ?? null, health?.deadline_ms ?? null, mode, { totalSec: serviceTimeSec, cpuSec: cpuTimeSec, ioSec: ioTimeSec })
             : { bottleneck: 'unknown', detail: 'not measured (run stopped before it)' },
         vsSeed: {
           speedup: serviceTimeSec ? SEED.heavySecPerRequest / serviceTimeSec : null,
@@ -345,7 +380,7 @@ export async function collect(dir: string): Promise<Report> {
   const hDiag = diagnose(hc.firstFail, helloSteps, helloSearch?.end ?? null, quota, memoryBytes, null, null);
   return {
     schema: REPORT_SCHEMA_ID,
-    run: { id: basename(resolve(dir)), startedAt: m.startedAt, finishedAt: m.finishedAt, status: m.status, failure: m.failure, profile: p.profile, builtAt: new Date().toISOString() },
+    run: { id: basename(realpathSync(dir)), startedAt: m.startedAt, finishedAt: m.finishedAt, status: m.status, failure: m.failure, profile: p.profile, builtAt: new Date().toISOString() },
     method: methodText(m),
     environment: {
       ...m.environment,
@@ -371,9 +406,16 @@ export async function collect(dir: string): Promise<Report> {
     mixed: { baseline, runs: mixed },
     timeline,
     throttlingTotal: ce?.throttling ? { periods: ce.throttling.nr_periods, throttled: ce.throttling.nr_throttled, throttledMs: ce.throttling.throttled_ms } : null,
-    notes: [...m.notes, ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
+    notes: [...m.notes, ...noisyNote([...helloSteps, ...heavy.flatMap((h) => h.steps)]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
     commands: m.commands,
   };
+}
+
+function noisyNote(steps: StepResult[]): string[] {
+  const noisy = steps.filter((s) => s.noisy);
+  if (noisy.length === 0) return [];
+  const worst = Math.max(...noisy.map((s) => s.otherCores ?? 0));
+  return [`${noisy.length} of ${steps.length} measured steps ran while other processes on this machine used more than ${NOISE_CORES} cores (up to ${worst.toFixed(2)}): their numbers understate the service`];
 }
 
 function readTimeline(dir: string, m: Manifest): Report['timeline'] {
@@ -410,7 +452,7 @@ function methodText(m: Manifest): string[] {
   const p = m.plan;
   const h = p.heavy;
   return [
-    `Service: the built server under \`make run-constrained\` (1 CPU quota, 256 MB, no swap), ${m.environment.pinning?.service ? `pinned to core ${m.environment.pinning.service}; every load generator pinned to core ${m.environment.pinning.generator} with taskset, its CPU time measured (bash \`times\`) and a step flagged GENERATOR-LIMITED when it used more than ${Math.round(GENERATOR_CPU_LIMIT * 100)}% of its core` : 'not pinned (one core)'}. Loopback only.`,
+    `Service: the built server under \`make run-constrained\` (1 CPU quota, 256 MB, no swap), loopback only. Pinning: ${m.environment.pinning?.why ?? 'unknown'}. Each generator's CPU time is measured (bash \`times\`); a step is flagged GENERATOR-LIMITED when a generator used more than ${Math.round(GENERATOR_CPU_LIMIT * 100)}% of a core, when its core was more than 95% busy (whoever used it), or when vegeta sent under 90% of the asked rate while answers stayed within the objective. /proc/stat per-core times show how much other processes used: a step where they took more than ${NOISE_CORES} cores is marked NOISY.`,
     `Verification before any load: every available engine in every mode answers ${m.verification?.checks.length ?? 0} known-answer requests (fixtures/vectors.json); one wrong answer aborts the run. Heavy answers under load are checked again from the raw results.`,
     `/hello capacity: after a primer request and a ${p.hello.warmupSec} s warm-up at ${p.hello.warmupRate}/s, constant-rate vegeta steps of ${p.hello.stepSec} s (open model), exponential from ${p.hello.search.start}/s (x${p.hello.search.upFactor}) then bisection, at most ${p.hello.search.maxSteps} steps, capped at ${p.hello.search.max}/s. A step passes with 0 errors and p99 < ${p.hello.sloP99Ms} ms. Closed-loop maximum: wrk -t${p.hello.wrk.threads} -c${p.hello.wrk.connections} for ${p.hello.wrk.durationSec} s.`,
     `Heavy capacity (default workload prime_limit=500000, hash_rounds=1000000, io_kb=128), per engine x mode: a primer and ${h.warmupRequests} sequential warm-up requests give the service time alone; the search starts at ${h.startFraction} x (CPUs / service time), steps x${h.search.upFactor} up or x${h.search.downFactor} down, then bisects, at most ${h.search.maxSteps} steps; each step lasts long enough for ${h.minRequests} requests within ${h.minStepSec}-${h.maxStepSec} s. A step passes with no error (a 503 shed by admission control counts), p95 < ${h.sloP95Ms / 1000} s and p99 < ${h.sloP99Ms / 1000} s (the seed's k6 thresholds; p50 < ${h.sloP50Ms / 1000} s is shown, not required). Capacity = the highest passing rate.`,

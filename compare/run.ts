@@ -16,10 +16,10 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { PLANS, heavyStepSec, rotate, type Plan, type ProfileName } from './plan.js';
 import { CapacitySearch, roundHeavyRate, roundHelloRate } from './search.js';
 import { runGenerator, outputOr, sleep, type GeneratorRun } from './exec.js';
-import { attackArgs, heavyBodies, summarize, median, type HeavyReference, type VegetaSummary } from './vegeta.js';
-import { ConstrainedService, Prometheus, Sampler, getJson, procUsage, readThrottling, startMonitoring, stopMonitoring, stepQueries } from './lab.js';
+import { attackArgs, heavyBodies, summarize, median, vegetaPath, type HeavyReference, type VegetaSummary } from './vegeta.js';
+import { ConstrainedService, Prometheus, Sampler, getJson, procUsage, readCoreTimes, readListenDrops, readThrottling, startMonitoring, stopMonitoring, stepQueries } from './lab.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type StepRecord, type Verification, type Scenario } from './manifest.js';
-import { failureReasons, generatorLimited, heavyPasses, helloPasses } from './verdict.js';
+import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, NOISE_CORES, type MachineLoad } from './verdict.js';
 import { buildReport, printSummary } from './report.js';
 
 /** The heavy workload every capacity is measured with: the seed's defaults. */
@@ -56,7 +56,7 @@ class Run {
   readonly service: ConstrainedService;
   readonly prom: Prometheus;
   readonly abort = new AbortController();
-  readonly vegeta = process.env['VEGETA'] ?? 'vegeta';
+  readonly vegeta = vegetaPath();
   readonly wrk = process.env['WRK'] ?? 'wrk';
   /** Core of the load generators (and monitoring), or null on a 1-core machine. */
   readonly genCpu: string | null;
@@ -76,7 +76,10 @@ class Run {
     this.service = new ConstrainedService(host, Number(process.env['PORT'] ?? 8000), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
     const twoCores = availableParallelism() >= 2;
-    this.serviceCpu = twoCores ? '0' : null;
+    // The service is not pinned by default: like `docker --cpus=1`, its threads may run on any core
+    // and the CFS quota throttles them, which is part of what the lab shows. PIN_SERVICE=1 pins it
+    // to core 0, where the quota can never bite (one core cannot exceed one CPU).
+    this.serviceCpu = twoCores && process.env['PIN_SERVICE'] === '1' ? '0' : null;
     this.genCpu = twoCores ? '1' : null;
     this.manifest = {
       version: 1,
@@ -141,9 +144,15 @@ class Run {
       wrk: (await outputOr('sh', ['-c', `${this.wrk} -v 2>&1 | head -1`], 'unknown')).trim(),
       commit: `${await outputOr('git', ['rev-parse', '--short', 'HEAD'], 'unknown')}${dirty ? ' (with uncommitted changes)' : ''}`,
       builds,
-      pinning: this.serviceCpu
-        ? { service: this.serviceCpu, generator: this.genCpu, why: 'service (with its cgroup quota) on core 0; vegeta, wrk, Prometheus and statsd_exporter on core 1, so the generator never takes the service\'s CPU' }
-        : { service: null, generator: null, why: 'one core only: generator and service share it, so every number is a lower bound for the service' },
+      pinning: {
+        service: this.serviceCpu,
+        generator: this.genCpu,
+        why: !this.genCpu
+          ? 'one core only: generator and service share it, so every number is a lower bound for the service'
+          : this.serviceCpu
+            ? 'PIN_SERVICE=1: service on core 0 (so its 1-CPU quota never throttles); vegeta, wrk, Prometheus and statsd_exporter on core 1'
+            : 'vegeta, wrk, Prometheus and statsd_exporter pinned to core 1; the service is limited by its cgroup quota only (may run on either core, throttled per 100 ms period, as under docker --cpus=1)',
+      },
       serviceEnv: env,
     };
   }
@@ -170,6 +179,8 @@ class Run {
       throttling: { before: null, after: null },
       serviceCpuSec: { before: null, after: null },
       serviceRssMaxBytes: null,
+      coreTimes: { before: [], after: [] },
+      listen: { before: null, after: null },
       health: { before: null, after: null },
       prometheus: {},
     };
@@ -187,9 +198,13 @@ class Run {
     step.throttling.before = readThrottling(cpuStat);
     step.serviceCpuSec.before = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
     this.sampler?.takeRssMax();
+    step.coreTimes.before = readCoreTimes();
+    step.listen.before = readListenDrops();
     step.startMs = Date.now();
     const runs = await Promise.all(generators.map((g) => runGenerator(g.argv, g.out, this.genCpu, this.abort.signal)));
     step.endMs = Date.now();
+    step.coreTimes.after = readCoreTimes();
+    step.listen.after = readListenDrops();
     step.throttling.after = readThrottling(cpuStat);
     step.serviceCpuSec.after = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
     step.serviceRssMaxBytes = this.sampler?.takeRssMax() ?? null;
@@ -294,9 +309,9 @@ class Run {
       const runs = await this.measure(step, [{ tool: 'vegeta', argv: attackArgs(this.vegeta, targets, { perSecond: rate }, p.stepSec, 5, false), out: join(this.dir, step.files.bin) }]);
       const s = await summarize(this.vegeta, join(this.dir, step.files.bin));
       const pass = helloPasses(s, p.sloP99Ms);
-      const limited = generatorLimited(step.generators, s, rate);
+      const limited = generatorLimited(step.generators, s, rate, machineLoad(step, this.genCpu), p.sloP99Ms);
       ids.push(step.id);
-      stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }));
+      stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(step, this.genCpu));
       search.record({ rate, pass, generatorLimited: limited });
     }
     const r = search.result();
@@ -355,9 +370,9 @@ class Run {
       const bodies = await heavyBodies(this.vegeta, join(this.dir, step.files.bin), reference);
       if (bodies.wrongAnswers > 0) throw new Error(`${name}: ${bodies.wrongAnswers} WRONG answer(s) under load at ${rate.toFixed(2)} req/s (raw results in ${step.files.bin})`);
       const pass = heavyPasses(s, bodies.wrongAnswers, h);
-      const limited = generatorLimited(step.generators, s, rate);
+      const limited = generatorLimited(step.generators, s, rate, machineLoad(step, this.genCpu), h.sloP99Ms);
       ids.push(step.id);
-      stepLine(`${name} ${rate.toFixed(2)}/s`, s, pass, limited, runs, failureReasons(s, { p95: h.sloP95Ms, p99: h.sloP99Ms }, bodies.wrongAnswers));
+      stepLine(`${name} ${rate.toFixed(2)}/s`, s, pass, limited, runs, failureReasons(s, { p95: h.sloP95Ms, p99: h.sloP99Ms }, bodies.wrongAnswers), machineLoad(step, this.genCpu));
       search.record({ rate, pass, generatorLimited: limited });
     }
     const r = search.result();
@@ -482,10 +497,12 @@ function readVersionStamp(tool: string): string | null {
   }
 }
 
-function stepLine(what: string, s: VegetaSummary, pass: boolean, limited: boolean, runs: GeneratorRun[], why: string[]): void {
+function stepLine(what: string, s: VegetaSummary, pass: boolean, limited: boolean, runs: GeneratorRun[], why: string[], load: MachineLoad | null): void {
   const gen = Math.max(...runs.map((r) => r.cpuShare));
   const verdict = limited ? 'GENERATOR-LIMITED' : pass ? 'pass' : `FAIL (${why.join('; ')})`;
-  console.log(`   ${what}: ${s.requests} req, sent ${s.sentRate.toFixed(1)}/s, ok ${(s.success * 100).toFixed(1)}%, p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms; generator ${(gen * 100).toFixed(0)}% of a core -> ${verdict}`);
+  const core = load?.generatorCoreBusy != null ? `, its core ${(load.generatorCoreBusy * 100).toFixed(0)}% busy` : '';
+  const other = load?.otherCores != null && load.otherCores > NOISE_CORES ? `; NOISY: other processes used ${load.otherCores.toFixed(2)} cores` : '';
+  console.log(`   ${what}: ${s.requests} req, sent ${s.sentRate.toFixed(1)}/s, ok ${(s.success * 100).toFixed(1)}%, p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms; generator ${(gen * 100).toFixed(0)}% of a core${core}${other} -> ${verdict}`);
 }
 
 /** Points reports/latest at the run (relative, so the tree can move). */

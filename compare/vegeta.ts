@@ -1,7 +1,12 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { output } from './exec.js';
+
+/** VEGETA, else the copy `scripts/tools.sh` installs into .tools/bin, else the one on PATH. */
+export function vegetaPath(): string {
+  return process.env['VEGETA'] ?? (existsSync('.tools/bin/vegeta') ? '.tools/bin/vegeta' : 'vegeta');
+}
 
 /** The numbers of `vegeta report -type=json`, latencies converted to milliseconds. */
 export interface VegetaSummary {
@@ -54,6 +59,7 @@ export interface HeavyBodies {
   readonly medianCpuSec: number | null;
   readonly medianQueueSec: number | null;
   readonly medianTotalSec: number | null;
+  readonly medianIoSec: number | null;
   /** Problem codes of the non-2xx answers (OVERLOADED, DEADLINE_EXCEEDED...), counted. */
   readonly problems: Readonly<Record<string, number>>;
 }
@@ -69,6 +75,7 @@ export async function heavyBodies(vegeta: string, binFile: string, reference: He
   const cpu: number[] = [];
   const queue: number[] = [];
   const total: number[] = [];
+  const io: number[] = [];
   const problems: Record<string, number> = {};
   let answers = 0;
   let wrong = 0;
@@ -87,6 +94,7 @@ export async function heavyBodies(vegeta: string, binFile: string, reference: He
       if (typeof body['cpu_time_sec'] === 'number') cpu.push(body['cpu_time_sec']);
       if (typeof body['queue_time_sec'] === 'number') queue.push(body['queue_time_sec']);
       if (typeof body['total_time_sec'] === 'number') total.push(body['total_time_sec']);
+      if (typeof body['io_time_sec'] === 'number') io.push(body['io_time_sec']);
     } else {
       const code = typeof body['code'] === 'string' ? body['code'] : r.code === 0 ? 'TRANSPORT_ERROR' : `HTTP_${r.code}`;
       problems[code] = (problems[code] ?? 0) + 1;
@@ -96,7 +104,7 @@ export async function heavyBodies(vegeta: string, binFile: string, reference: He
     if (child.exitCode !== null) return child.exitCode === 0 ? resolve() : reject(new Error(`vegeta encode ${binFile} exited ${child.exitCode}`));
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vegeta encode ${binFile} exited ${code}`))));
   });
-  return { answers, wrongAnswers: wrong, medianCpuSec: median(cpu), medianQueueSec: median(queue), medianTotalSec: median(total), problems };
+  return { answers, wrongAnswers: wrong, medianCpuSec: median(cpu), medianQueueSec: median(queue), medianTotalSec: median(total), medianIoSec: median(io), problems };
 }
 
 export function median(values: readonly number[]): number | null {

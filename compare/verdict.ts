@@ -1,16 +1,50 @@
-import type { GeneratorUse } from './manifest.js';
+import type { GeneratorUse, StepRecord } from './manifest.js';
 import type { VegetaSummary } from './vegeta.js';
 
 /** A generator using more than this share of its core may be what limits the step. */
 export const GENERATOR_CPU_LIMIT = 0.9;
 
+/** How busy the machine was during a step, from /proc/stat and the measured processes. */
+export interface MachineLoad {
+  /** Busy share of the generators' core (0-1), whoever used it; null when not pinned. */
+  generatorCoreBusy: number | null;
+  /** Busy cores over the whole machine. */
+  busyCores: number;
+  /** Cores used by neither the service nor the generators: other processes, the kernel, this tool. */
+  otherCores: number | null;
+}
+
+export function machineLoad(step: StepRecord, generatorCore: string | null): MachineLoad | null {
+  const { before, after } = step.coreTimes ?? { before: [], after: [] };
+  if (before.length === 0 || after.length !== before.length) return null;
+  const share = (i: number) => {
+    const dt = after[i]!.total - before[i]!.total;
+    return dt > 0 ? (after[i]!.busy - before[i]!.busy) / dt : 0;
+  };
+  const busyCores = before.reduce((a, _, i) => a + share(i), 0);
+  const wall = (step.endMs - step.startMs) / 1000;
+  const service = step.serviceCpuSec.before !== null && step.serviceCpuSec.after !== null && wall > 0 ? (step.serviceCpuSec.after - step.serviceCpuSec.before) / wall : null;
+  const generators = step.generators.reduce((a, g) => a + (wall > 0 ? g.cpuSec / wall : 0), 0);
+  const g = generatorCore === null ? null : Number(generatorCore);
+  return {
+    generatorCoreBusy: g !== null && g < before.length ? share(g) : null,
+    busyCores,
+    otherCores: service === null ? null : Math.max(0, busyCores - service - generators),
+  };
+}
+
+/** A step is noisy when other processes used more than this many cores meanwhile. */
+export const NOISE_CORES = 0.25;
+
 /**
- * The step says nothing about the server: the generator was busy on its core, or vegeta sent
- * visibly below the asked rate (only judged with enough requests to tell).
+ * The step says nothing about the server's limit: the generator used most of its core, or its
+ * core was saturated (by it or by anything else), or vegeta sent visibly below the asked rate
+ * while the server still answered within the objective (judged only with enough requests).
  */
-export function generatorLimited(generators: readonly GeneratorUse[], summary: VegetaSummary | null, offered: number | null): boolean {
+export function generatorLimited(generators: readonly GeneratorUse[], summary: VegetaSummary | null, offered: number | null, load: MachineLoad | null = null, sloP99Ms = Infinity): boolean {
   if (generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT)) return true;
-  return summary !== null && offered !== null && summary.requests >= 200 && summary.sentRate < 0.95 * offered;
+  if (load?.generatorCoreBusy !== null && load?.generatorCoreBusy !== undefined && load.generatorCoreBusy > 0.95) return true;
+  return summary !== null && offered !== null && summary.requests >= 200 && summary.sentRate < 0.9 * offered && summary.latencyMs.p99 < sloP99Ms;
 }
 
 /** /hello passes: every answer 2xx and p99 under the SLO. */
