@@ -116,7 +116,10 @@ test('Dockerfile: builds with make build, runs on slim Node 20 as a non-root use
   assert.ok(build, 'a stage named build');
   assert.match(build[0]!.args, /^rust:/);
   const runs = build.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
-  assert.match(runs, /npm ci/);
+  // The same install command as the Makefile's node_modules recipe, then the same `make build`.
+  const install = /^node_modules:.*\n\t(npm [^\n]+)$/m.exec(read('Makefile'))?.[1];
+  assert.ok(install, "the Makefile's node_modules recipe");
+  assert.ok(runs.includes(install), `the build stage runs "${install}"`);
   assert.match(runs, /make build/, 'the image is built by the same command as a workstation');
   assert.match(runs, /rustup target add wasm32-unknown-unknown/);
 
