@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -313,5 +313,51 @@ describe('scripts/run-constrained.sh with a command of its own', () => {
       assert.equal(r.code, 2, r.output);
       assert.match(r.output, message);
     }
+  });
+});
+
+describe('the docker method, against a stand-in docker CLI (no engine runs here)', () => {
+  /** A PATH whose `docker` is loadtests/fixtures/fake-docker.sh, recording into `dir`. */
+  function fakeDocker(name: string): { dir: string; env: Record<string, string> } {
+    const dir = join(WORK, name);
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    symlinkSync(join(ROOT, 'loadtests/fixtures/fake-docker.sh'), join(dir, 'bin/docker'));
+    return { dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, FAKE_DOCKER_DIR: dir, METHOD: 'auto' } };
+  }
+  const calls = (dir: string) => readFileSync(join(dir, 'calls'), 'utf8').split('\n');
+
+  test('auto picks a working engine: build, run with --cpus, --memory and equal --memory-swap, verify, stop, remove', async () => {
+    const { dir, env } = fakeDocker('docker-ok');
+    const svc = new Service(await freePort(), join(dir, 'state.json'), ['scripts/run-constrained.sh'], env);
+    await svc.healthy();
+    const args = readFileSync(join(dir, 'run.args'), 'utf8');
+    const pairs = args.split('\n').reduce<string[]>((acc, a, i, all) => (a.startsWith('-') && all[i + 1] ? [...acc, `${a} ${all[i + 1]}`] : acc), []);
+    for (const want of ['--cpus 1', `--memory ${256 * MiB}`, `--memory-swap ${256 * MiB}`, `-p 127.0.0.1:${svc.port}:8000`, '-e NODE_OPTIONS=--max-old-space-size=160']) {
+      assert.ok(pairs.includes(want), `docker run lacks "${want}": ${args}`);
+    }
+    assert.ok(args.split('\n').includes('--init'));
+    assert.match(svc.output, /method: docker \(engine 99\.0\.0-fake\)/);
+    assert.match(svc.output, new RegExp(`verified by docker inspect: NanoCpus=1000000000 Memory=${256 * MiB} MemorySwap=${256 * MiB}`));
+    assert.equal(svc.state().container, `backend-bottleneck-lab-${svc.port}`);
+    // The probe's health line may come just after the port answers.
+    for (let i = 0; i < 50 && !/health from inside: cpus=/.test(svc.output); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(svc.output, /health from inside: cpus=/);
+    assert.equal(await svc.stop(), 0, svc.output);
+    assert.match(svc.output, /cpu\.stat: nr_periods=10 nr_throttled=3 throttled_ms=4/);
+    const made = calls(dir);
+    assert.ok(made.some((c) => c.startsWith('build -t backend-bottleneck-lab')));
+    assert.ok(made.some((c) => c.startsWith('stop ')));
+    assert.ok(made.some((c) => c.startsWith('rm ')), 'the container is removed');
+    const state = svc.state();
+    assert.equal(state.status, 'stopped');
+    assert.deepEqual(state.throttling, { nr_periods: 10, nr_throttled: 3, throttled_ms: 4 });
+  });
+
+  test('an engine that drops the limits is caught by docker inspect, and its container removed', async () => {
+    const { dir, env } = fakeDocker('docker-drops');
+    const r = await run('scripts/run-constrained.sh', [], { ...env, PORT: String(await freePort()), FAKE_DOCKER_IGNORE_LIMITS: '1', STATE_FILE: join(dir, 'state.json') });
+    assert.equal(r.code, 2, r.output);
+    assert.match(r.output, /docker did not apply the limits \(NanoCpus=0 Memory=0 MemorySwap=0/);
+    assert.ok(calls(dir).some((c) => c.startsWith('rm -f ')), 'the container is removed');
   });
 });

@@ -340,20 +340,34 @@ wait_child() {
 
 banner_limits="cpus=$CPUS (cpu quota ${QUOTA_US}us per ${PERIOD_US}us) memory=$MEM_BYTES bytes ($MEM_MIB MiB)"
 
-# Polls the service's own health and prints the limits it reports from inside.
+# Polls the service's own health and prints the limits it reports from inside. With Docker the probe
+# runs in the container (the host may have no Node), against the container's own port.
+HEALTH_JS='
+  fetch(process.argv[1]).then(r => r.json()).then(h => {
+    const l = h.limits ?? {};
+    console.log(`cpus=${l.cpus} memory_bytes=${l.memory_bytes} cgroup_version=${l.cgroup_version} pid=${h.pid}`);
+  }).catch(() => process.exit(1));'
+service_alive() {
+  if [[ $APPLIED == docker ]]; then
+    [[ $(docker inspect -f '{{.State.Running}}' "$CONTAINER" 2>/dev/null) == true ]]
+  else
+    kill -0 "$CHILD" 2>/dev/null
+  fi
+}
 report_inside() {
   [[ $SERVICE == 1 ]] || return 0
   local i body
   for i in $(seq 1 100); do
-    if body=$(node -e '
-      fetch(process.argv[1]).then(r => r.json()).then(h => {
-        const l = h.limits ?? {};
-        console.log(`cpus=${l.cpus} memory_bytes=${l.memory_bytes} cgroup_version=${l.cgroup_version} pid=${h.pid}`);
-      }).catch(() => process.exit(1));' "http://$HOST:$PORT/heavy/health/" 2>/dev/null); then
+    if [[ $APPLIED == docker ]]; then
+      body=$(docker exec "$CONTAINER" node -e "$HEALTH_JS" http://127.0.0.1:8000/heavy/health/ 2>/dev/null) || body=""
+    else
+      body=$(node -e "$HEALTH_JS" "http://$HOST:$PORT/heavy/health/" 2>/dev/null) || body=""
+    fi
+    if [[ -n $body ]]; then
       say "health from inside: $body"
       return 0
     fi
-    kill -0 "$CHILD" 2>/dev/null || return 0
+    service_alive || return 0
     sleep 0.2
   done
   say "WARNING: /heavy/health/ did not answer within 20 s"
@@ -369,15 +383,16 @@ run_docker() {
   for v in MAX_PRIME_LIMIT MAX_HASH_ROUNDS MAX_IO_KB DEFAULT_IMPL DEFAULT_MODE SHUTDOWN_TIMEOUT_MS STATSD_HOST STATSD_PORT; do
     [[ -n ${!v:-} ]] && envs+=(-e "$v=${!v}")
   done
-  docker run -d --name "$CONTAINER" --cpus "$CPUS" --memory "$MEM_BYTES" --memory-swap "$MEM_BYTES" \
+  # --init: a real PID 1 that forwards signals and reaps, so `docker stop` reaches the server's
+  # graceful shutdown.
+  docker run -d --init --name "$CONTAINER" --cpus "$CPUS" --memory "$MEM_BYTES" --memory-swap "$MEM_BYTES" \
     -e "NODE_OPTIONS=--max-old-space-size=$HEAP_MB" "${envs[@]}" -p "$HOST:$PORT:8000" "$IMAGE" >/dev/null
   APPLIED=docker
   local nano mem swap
   read -r nano mem swap < <(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$CONTAINER")
   local want_nano; want_nano=$(awk -v c="$CPUS" 'BEGIN { printf "%d", c * 1e9 + 0.5 }')
   if [[ $nano != "$want_nano" || $mem != "$MEM_BYTES" || $swap != "$MEM_BYTES" ]]; then
-    docker rm -f "$CONTAINER" >/dev/null
-    die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap)"
+    die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap; asked $want_nano $MEM_BYTES $MEM_BYTES)"
   fi
   say "verified by docker inspect: NanoCpus=$nano Memory=$mem MemorySwap=$swap ($banner_limits, no swap)"
   write_state running "$(printf '  "container": %s,\n  "image": %s' "$(json_str "$CONTAINER")" "$(json_str "$IMAGE")")"
@@ -385,11 +400,16 @@ run_docker() {
   trap forward_stop INT TERM
   docker logs -f "$CONTAINER" &
   local logs=$!
-  CHILD=$(docker inspect -f '{{.State.Pid}}' "$CONTAINER")
   report_inside
+  # `docker wait` runs in the background because bash runs a trap only between commands: in the
+  # foreground it would hold a TERM for this script until the container ended by itself.
+  local rcfile; rcfile=$(mktemp)
+  docker wait "$CONTAINER" >"$rcfile" &
+  CHILD=$!
+  wait_child || true
   CHILD=""
-  local rc; rc=$(docker wait "$CONTAINER" || true)
-  while [[ -z $rc || $STOPPING == 1 && $(docker inspect -f '{{.State.Running}}' "$CONTAINER") == true ]]; do rc=$(docker wait "$CONTAINER" || true); done
+  local rc; rc=$(cat "$rcfile"); rm -f "$rcfile"
+  [[ $rc =~ ^[0-9]+$ ]] || rc=1
   kill "$logs" 2>/dev/null || true
   local oom; oom=$(docker inspect -f '{{.State.OOMKilled}}' "$CONTAINER")
   docker rm "$CONTAINER" >/dev/null 2>&1 || true
@@ -491,6 +511,8 @@ fi
 
 cleanup() {
   if [[ -n $CHILD ]] && kill -0 "$CHILD" 2>/dev/null; then kill -KILL "$CHILD" 2>/dev/null || true; fi
+  # An error after `docker run` must not leave the container behind.
+  if [[ $APPLIED == docker ]]; then docker rm -f "$CONTAINER" >/dev/null 2>&1 || true; fi
   if [[ ${#CG_DIRS[@]} -gt 0 ]]; then remove_cgroups; fi
 }
 trap cleanup EXIT
