@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { shellLine, sleep } from './exec.js';
@@ -118,40 +118,96 @@ export function makeTargetExists(target: string): boolean {
   return r.status === 0;
 }
 
-/**
- * Runs `make monitoring` (statsd_exporter + Prometheus, backgrounded by their own script) and
- * waits for Prometheus to answer. Resolves with whether metrics are available; a missing part is a
- * loud note, not an abort: /proc sampling still gives CPU and RSS.
- */
-export async function startMonitoring(log: CommandLog, promUrl: string, pin: string | null, logFile: string): Promise<{ available: boolean; note: string }> {
-  if (!makeTargetExists('monitoring')) {
-    return { available: false, note: '`make monitoring` is not defined in this tree: no Prometheus data; CPU and RSS come from /proc only' };
-  }
-  const argv = [...(pin ? ['taskset', '-c', pin] : []), 'make', '--no-print-directory', 'monitoring'];
-  log(shellLine(argv));
-  const out = openSync(logFile, 'a');
-  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out], env: process.env, timeout: 180_000 });
-  closeSync(out);
-  if (r.status !== 0) return { available: false, note: `\`make monitoring\` failed (exit ${r.status}; see monitoring.log): no Prometheus data` };
-  for (let i = 0; i < 60; i++) {
-    try {
-      const res = await fetch(`${promUrl}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return { available: true, note: 'statsd_exporter + Prometheus started by `make monitoring`' };
-    } catch {
-      // Not up yet.
-    }
-    await sleep(500);
-  }
-  return { available: false, note: `Prometheus did not answer at ${promUrl}/-/ready within 30 s: no Prometheus data` };
+/** How the monitoring stack was obtained, so the end of the run stops only what it started. */
+export interface MonitoringHandle {
+  available: boolean;
+  note: string;
+  how: 'make' | 'reused' | 'own' | 'none';
+  pids: number[];
 }
 
-export function stopMonitoring(log: CommandLog, logFile: string): void {
-  if (!makeTargetExists('monitoring-stop')) return;
-  const argv = ['make', '--no-print-directory', 'monitoring-stop'];
-  log(shellLine(argv));
-  const out = openSync(logFile, 'a');
-  spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out], env: process.env, timeout: 60_000 });
-  closeSync(out);
+async function prometheusReady(promUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${promUrl}/-/ready`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitReady(promUrl: string, seconds: number): Promise<boolean> {
+  for (let i = 0; i < seconds * 2; i++) {
+    if (await prometheusReady(promUrl)) return true;
+    await sleep(500);
+  }
+  return false;
+}
+
+/**
+ * statsd_exporter + Prometheus: `make monitoring` when that part is in the tree; else a stack
+ * already answering; else started here from the repository's statsd.conf and prom.yml (and
+ * stopped at the end). A stack that cannot start is a loud note, not an abort: /proc sampling
+ * still gives CPU and RSS.
+ */
+export async function startMonitoring(log: CommandLog, promUrl: string, pin: string | null, runDir: string): Promise<MonitoringHandle> {
+  const logFile = join(runDir, 'monitoring.log');
+  const pinned = (argv: string[]) => [...(pin ? ['taskset', '-c', pin] : []), ...argv];
+  if (makeTargetExists('monitoring')) {
+    const argv = pinned(['make', '--no-print-directory', 'monitoring']);
+    log(shellLine(argv));
+    const out = openSync(logFile, 'a');
+    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out], env: process.env, timeout: 180_000 });
+    closeSync(out);
+    if (r.status !== 0) return { available: false, how: 'none', pids: [], note: `\`make monitoring\` failed (exit ${r.status}; see monitoring.log): no Prometheus data` };
+    if (await waitReady(promUrl, 30)) return { available: true, how: 'make', pids: [], note: 'statsd_exporter + Prometheus started by `make monitoring`' };
+    return { available: false, how: 'make', pids: [], note: `Prometheus did not answer at ${promUrl}/-/ready within 30 s: no Prometheus data` };
+  }
+  if (await prometheusReady(promUrl)) {
+    return { available: true, how: 'reused', pids: [], note: `\`make monitoring\` is not in this tree; reused the Prometheus already answering at ${promUrl}` };
+  }
+  const exporter = existsSync('.tools/bin/statsd_exporter') ? '.tools/bin/statsd_exporter' : 'statsd_exporter';
+  const commands = [
+    pinned([exporter, '--statsd.mapping-config=statsd.conf', '--statsd.listen-udp=127.0.0.1:9125', '--statsd.listen-tcp=127.0.0.1:9125', '--web.listen-address=127.0.0.1:9102']),
+    pinned(['prometheus', '--config.file=prom.yml', `--storage.tsdb.path=${join(runDir, 'prometheus-data')}`, '--web.listen-address=127.0.0.1:9090', '--storage.tsdb.retention.time=1d']),
+  ];
+  const pids: number[] = [];
+  for (const argv of commands) {
+    log(`${shellLine(argv)} &`);
+    const out = openSync(logFile, 'a');
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out], detached: true });
+    closeSync(out);
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid !== undefined) pids.push(child.pid);
+  }
+  if (await waitReady(promUrl, 30)) {
+    return { available: true, how: 'own', pids, note: '`make monitoring` is not in this tree; statsd_exporter and Prometheus were started by compare from statsd.conf and prom.yml' };
+  }
+  return { available: false, how: 'own', pids, note: `\`make monitoring\` is not in this tree and the stack started here did not answer (see monitoring.log): no Prometheus data` };
+}
+
+export function stopMonitoring(log: CommandLog, handle: MonitoringHandle | null, runDir: string): void {
+  if (!handle) return;
+  if (handle.how === 'make' && makeTargetExists('monitoring-stop')) {
+    const argv = ['make', '--no-print-directory', 'monitoring-stop'];
+    log(shellLine(argv));
+    const out = openSync(join(runDir, 'monitoring.log'), 'a');
+    spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', out, out], env: process.env, timeout: 60_000 });
+    closeSync(out);
+  }
+  if (handle.how === 'own') {
+    for (const pid of handle.pids) {
+      log(`kill ${pid}`);
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    // Its numbers are in the manifest; the TSDB itself is not kept.
+    spawnSync('sleep', ['1']);
+    rmSync(join(runDir, 'prometheus-data'), { recursive: true, force: true });
+  }
 }
 
 interface ConstrainedState {

@@ -101,7 +101,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     engines: ALL_ENGINES,
     modes: MODES,
     hello: {
-      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 9, resolution: 0.1 },
+      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 8, resolution: 0.1 },
       stepSec: 5,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -113,11 +113,11 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
       search: { upFactor: 1.3, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 4, resolution: 0.12 },
       minRequests: 16,
       minStepSec: 5,
-      maxStepSec: 14,
+      maxStepSec: 12,
       warmupRequests: 3,
       ...HEAVY_SLO,
     },
-    mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 8 },
+    mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 6 },
     pauseSec: 1,
   },
   long: {

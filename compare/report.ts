@@ -45,7 +45,9 @@ export interface StepResult {
   throttling: { periods: number; throttled: number; throttledMs: number; share: number } | null;
   shed: number | null;
   deadlineDropped: number | null;
+  /** Prometheus over the step's window; empty when its counts show other senders mixed in. */
   prometheus: Record<string, number | null>;
+  prometheusNote: string | null;
   heavy: Omit<HeavyBodies, 'answers'> | null;
   /** Busy share of the generators' core, whoever used it (null when not pinned). */
   generatorCoreBusy: number | null;
@@ -127,6 +129,19 @@ function delta(a: number | null | undefined, b: number | null | undefined): numb
   return a === null || a === undefined || b === null || b === undefined ? null : b - a;
 }
 
+/**
+ * Whether a step's Prometheus numbers are this service's alone: statsd_exporter takes StatsD from
+ * anyone on the machine, so its request count must match what the generators sent (any other
+ * server sending to the same port would inflate it; missing metrics would deflate it).
+ */
+export function prometheusTrust(answered: number | null | undefined, sent: number): { trusted: boolean | null; note: string | null } {
+  if (answered === undefined) return { trusted: null, note: null };
+  if (answered === null) return { trusted: false, note: 'Prometheus had no request counts for the step: are the service\'s metrics reaching statsd_exporter?' };
+  if (answered > sent * 1.3 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers for ${sent} requests sent: another process sends StatsD to the same exporter; its numbers are not used` };
+  if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers for ${sent} requests sent: metrics missing or late; its numbers are not used` };
+  return { trusted: true, note: null };
+}
+
 async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hello' | 'heavy', vegeta: string): Promise<StepResult | null> {
   const bin = step.files.bin;
   if (!bin || !existsSync(join(dir, bin))) return null;
@@ -148,6 +163,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
       : null;
   const slo = kind === 'hello' ? { p99: p.hello.sloP99Ms } : { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms };
   const load = machineLoad(step, m.environment.pinning?.generator ?? null);
+  const trust = prometheusTrust(step.prometheus['answered']?.value, s.requests);
   return {
     id: step.id,
     rate: step.rate,
@@ -168,7 +184,8 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     throttling,
     shed: delta(step.health.before?.shed, step.health.after?.shed),
     deadlineDropped: delta(step.health.before?.deadlineDropped, step.health.after?.deadlineDropped),
-    prometheus: Object.fromEntries(Object.entries(step.prometheus).map(([k, v]) => [k, v.value])),
+    prometheus: trust.trusted === false ? {} : Object.fromEntries(Object.entries(step.prometheus).map(([k, v]) => [k, v.value])),
+    prometheusNote: trust.note,
     heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, medianIoSec: bodies.medianIoSec, problems: bodies.problems } : null,
     generatorCoreBusy: load?.generatorCoreBusy ?? null,
     otherCores: load?.otherCores ?? null,
@@ -211,7 +228,7 @@ export interface Alone {
 /** What ran out first, from the first failing step (and the generator flag of any step). */
 export function diagnose(fail: StepResult | null, steps: StepResult[], end: string | null, quota: number, memoryBytes: number | null, queueMax: number | null, deadlineMs: number | null, mode: string | null = null, alone: Alone | null = null): Diagnosis {
   const gen = steps.find((s) => s.generatorLimited);
-  if (end === 'generator-limited' || (!fail && gen)) {
+  if (gen && (!fail || end === 'generator-limited')) {
     const core = gen?.generatorCoreBusy != null ? `, its core ${pct(gen.generatorCoreBusy)} busy${gen.otherCores != null && gen.otherCores > NOISE_CORES ? ` (other processes used ${gen.otherCores.toFixed(2)} cores)` : ''}` : '';
     return { bottleneck: 'generator', detail: `the load generator, not the service: ${gen ? `at ${gen.rate}/s vegeta used ${pct(gen.generatorCpuShare)} of a core${core} and sent ${gen.sentRate.toFixed(0)}/s` : 'flagged'}; the capacity is at least the last passing rate` };
   }
@@ -365,7 +382,7 @@ export async function collect(dir: string): Promise<Report> {
       hello,
       heavy: hv,
       serviceCpuCores: cpu !== null ? cpu / ((st.endMs - st.startMs) / 1000) : null,
-      eventLoopMaxSec: st.prometheus['eventLoopMaxSec']?.value ?? null,
+      eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0)).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
       generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
     });
   }
@@ -412,10 +429,12 @@ export async function collect(dir: string): Promise<Report> {
 }
 
 function noisyNote(steps: StepResult[]): string[] {
+  const untrusted = steps.filter((s) => s.prometheusNote !== null);
+  const out = untrusted.length > 0 ? [`Prometheus numbers of ${untrusted.length} of ${steps.length} steps are not used: ${untrusted[0]!.prometheusNote}`] : [];
   const noisy = steps.filter((s) => s.noisy);
-  if (noisy.length === 0) return [];
+  if (noisy.length === 0) return out;
   const worst = Math.max(...noisy.map((s) => s.otherCores ?? 0));
-  return [`${noisy.length} of ${steps.length} measured steps ran while other processes on this machine used more than ${NOISE_CORES} cores (up to ${worst.toFixed(2)}): their numbers understate the service`];
+  return [...out, `${noisy.length} of ${steps.length} measured steps ran while other processes on this machine used more than ${NOISE_CORES} cores (up to ${worst.toFixed(2)}): their numbers understate the service`];
 }
 
 function readTimeline(dir: string, m: Manifest): Report['timeline'] {
@@ -452,7 +471,7 @@ function methodText(m: Manifest): string[] {
   const p = m.plan;
   const h = p.heavy;
   return [
-    `Service: the built server under \`make run-constrained\` (1 CPU quota, 256 MB, no swap), loopback only. Pinning: ${m.environment.pinning?.why ?? 'unknown'}. Each generator's CPU time is measured (bash \`times\`); a step is flagged GENERATOR-LIMITED when a generator used more than ${Math.round(GENERATOR_CPU_LIMIT * 100)}% of a core, when its core was more than 95% busy (whoever used it), or when vegeta sent under 90% of the asked rate while answers stayed within the objective. /proc/stat per-core times show how much other processes used: a step where they took more than ${NOISE_CORES} cores is marked NOISY.`,
+    `Service: the built server under \`make run-constrained\` (1 CPU quota, 256 MB, no swap), loopback only. Pinning: ${m.environment.pinning?.why ?? 'unknown'}. Each generator's CPU time is measured (bash \`times\`); a step is flagged GENERATOR-LIMITED when a generator used more than ${Math.round(GENERATOR_CPU_LIMIT * 100)}% of a core, when its core was more than 95% busy while it used over 45% of it, or when vegeta sent under 90% of the asked rate while answers stayed within the objective. /proc/stat per-core times show how much other processes used: a step where they took more than ${NOISE_CORES} cores is marked NOISY.`,
     `Verification before any load: every available engine in every mode answers ${m.verification?.checks.length ?? 0} known-answer requests (fixtures/vectors.json); one wrong answer aborts the run. Heavy answers under load are checked again from the raw results.`,
     `/hello capacity: after a primer request and a ${p.hello.warmupSec} s warm-up at ${p.hello.warmupRate}/s, constant-rate vegeta steps of ${p.hello.stepSec} s (open model), exponential from ${p.hello.search.start}/s (x${p.hello.search.upFactor}) then bisection, at most ${p.hello.search.maxSteps} steps, capped at ${p.hello.search.max}/s. A step passes with 0 errors and p99 < ${p.hello.sloP99Ms} ms. Closed-loop maximum: wrk -t${p.hello.wrk.threads} -c${p.hello.wrk.connections} for ${p.hello.wrk.durationSec} s.`,
     `Heavy capacity (default workload prime_limit=500000, hash_rounds=1000000, io_kb=128), per engine x mode: a primer and ${h.warmupRequests} sequential warm-up requests give the service time alone; the search starts at ${h.startFraction} x (CPUs / service time), steps x${h.search.upFactor} up or x${h.search.downFactor} down, then bisects, at most ${h.search.maxSteps} steps; each step lasts long enough for ${h.minRequests} requests within ${h.minStepSec}-${h.maxStepSec} s. A step passes with no error (a 503 shed by admission control counts), p95 < ${h.sloP95Ms / 1000} s and p99 < ${h.sloP99Ms / 1000} s (the seed's k6 thresholds; p50 < ${h.sloP50Ms / 1000} s is shown, not required). Capacity = the highest passing rate.`,

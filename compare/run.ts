@@ -17,7 +17,7 @@ import { PLANS, heavyStepSec, rotate, type Plan, type ProfileName } from './plan
 import { CapacitySearch, roundHeavyRate, roundHelloRate } from './search.js';
 import { runGenerator, outputOr, sleep, type GeneratorRun } from './exec.js';
 import { attackArgs, heavyBodies, summarize, median, vegetaPath, type HeavyReference, type VegetaSummary } from './vegeta.js';
-import { ConstrainedService, Prometheus, Sampler, getJson, procUsage, readCoreTimes, readListenDrops, readThrottling, startMonitoring, stopMonitoring, stepQueries } from './lab.js';
+import { ConstrainedService, Prometheus, Sampler, getJson, procUsage, readCoreTimes, readListenDrops, readThrottling, startMonitoring, stopMonitoring, stepQueries, type MonitoringHandle } from './lab.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type StepRecord, type Verification, type Scenario } from './manifest.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, NOISE_CORES, type MachineLoad } from './verdict.js';
 import { buildReport, printSummary } from './report.js';
@@ -62,6 +62,7 @@ class Run {
   readonly genCpu: string | null;
   readonly serviceCpu: string | null;
   sampler: Sampler | null = null;
+  monitoring: MonitoringHandle | null = null;
   health: HealthAnswer | null = null;
   #stepNo = 0;
 
@@ -218,9 +219,9 @@ class Run {
     step.health.after = await this.service.drain(40_000, this.abort.signal);
     // Prometheus sees a step's last second after the server's flush (1 s) and a scrape (1 s).
     const lag = 2500;
-    const wait = step.endMs + lag - Date.now();
-    if (wait > 0) await sleep(wait, this.abort.signal);
     if (this.manifest.prometheus.available) {
+      const wait = step.endMs + lag - Date.now();
+      if (wait > 0) await sleep(wait, this.abort.signal);
       const windowSec = (step.endMs - step.startMs) / 1000 + lag / 1000;
       for (const [name, q] of Object.entries(stepQueries(windowSec))) {
         // cpuCores divides by the window; the idle lag in it would understate a busy step.
@@ -421,10 +422,10 @@ class Run {
   // ---- the whole run -------------------------------------------------------------------------------
 
   async main(): Promise<void> {
-    const logFile = join(this.dir, 'monitoring.log');
     this.manifest.environment = await this.environment();
     this.save();
-    const mon = await startMonitoring(this.log, this.prom.url, this.genCpu, logFile);
+    const mon = await startMonitoring(this.log, this.prom.url, this.genCpu, this.dir);
+    this.monitoring = mon;
     this.manifest.prometheus = { url: this.prom.url, available: mon.available, note: mon.note };
     if (!mon.available) this.note(mon.note);
     this.save();
@@ -480,7 +481,7 @@ class Run {
   async finish(status: Manifest['status'], failure: string | null): Promise<void> {
     this.sampler?.stop();
     await this.service.stop();
-    stopMonitoring(this.log, join(this.dir, 'monitoring.log'));
+    stopMonitoring(this.log, this.monitoring, this.dir);
     this.manifest.constrained.end = this.service.readState();
     this.manifest.status = status;
     this.manifest.failure = failure;
