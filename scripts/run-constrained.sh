@@ -220,13 +220,21 @@ remove_cgroups() {
   CG_DIRS=()
 }
 
+# How swap stands for the verified memory cgroup: capped at zero, absent, or (loudly) uncapped.
 swap_note() {
-  if [[ $CG_VERSION == 2 && -f $CG_CG/memory.swap.max ]] || [[ $CG_VERSION == 1 && -f $CG_MEM/memory.memsw.limit_in_bytes ]]; then
+  local d=$VERIFIED_MEM_DIR v
+  if [[ -f $d/memory.swap.max ]]; then
+    v=$(cat "$d/memory.swap.max")
+  elif [[ -f $d/memory.memsw.limit_in_bytes ]]; then
+    # memsw counts memory plus swap: equal to the memory limit means no swap.
+    v=$(( $(cat "$d/memory.memsw.limit_in_bytes") - $(cat "$d/memory.limit_in_bytes") ))
+  fi
+  if [[ ${v:-} == 0 ]]; then
     echo "swap capped at 0"
   elif awk '$1 == "SwapTotal:" && $2 == 0 { found = 1 } END { exit !found }' /proc/meminfo; then
     echo "no swap on this machine"
   else
-    echo "WARNING: swap exists but this kernel has no swap accounting, so swap is not capped"
+    echo "WARNING: swap is not capped (swap limit ${v:-absent}): under memory pressure the service may swap instead of being killed"
   fi
 }
 
@@ -303,6 +311,7 @@ memory_summary() { # dir
 
 APPLIED=""
 CHILD=""
+KEEPER=""
 STOPPING=0
 
 docker_works() {
@@ -315,8 +324,9 @@ docker_works() {
 
 systemd_works() {
   command -v systemd-run >/dev/null 2>&1 || { WHY_NOT+=("systemd: no systemd-run"); return 1; }
-  # systemd-run needs a running systemd (PID 1 or a user manager) to create the scope.
-  [[ -d /run/systemd/system ]] || { WHY_NOT+=("systemd: systemd is not the init system here"); return 1; }
+  # systemd-run needs a running systemd to create the scope; METHOD=systemd lets systemd-run itself
+  # answer that.
+  [[ $METHOD == systemd || -d /run/systemd/system ]] || { WHY_NOT+=("systemd: systemd is not the init system here"); return 1; }
 }
 
 forward_stop() {
@@ -448,17 +458,22 @@ run_cgroup() {
 run_systemd() {
   local user=()
   [[ $(id -u) -eq 0 ]] || user=(--user)
-  say "method: systemd-run ${user[*]} --scope, unit $NAME.scope"
+  say "method: systemd-run ${user[*]:+${user[*]} }--scope, unit $NAME.scope"
   APPLIED=systemd
   trap forward_stop INT TERM
   # MemorySwapMax=0 is the cgroup v2 spelling of "no swap"; CPUQuota is per 100 ms period.
+  local percent; percent=$(awk -v q="$QUOTA_US" -v p="$PERIOD_US" 'BEGIN { printf "%g", 100 * q / p }')
+  # As with the cgroup method, the command stops itself inside the scope and starts only once the
+  # limits are verified on it (systemd-run execs it with the same pid).
   systemd-run "${user[@]}" --scope --quiet --collect --unit="$NAME" \
-    -p "CPUQuota=$((QUOTA_US * 100 / PERIOD_US))%" -p "MemoryMax=$MEM_BYTES" -p MemorySwapMax=0 \
-    -- "${CMD[@]}" &
+    -p "CPUQuota=$percent%" -p "MemoryMax=$MEM_BYTES" -p MemorySwapMax=0 \
+    -- bash -c 'kill -STOP $$; exec "$@"' run-constrained "${CMD[@]}" &
   CHILD=$!
-  # The scope exists once systemd-run has moved itself into it, just before exec.
   local i
-  for i in $(seq 1 50); do grep -q "$NAME.scope" "/proc/$CHILD/cgroup" 2>/dev/null && break; sleep 0.1; done
+  for i in $(seq 1 100); do
+    [[ $(awk '{ print $3 }' "/proc/$CHILD/stat" 2>/dev/null) == T ]] && break
+    sleep 0.05
+  done
   after_start
 }
 
@@ -472,7 +487,17 @@ after_start() {
     die "the limits are not in force for pid $CHILD (kernel has quota/period/memory = ${VERIFIED:-unreadable}); refusing to run unconstrained"
   fi
   say "verified in the kernel for pid $CHILD: quota/period/memory = $VERIFIED; $banner_limits; $(swap_note)"
-  if [[ $APPLIED == cgroup-* ]]; then kill -CONT "$CHILD"; fi
+  # systemd removes a scope's cgroup as soon as it is empty, taking the counters read at exit (and
+  # the OOM record) with it: a sleeping keeper inside keeps it until they are read.
+  if [[ $APPLIED == systemd ]]; then
+    sleep infinity &
+    KEEPER=$!
+    local d
+    for d in "$(dirname "$VERIFIED_CPU_FILE")" "$VERIFIED_MEM_DIR"; do
+      echo "$KEEPER" >"$d/cgroup.procs" 2>/dev/null || say "note: cannot keep $d for the exit counters"
+    done
+  fi
+  kill -CONT "$CHILD"
   write_state running "$(printf '  "cgroup": {"version": %s, "cpu_stat": %s, "memory_dir": %s}' \
     "${CG_VERSION}" "$(json_str "$VERIFIED_CPU_FILE")" "$(json_str "$VERIFIED_MEM_DIR")")"
   report_inside
@@ -485,6 +510,7 @@ after_start() {
   read -r kills peak fail < <(memory_summary "$VERIFIED_MEM_DIR" 2>/dev/null || echo "0 0 0")
   say "cpu.stat: $thr"
   say "memory: peak=$((peak / 1048576)) MiB of $MEM_MIB MiB, times at the limit=$fail, oom_kills=$kills"
+  if [[ -n $KEEPER ]]; then kill "$KEEPER" 2>/dev/null || true; wait "$KEEPER" 2>/dev/null || true; KEEPER=""; fi
   [[ $APPLIED == systemd ]] || remove_cgroups
   finish "$rc" "$((kills > 0 ? 1 : 0))" "$peak" "$kills" "$(printf '  "cpu_stat": %s,\n  "throttling": %s,\n  "memory_peak_bytes": %s,\n  "memory_at_limit": %s' "$(json_str "$thr")" "$thr_json" "$peak" "$fail")"
 }
@@ -511,6 +537,7 @@ fi
 
 cleanup() {
   if [[ -n $CHILD ]] && kill -0 "$CHILD" 2>/dev/null; then kill -KILL "$CHILD" 2>/dev/null || true; fi
+  if [[ -n $KEEPER ]]; then kill "$KEEPER" 2>/dev/null || true; fi
   # An error after `docker run` must not leave the container behind.
   if [[ $APPLIED == docker ]]; then docker rm -f "$CONTAINER" >/dev/null 2>&1 || true; fi
   if [[ ${#CG_DIRS[@]} -gt 0 ]]; then remove_cgroups; fi
