@@ -177,11 +177,12 @@ setup_cgroup() {
     CG_CG=$CG_PARENT/$NAME
     if ! err=$(mkdir "$CG_CG" 2>&1); then WHY_NOT+=("cgroup v2: cannot create a child of $CG_PARENT: ${err##*: }"); return 1; fi
     CG_DIRS=("$CG_CG")
+    # (&&: errexit does not reach into a command substitution, so each write must gate the next.)
     if ! err=$( {
-      echo "$QUOTA_US $PERIOD_US" >"$CG_CG/cpu.max"
-      echo "$MEM_BYTES" >"$CG_CG/memory.max"
-      # Absent when the kernel has no swap accounting; then there is no swap to cap.
-      if [[ -f $CG_CG/memory.swap.max ]]; then echo 0 >"$CG_CG/memory.swap.max"; fi
+      echo "$QUOTA_US $PERIOD_US" >"$CG_CG/cpu.max" &&
+        echo "$MEM_BYTES" >"$CG_CG/memory.max" &&
+        # Absent when the kernel has no swap accounting; then there is no swap to cap.
+        if [[ -f $CG_CG/memory.swap.max ]]; then echo 0 >"$CG_CG/memory.swap.max"; fi
     } 2>&1); then
       WHY_NOT+=("cgroup v2: cannot write limits in $CG_CG: ${err##*: }"); remove_cgroups; return 1
     fi
@@ -192,12 +193,12 @@ setup_cgroup() {
     if ! err=$(mkdir "$CG_MEM" 2>&1); then WHY_NOT+=("cgroup v1: cannot create a child of $CG_MEM_PARENT: ${err##*: }"); remove_cgroups; return 1; fi
     CG_DIRS+=("$CG_MEM")
     if ! err=$( {
-      echo "$PERIOD_US" >"$CG_CPU/cpu.cfs_period_us"
-      echo "$QUOTA_US" >"$CG_CPU/cpu.cfs_quota_us"
-      echo "$MEM_BYTES" >"$CG_MEM/memory.limit_in_bytes"
-      # memsw (memory + swap) exists only with swap accounting; it must not be below the memory limit,
-      # so equal means no swap at all.
-      if [[ -f $CG_MEM/memory.memsw.limit_in_bytes ]]; then echo "$MEM_BYTES" >"$CG_MEM/memory.memsw.limit_in_bytes"; fi
+      echo "$PERIOD_US" >"$CG_CPU/cpu.cfs_period_us" &&
+        echo "$QUOTA_US" >"$CG_CPU/cpu.cfs_quota_us" &&
+        echo "$MEM_BYTES" >"$CG_MEM/memory.limit_in_bytes" &&
+        # memsw (memory + swap) exists only with swap accounting; it must not be below the memory
+        # limit, so equal means no swap at all.
+        if [[ -f $CG_MEM/memory.memsw.limit_in_bytes ]]; then echo "$MEM_BYTES" >"$CG_MEM/memory.memsw.limit_in_bytes"; fi
     } 2>&1); then
       WHY_NOT+=("cgroup v1: cannot write limits: ${err##*: }"); remove_cgroups; return 1
     fi
