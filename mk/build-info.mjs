@@ -29,9 +29,18 @@ function tomlSection(file, section) {
       continue;
     }
     const eq = line.indexOf('=');
-    if (inside && eq > 0) values[line.slice(0, eq).trim()] = JSON.parse(line.slice(eq + 1).trim());
+    if (inside && eq > 0) values[line.slice(0, eq).trim()] = tomlValue(line.slice(eq + 1).trim());
   }
   return values;
+}
+
+/** A value that is JSON too, with a trailing `# comment` allowed. */
+function tomlValue(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(text.replace(/\s+#[^"]*$/, ''));
+  }
 }
 
 const profile = tomlSection(cargoToml, 'profile.release');

@@ -25,6 +25,8 @@ export function loadNativeEngine(root: string): Engine {
     throw new Error(`native addon failed to load (${deepestCause(err)}): rebuild with make build-native`);
   }
   // A stale or foreign build can load and still be wrong: refuse it rather than serve its answers.
+  const missing = (['sieveCountSync', 'sha256ChainSync', 'sieveCount', 'sha256Chain'] as const).filter((f) => typeof addon[f] !== 'function');
+  if (missing.length > 0) throw new Error(`native addon lacks ${missing.join(', ')}: rebuild with make build-native`);
   if (addon.sieveCountSync(10) !== 4) throw new Error('native addon answers pi(10) != 4: rebuild with make build-native');
   const infoFile = 'native/build-info.json';
   return {
