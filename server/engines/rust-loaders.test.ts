@@ -1,7 +1,8 @@
 /**
  * The Rust engines' loaders: a missing or broken artifact gives the reason the registry reports
- * (and the server answers 503 with), and the native addon survives worker threads that load it
- * and exit (the reason for -Wl,-z,nodelete in .cargo/config.toml).
+ * (and the server answers 503 with); the native AsyncTask computes off the event loop; and the
+ * native addon survives worker threads that load it and exit (the case -Wl,-z,nodelete in
+ * .cargo/config.toml is for).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,20 @@ describe('Rust engine loaders', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('native: an AsyncTask leaves the event loop free while it computes', async () => {
+    const engine = await nativeLoader.load();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      // ~0.5 s of hashing on libuv's pool; the same call made synchronously would allow no tick.
+      const digest = await engine.sha256ChainAsync!(10_000_000);
+      assert.equal(digest, '6b4ab10d92373474a97d10639e667f6b734af012f9be29997f1befd1c7166199');
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 3, `only ${ticks} timer ticks ran while the task computed`);
   });
 
   it('native: worker threads load the addon, compute and exit, and the process carries on', async () => {
