@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import {
+  answered,
+  createMetrics,
+  labelEngine,
+  MAX_PACKET_BYTES,
+  noMetrics,
+  PacketTransport,
+  sampleRate,
+  STATUS_CLIENT_CLOSED,
+  tagValue,
+  timed,
+  type Metrics,
+} from './metrics.js';
+
+/** A fake statsd_exporter: every datagram received, as text. */
+class Sink {
+  readonly packets: string[] = [];
+  readonly socket: Socket = createSocket('udp4');
+  port = 0;
+  async open(): Promise<void> {
+    this.socket.on('message', (m) => this.packets.push(m.toString('latin1')));
+    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', resolve));
+    this.port = this.socket.address().port;
+  }
+  lines(): string[] {
+    return this.packets.flatMap((p) => p.split('\n'));
+  }
+  /** Waits until a line starting with `prefix` arrived. */
+  async until(prefix: string, timeoutMs = 3000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!this.lines().some((l) => l.startsWith(prefix))) {
+      if (Date.now() > end) throw new Error(`no line starting with ${prefix}; got:\n${this.lines().join('\n')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** statsd_exporter's reading of one timer line: how many observations of which value (ms). */
+function observations(line: string): { name: string; ms: number; count: number; tags: string } {
+  const m = /^([^:]+):([^|]+)\|ms(?:\|@([^|]+))?(\|#.*)?$/.exec(line);
+  assert.ok(m, `not a timer line: ${line}`);
+  const rate = m[3] === undefined ? 1 : Number(m[3]);
+  return { name: m[1]!, ms: Number(m[2]), count: Math.trunc(1 / rate), tags: m[4] ?? '' };
+}
+
+async function connected(metrics: Metrics): Promise<void> {
+  // The socket connects asynchronously; records made before are kept, lines sent after.
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(metrics.enabled);
+}
+
+describe('sampleRate', () => {
+  it('makes int(1 / rate) come back as n, for every n up to 100k', () => {
+    for (let n = 1; n <= 100_000; n++) {
+      const rate = Number(sampleRate(n));
+      assert.equal(Math.trunc(1 / rate), n, `n=${n} rate=${sampleRate(n)}`);
+    }
+  });
+});
+
+describe('tagValue', () => {
+  it('keeps route templates and replaces separators and non-ASCII', () => {
+    assert.equal(tagValue('/heavy/cpu-io-no-db/'), '/heavy/cpu-io-no-db/');
+    assert.equal(tagValue('/*'), '/*');
+    assert.equal(tagValue('a,b|c#d:e f\u00e9'), 'a_b_c_d_e_f_');
+    assert.equal(tagValue(200), '200');
+  });
+});
+
+describe('metrics over UDP', () => {
+  const sink = new Sink();
+  before(() => sink.open());
+  after(() => sink.close());
+
+  it('sends every request duration with its labels, counted exactly, to the microsecond', async () => {
+    sink.packets.length = 0;
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    await connected(metrics);
+    // Durations run from startedAt to the call: each is the intended one plus the call's own time.
+    const durations = [0.004, 0.004, 0.004, 0.004, 0.004, 1.5, 1.5, 250];
+    for (const ms of durations) metrics.request(performance.now() - ms, '/hello', 'GET', 200, 'none', 'none');
+    metrics.request(performance.now(), '/heavy/cpu-io-no-db/', 'GET', 503, 'js', 'pool');
+    metrics.close();
+    await sink.until('http.requests:8|c');
+
+    const lines = sink.lines();
+    const hello = lines.filter((l) => l.startsWith('http.request:') && l.includes('route:/hello')).map(observations);
+    assert.equal(hello.reduce((n, o) => n + o.count, 0), durations.length);
+    for (const o of hello) assert.equal(o.tags, '|#route:/hello,method:GET,status:200,engine:none,mode:none');
+    const values = hello.flatMap((o) => Array<number>(o.count).fill(o.ms)).sort((a, b) => a - b);
+    durations.forEach((ms, i) => assert.ok(values[i]! >= ms - 0.001 && values[i]! < ms + 0.5, `${values[i]} for ${ms}`));
+    assert.ok(values[0]! < 0.1, 'a duration of a few microseconds is not rounded to 0 or to 1 ms');
+    assert.ok(lines.includes('http.requests:8|c|#route:/hello,method:GET,status:200,engine:none,mode:none'));
+    assert.ok(lines.includes('http.requests:1|c|#route:/heavy/cpu-io-no-db/,method:GET,status:503,engine:js,mode:pool'));
+  });
+
+  it('sends repeated values as one line whose sample rate stands for their count', async () => {
+    sink.packets.length = 0;
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    await connected(metrics);
+    const timings = { impl: 'js', mode: 'inline', sieve_time_sec: 0.000093, hash_time_sec: 0.5, io_time_sec: 0.001, queue_time_sec: 0 };
+    for (let i = 0; i < 93; i++) metrics.stages(timings);
+    metrics.stages({ ...timings, sieve_time_sec: 0.000094 });
+    metrics.close();
+    await sink.until('heavy.stage:');
+    const sieve = sink.lines().filter((l) => l.includes('stage:sieve'));
+    assert.deepEqual(sieve.map(observations).map((o) => [o.ms, o.count]).sort(), [[0.093, 93], [0.094, 1]]);
+    assert.ok(sieve.includes('heavy.stage:0.094|ms|#stage:sieve,engine:js,mode:inline'), 'a single observation has no sample rate');
+  });
+
+  it('packs lines into packets of at most MAX_PACKET_BYTES', async () => {
+    sink.packets.length = 0;
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    await connected(metrics);
+    // 800 distinct durations: 800 timer lines, ~50 packets, at close.
+    const now = performance.now();
+    for (let i = 0; i < 800; i++) metrics.request(now - (i + 1) * 0.01, '/hello', 'GET', 200, 'none', 'none');
+    metrics.close();
+    await sink.until('http.requests:800|c');
+    assert.ok(sink.packets.length > 1);
+    const largest = Math.max(...sink.packets.map((p) => Buffer.byteLength(p)));
+    assert.ok(largest <= MAX_PACKET_BYTES, `largest packet ${largest} bytes`);
+    assert.ok(largest > MAX_PACKET_BYTES - 120, `packets are filled: largest ${largest}`);
+    const counted = sink.lines().filter((l) => l.startsWith('http.request:')).map(observations).reduce((n, o) => n + o.count, 0);
+    assert.equal(counted, 800);
+  });
+
+  it('sends load gauges, shed increments (a reason first at 0), event-loop delay, memory and CPU each flush', async () => {
+    sink.packets.length = 0;
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 20 });
+    let shed = { queue_full: 0, deadline: 0 };
+    metrics.watch(() => ({ inFlight: 3, queued: 2, shed }));
+    await sink.until('http.shed:0|c|#reason:deadline');
+    shed = { queue_full: 5, deadline: 0 };
+    await sink.until('http.shed:5|c|#reason:queue_full');
+    shed = { queue_full: 7, deadline: 0 };
+    await sink.until('http.shed:2|c|#reason:queue_full');
+    metrics.close();
+    const lines = sink.lines();
+    assert.ok(lines.includes('http.in_flight:3|g'));
+    assert.ok(lines.includes('heavy.queue_depth:2|g'));
+    // Increments only: an unchanged total sends nothing more.
+    assert.equal(lines.filter((l) => l.startsWith('http.shed:') && l.endsWith('reason:deadline')).length, 1);
+    for (const name of ['nodejs.eventloop_lag.p50', 'nodejs.eventloop_lag.p99', 'nodejs.eventloop_lag.max', 'process.rss', 'nodejs.heap_used', 'nodejs.heap_total']) {
+      const line = lines.find((l) => l.startsWith(`${name}:`));
+      assert.ok(line, `${name} missing`);
+      const value = Number(line.slice(name.length + 1, line.indexOf('|')));
+      assert.ok(value >= 0 && Number.isFinite(value), line);
+    }
+    const lag = Number(lines.find((l) => l.startsWith('nodejs.eventloop_lag.p50:'))!.split(/[:|]/)[1]);
+    assert.ok(lag < 0.008, `the sampler's 10 ms resolution is not reported as lateness (got ${lag} s)`);
+    assert.ok(lines.some((l) => /^process\.cpu:[0-9.e-]+\|c$/.test(l)));
+  });
+
+  it('sends stage durations per engine and mode', async () => {
+    sink.packets.length = 0;
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    await connected(metrics);
+    metrics.stages({ impl: 'native', mode: 'pool', sieve_time_sec: 0.012345, hash_time_sec: 0.2, io_time_sec: 0.000042, queue_time_sec: 0 });
+    metrics.close();
+    await sink.until('heavy.stage:');
+    const lines = sink.lines().filter((l) => l.startsWith('heavy.stage:'));
+    assert.deepEqual(lines.sort(), [
+      'heavy.stage:0.042|ms|#stage:io,engine:native,mode:pool',
+      'heavy.stage:0|ms|#stage:queue_wait,engine:native,mode:pool',
+      'heavy.stage:12.345|ms|#stage:sieve,engine:native,mode:pool',
+      'heavy.stage:200|ms|#stage:hash,engine:native,mode:pool',
+    ]);
+  });
+
+  it('folds unknown methods and stops adding label sets past the bound', async () => {
+    sink.packets.length = 0;
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 10 });
+    await connected(metrics);
+    const now = performance.now();
+    metrics.request(now, '/hello', 'post', 405, 'none', 'none');
+    metrics.request(now, '/hello', 'brew', 405, 'none', 'none');
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      // In batches across flushes: one burst of 2000 lines would overflow the sink's socket buffer.
+      for (let i = 0; i < 1500; i++) {
+        metrics.request(now, `/leak/${i}`, 'GET', 200, 'none', 'none');
+        if (i % 100 === 99) await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      console.warn = warn;
+    }
+    metrics.close();
+    await sink.until('http.requests:');
+    const counters = sink.lines().filter((l) => l.startsWith('http.requests:'));
+    assert.ok(counters.includes('http.requests:1|c|#route:/hello,method:POST,status:405,engine:none,mode:none'));
+    assert.ok(counters.includes('http.requests:1|c|#route:/hello,method:other,status:405,engine:none,mode:none'));
+    assert.equal(counters.length, 1000);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /label sets/);
+  });
+
+  it('never throws or holds packets when nothing listens', async () => {
+    const closed = createSocket('udp4');
+    await new Promise<void>((resolve) => closed.bind(0, '127.0.0.1', resolve));
+    const port = closed.address().port;
+    closed.close();
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port, flushMs: 5 });
+    await connected(metrics);
+    const now = performance.now();
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 500; i++) metrics.request(now - i * 0.01, '/hello', 'GET', 200, 'none', 'none');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    metrics.close();
+  });
+
+  it('retries a host name that does not resolve, without throwing', async () => {
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      const metrics = createMetrics({ enabled: true, host: 'no-such-host.invalid', port: 9, flushMs: 10 });
+      metrics.request(performance.now(), '/hello', 'GET', 200, 'none', 'none');
+      for (let i = 0; i < 200 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      metrics.close();
+    } finally {
+      console.warn = warn;
+    }
+    assert.match(warnings[0] ?? '', /cannot resolve STATSD_HOST "no-such-host.invalid".*retrying/);
+  });
+});
+
+describe('PacketTransport', () => {
+  it('sends a partly filled packet on flush and nothing when empty', async () => {
+    const sink = new Sink();
+    await sink.open();
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.connect(sink.port, '127.0.0.1', resolve));
+    const transport = new PacketTransport(udp);
+    transport.flush();
+    transport.send('a:1|c');
+    transport.send('b:2|g');
+    transport.flush();
+    transport.close();
+    for (let i = 0; i < 100 && sink.packets.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    sink.close();
+    assert.deepEqual(sink.packets, ['a:1|c\nb:2|g']);
+  });
+});
+
+describe('request recording through route handlers', () => {
+  /** A stand-in for the uWS objects: only what timed/answered touch. */
+  const req = (method: string) => ({ getMethod: () => method }) as unknown as HttpRequest;
+  const res = () => ({}) as HttpResponse;
+
+  function recorder() {
+    const calls: unknown[][] = [];
+    const metrics: Metrics = { ...noMetrics, enabled: true, request: (...args: unknown[]) => void calls.push(args.slice(1)) };
+    return { metrics, calls };
+  }
+
+  it('records the registered template and method, the labels set by the handler, and the first answer only', () => {
+    const { metrics, calls } = recorder();
+    const handler = timed(metrics, '/heavy/cpu-io-no-db/', 'GET', (r) => {
+      labelEngine(r, 'native', 'pool');
+      answered(r, 200);
+      answered(r, STATUS_CLIENT_CLOSED);
+    });
+    handler(res(), req('get'));
+    assert.deepEqual(calls, [['/heavy/cpu-io-no-db/', 'GET', 200, 'native', 'pool']]);
+  });
+
+  it('reads the method of `any` routes from the request, and labels no engine by default', () => {
+    const { metrics, calls } = recorder();
+    timed(metrics, '/*', undefined, (r) => answered(r, 404))(res(), req('delete'));
+    assert.deepEqual(calls, [['/*', 'delete', 404, 'none', 'none']]);
+  });
+
+  it('records 499 for a request that got no answer', () => {
+    const { metrics, calls } = recorder();
+    let later: HttpResponse | undefined;
+    timed(metrics, '/heavy/cpu-io-no-db/', 'GET', (r) => void (later = r))(res(), req('get'));
+    assert.equal(calls.length, 0);
+    answered(later!, STATUS_CLIENT_CLOSED);
+    assert.deepEqual(calls, [['/heavy/cpu-io-no-db/', 'GET', 499, 'none', 'none']]);
+  });
+
+  it('returns the handler itself when metrics are off, and answered() ignores unwrapped responses', () => {
+    const handler = (_res: HttpResponse) => {};
+    assert.equal(timed(noMetrics, '/hello', 'GET', handler), handler);
+    answered(res(), 200);
+    assert.equal(createMetrics({ enabled: false, host: '127.0.0.1', port: 9125, flushMs: 1000 }), noMetrics);
+  });
+});
