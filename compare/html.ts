@@ -41,6 +41,8 @@ interface BarSpec {
 
 type ChartSpec = LineSpec | BarSpec;
 
+const ENGINE_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
+
 export function chartSpecs(r: Report): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const hs = r.hello.steps.filter((s) => s.rate !== null && s.requests > 0);
@@ -67,8 +69,10 @@ export function chartSpecs(r: Report): ChartSpec[] {
     const series: Series[] = [];
     for (const h of r.heavy.filter((x) => x.mode === mode && x.steps.length > 0)) {
       const pts = (k: 'p50' | 'p99') => h.steps.filter((s) => s.requests > 0).map((s) => [s.rate!, Math.max(1, s.latencyMs[k]), !s.pass] as [number, number, boolean]).sort((a, b) => a[0] - b[0]);
-      series.push({ name: `${h.engine} p99`, points: pts('p99') });
-      series.push({ name: `${h.engine} p50`, points: pts('p50'), dashed: true });
+      // One colour per engine in every chart, whatever subset of engines a run measured.
+      const color = ENGINE_COLORS[r.heavy.findIndex((x) => x.engine === h.engine) % ENGINE_COLORS.length];
+      series.push({ name: `${h.engine} p99`, points: pts('p99'), color });
+      series.push({ name: `${h.engine} p50`, points: pts('p50'), dashed: true, color });
     }
     if (series.length > 0) {
       charts.push({
@@ -186,10 +190,10 @@ const DRAW = String.raw`
       el('text', { x: W - R - 4, y: y - 3, class: 'reflabel', 'text-anchor': 'end' }, svg, h.label);
     });
   }
-  function legend(svg, names, dashed) {
+  function legend(svg, names, dashed, colors) {
     names.forEach(function (n, i) {
       var y = T + 24 + i * 16;
-      el('line', { x1: W - R + 8, x2: W - R + 30, y1: y, y2: y, stroke: COLORS[i % COLORS.length], 'stroke-width': 2, 'stroke-dasharray': dashed && dashed[i] ? '5 3' : '' }, svg);
+      el('line', { x1: W - R + 8, x2: W - R + 30, y1: y, y2: y, stroke: (colors && colors[i]) || COLORS[i % COLORS.length], 'stroke-width': 2, 'stroke-dasharray': dashed && dashed[i] ? '5 3' : '' }, svg);
       el('text', { x: W - R + 34, y: y + 4, class: 'tick' }, svg, n);
     });
   }
@@ -213,7 +217,7 @@ const DRAW = String.raw`
     axes(svg, xs, ys, ticks(xmin, xmax, c.logX), ticks(ymin, ymax, c.logY), c.x, c.y);
     hlines(svg, c.hlines, ys, ymin, ymax);
     c.series.forEach(function (s, i) {
-      var color = COLORS[i % COLORS.length];
+      var color = s.color || COLORS[i % COLORS.length];
       if (s.points.length === 0) return;
       var d = s.points.map(function (p, j) { return (j ? 'L' : 'M') + xs(p[0]).toFixed(1) + ' ' + ys(p[1]).toFixed(1); }).join(' ');
       el('path', { d: d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 3' : '', class: 'series' }, svg);
@@ -224,7 +228,7 @@ const DRAW = String.raw`
         marks++;
       });
     });
-    legend(svg, c.series.map(function (s) { return s.name; }), c.series.map(function (s) { return s.dashed; }));
+    legend(svg, c.series.map(function (s) { return s.name; }), c.series.map(function (s) { return s.dashed; }), c.series.map(function (s) { return s.color; }));
   }
   function bar(fig, c) {
     var svg = el('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', 'data-chart': c.id, role: 'img' }, fig);

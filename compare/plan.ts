@@ -77,7 +77,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     engines: ['native', 'js'],
     modes: MODES,
     hello: {
-      search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 60000, min: 100, maxSteps: 5, resolution: 0.2 },
+      search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 60000, min: 100, maxSteps: 4, resolution: 0.2 },
       stepSec: 2,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -86,14 +86,14 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     heavy: {
       startFraction: 0.7,
-      search: { upFactor: 1.3, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 3, resolution: 0.15 },
-      minRequests: 8,
+      search: { upFactor: 1.5, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 3, resolution: 0.15 },
+      minRequests: 6,
       minStepSec: 3,
-      maxStepSec: 6,
+      maxStepSec: 4,
       warmupRequests: 2,
       ...HEAVY_SLO,
     },
-    mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 4 },
+    mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 3 },
     pauseSec: 0.5,
   },
   default: {
@@ -110,7 +110,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     heavy: {
       startFraction: 0.7,
-      search: { upFactor: 1.3, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 4, resolution: 0.12 },
+      search: { upFactor: 1.5, downFactor: 0.6, max: 500, min: 0.05, maxSteps: 4, resolution: 0.12 },
       minRequests: 16,
       minStepSec: 5,
       maxStepSec: 12,

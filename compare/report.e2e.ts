@@ -70,7 +70,7 @@ test('headless Chromium draws the charts, and a screenshot is saved', () => {
 
     const png = join(runDir, 'screenshot.png');
     rmSync(png, { force: true });
-    spawnSync(chromium, [...flags, '--hide-scrollbars', '--window-size=1200,3400', `--screenshot=${png}`, url], { stdio: 'ignore', timeout: 90_000 });
+    spawnSync(chromium, [...flags, '--hide-scrollbars', '--window-size=1200,4000', `--screenshot=${png}`, url], { stdio: 'ignore', timeout: 90_000 });
     assert.ok(existsSync(png), 'no screenshot written');
     const bytes = readFileSync(png);
     assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');

@@ -59,8 +59,8 @@ export interface StepResult {
 }
 
 export interface Diagnosis {
-  /** What ran out first: cpu, memory, admission, latency, generator, none. */
-  bottleneck: 'cpu' | 'memory' | 'admission' | 'latency' | 'generator' | 'none' | 'unknown';
+  /** What ran out first; `noise` when other processes on the machine, not the service, did. */
+  bottleneck: 'cpu' | 'memory' | 'admission' | 'latency' | 'generator' | 'noise' | 'none' | 'unknown';
   detail: string;
 }
 
@@ -266,6 +266,9 @@ export function diagnose(fail: StepResult | null, steps: StepResult[], end: stri
   if (memoryBytes && rss > 0.9 * memoryBytes) {
     bottleneck = 'memory';
     head = 'memory: RSS reached the limit';
+  } else if (fail.noisy && cpu !== null && cpu < 0.5 * quota && !ioStalled && overloaded + deadline === 0) {
+    bottleneck = 'noise';
+    head = `not the service (it used ${cpu.toFixed(2)} of its ${quota} CPU): other processes on this machine took ${fail.otherCores!.toFixed(2)} cores, delaying the generator and the service alike`;
   } else if (cpu !== null && cpu >= 0.85 * quota) {
     bottleneck = 'cpu';
     head = `CPU: the ${quota}-CPU quota is used up${ioStalled ? ', and inline compute holds the event loop so finished I/O waits behind the next job' : ''}`;

@@ -18,7 +18,10 @@ report: build-ts ## Rebuild report.{json,md,html} of a compare run from its raw 
 	@test -n "$(RUN)" || { echo "usage: make report RUN=reports/<time>" >&2; exit 2; }
 	node dist/compare/report.js $(RUN)
 
+# Its own port, so a service left running on the default 8000 does not fail the test.
+COMPARE_TEST_PORT ?= 18080
+
 test-compare: build ## make compare QUICK=1 end to end, then the report's schema and its charts in headless Chromium
 	@scripts/tools.sh chromium
-	$(MAKE) --no-print-directory compare QUICK=1
+	$(MAKE) --no-print-directory compare QUICK=1 PORT=$(COMPARE_TEST_PORT)
 	node --test --test-concurrency=1 dist/compare/report.e2e.js
