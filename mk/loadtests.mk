@@ -19,15 +19,15 @@ max-rate: load-tools ## Highest /hello rate with 100% success and p99 < 10 ms (b
 	loadtests/vegeta/max-rate.sh
 
 k6-smoke: load-tools ## k6 smoke: 10 VUs for 30 s on the heavy endpoint (IMPL, MODE, DURATION)
-	@mkdir -p reports/k6
+	@mkdir -p "$${SUMMARY_DIR:-reports/k6}"
 	k6 run loadtests/k6/smoke.js
 
 k6-load: load-tools ## The seed's k6 ramp 1->150 VUs over 10 minutes, with its thresholds
-	@mkdir -p reports/k6
+	@mkdir -p "$${SUMMARY_DIR:-reports/k6}"
 	k6 run loadtests/k6/load.js
 
 k6-rate: load-tools ## k6 at a constant arrival rate, once per engine in IMPLS (RATE=2, DURATION=1m)
-	@mkdir -p reports/k6; failed=""; \
+	@mkdir -p "$${SUMMARY_DIR:-reports/k6}"; failed=""; \
 	for impl in $${IMPLS:-js wasm native hash-wasm node-crypto}; do \
 	  echo "== $$impl"; IMPL=$$impl k6 run loadtests/k6/rate.js || failed="$$failed $$impl"; \
 	done; \
