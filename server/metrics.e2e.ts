@@ -309,4 +309,16 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     // The README's p99-by-engine query is valid PromQL against these series.
     await promQuery('histogram_quantile(0.99, sum by (engine, le) (rate(http_request_duration_seconds_bucket{route="/heavy/cpu-io-no-db/"}[1m])))');
   });
+
+  it("the Grafana dashboard's queries are valid PromQL over metrics that exist", async () => {
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'monitoring/grafana-dashboard.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const exposed = new Set([...(await scrapeExporter()).keys()].map((k) => k.replace(/\{.*/, '')));
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    assert.ok(exprs.length >= 10);
+    for (const expr of exprs) {
+      for (const [name] of expr.matchAll(/\b(?:http|heavy|nodejs)_[a-z0-9_]+/g)) assert.ok(exposed.has(name), `${expr}: ${name} is not exposed`);
+      // Grafana's $__rate_interval becomes a duration before the query reaches Prometheus.
+      await promQuery(expr.replaceAll('$__rate_interval', '1m'));
+    }
+  });
 });
