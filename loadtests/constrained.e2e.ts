@@ -303,6 +303,18 @@ describe('scripts/run-constrained.sh with a command of its own', () => {
     assert.match(r.output, /METHOD=docker: docker: (no docker command|the CLI is there but no engine answers)/);
   });
 
+  test('with no method available (no engine, no writable cgroup, no systemd) it refuses and says why', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root, to run the script as the unprivileged user nobody');
+    const docker = await run('docker', ['info'], {}, 15_000).catch(() => ({ code: 127, output: '' }));
+    if (docker.code === 0) return t.skip('a working Docker engine: auto would use it');
+    if (existsSync('/run/systemd/system')) return t.skip('systemd runs here: auto would use systemd-run');
+    const r = await run('su', ['nobody', '-s', '/bin/bash', '-c', `cd '${ROOT}' && STATE_FILE=/dev/null scripts/run-constrained.sh -- true`]);
+    assert.equal(r.code, 2, r.output);
+    assert.match(r.output, /no way to apply the limits here:\n(run-constrained: {3}- .*\n){3}/);
+    assert.match(r.output, /- cgroup v[12]: cannot .*: Permission denied/);
+    assert.match(r.output, /refusing to run without them\..*METHOD=unconstrained/);
+  });
+
   test('bad limits are refused before anything starts', async () => {
     for (const [env, message] of [
       [{ MEMORY: '256 MB' }, /MEMORY must look like 256m/],

@@ -301,6 +301,7 @@ memory_summary() { # dir
     fail=$(awk '$1 == "max" { print $2 }' "$d/memory.events")
     [[ -f $d/memory.peak ]] && peak=$(cat "$d/memory.peak")
   else
+    # (Kernels before 4.13 have no oom_kill line; then a SIGKILL at the limit is the sign, below.)
     kills=$(awk '$1 == "oom_kill" { print $2 }' "$d/memory.oom_control")
     fail=$(cat "$d/memory.failcnt")
     peak=$(cat "$d/memory.max_usage_in_bytes")
@@ -319,7 +320,7 @@ docker_works() {
   command -v docker >/dev/null 2>&1 || { WHY_NOT+=("docker: no docker command"); return 1; }
   local err
   if ! err=$(timeout 10 docker info --format '{{.ServerVersion}}' 2>&1); then
-    WHY_NOT+=("docker: the CLI is there but no engine answers ($(head -1 <<<"$err"))"); return 1
+    WHY_NOT+=("docker: the CLI is there but no engine answers ($(grep -m1 . <<<"$err" || echo "docker info failed"))"); return 1
   fi
 }
 
@@ -487,7 +488,7 @@ after_start() {
     [[ $APPLIED == systemd ]] || remove_cgroups
     die "the limits are not in force for pid $CHILD (kernel has quota/period/memory = ${VERIFIED:-unreadable}); refusing to run unconstrained"
   fi
-  say "verified in the kernel for pid $CHILD: quota/period/memory = $VERIFIED; $banner_limits; $(swap_note)"
+  say "verified in the kernel for pid $CHILD: quota/period/memory = $VERIFIED; $banner_limits; $(swap_note); state in $STATE_FILE"
   # systemd removes a scope's cgroup as soon as it is empty, taking the counters read at exit (and
   # the OOM record) with it: a sleeping keeper inside keeps it until they are read.
   if [[ $APPLIED == systemd ]]; then
@@ -510,6 +511,10 @@ after_start() {
   thr_json=$(throttle_json "$VERIFIED_CPU_FILE" 2>/dev/null || echo null)
   read -r kills peak fail < <(memory_summary "$VERIFIED_MEM_DIR" 2>/dev/null || echo "0 0 0")
   say "cpu.stat: $thr"
+  if [[ $rc == 137 && $kills == 0 ]] && ! grep -qs '^oom_kill ' "$VERIFIED_MEM_DIR/memory.oom_control" "$VERIFIED_MEM_DIR/memory.events" &&
+    ((peak + 1048576 >= MEM_BYTES)); then
+    kills=1
+  fi
   say "memory: peak=$((peak / 1048576)) MiB of $MEM_MIB MiB, times at the limit=$fail, oom_kills=$kills"
   if [[ -n $KEEPER ]]; then kill "$KEEPER" 2>/dev/null || true; wait "$KEEPER" 2>/dev/null || true; KEEPER=""; fi
   [[ $APPLIED == systemd ]] || remove_cgroups
