@@ -36,8 +36,9 @@ RUN npm install --omit=dev --no-audit --no-fund
 # ---- runtime ---------------------------------------------------------------------------------------
 FROM node
 # HOST=0.0.0.0: inside a container, 127.0.0.1 would be unreachable through a published port.
-# The heap cap suits the 256 MB this image is meant to run in (scripts/run-constrained.sh explains
-# the 5/8 rule and passes its own for other MEMORY values).
+# The heap cap suits the 256 MB this image is meant to run in: without it Node would allow a heap as
+# large as the whole cap (scripts/run-constrained.sh explains the 5/8 rule and passes its own for
+# other MEMORY values).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000 NODE_OPTIONS=--max-old-space-size=160
 WORKDIR /app
 COPY package.json package-lock.json ./
