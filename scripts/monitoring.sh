@@ -95,7 +95,7 @@ start_one() { # name
   pid=$!
   echo "$pid" >"$DATA/$name.pid"
   wait_ready "$name" "$pid" && kill -0 "$pid" 2>/dev/null || { rm -f "$DATA/$name.pid"; return 1; }
-  echo "monitoring: $name up (pid $pid), ${READY_URL[$name]%/*}"
+  echo "monitoring: $name up (pid $pid)"
 }
 
 stop_one() { # name
@@ -124,7 +124,7 @@ case ${1:-} in
     mkdir -p "$DATA/prometheus"
     start_one statsd_exporter
     start_one prometheus
-    echo "monitoring: the server sends to $EXPORTER_UDP by default; Prometheus: http://$PROMETHEUS_WEB/graph"
+    echo "monitoring: StatsD in on $EXPORTER_UDP (the server's default), exporter at http://$EXPORTER_WEB/metrics, Prometheus at http://$PROMETHEUS_WEB/graph"
     ;;
   stop)
     # Reverse order: Prometheus would otherwise record a failed scrape of the exporter.
