@@ -14,7 +14,8 @@ interface Proc {
 }
 
 function run(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // METRICS=0: test traffic must not land in a monitoring stack running on this machine.
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   child.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.push(d));
