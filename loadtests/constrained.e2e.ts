@@ -278,14 +278,15 @@ describe('the memory cap, when a request is let past it', () => {
 describe('scripts/run-constrained.sh with a command of its own', () => {
   const script = 'scripts/run-constrained.sh';
 
-  test('CPUS=0.5 really halves the CPU: a 2 s busy loop gets about 1 s and is throttled', async () => {
+  test('CPUS=0.5 really halves the CPU: a 2 s busy loop gets at most about 1 s and is throttled', async () => {
     const state = join(WORK, 'cpu.json');
     const r = await run(script, ['--', process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 2000); console.log("cpu_ms", process.cpuUsage().user / 1000)'], { METHOD: 'cgroup', CPUS: '0.5', MEMORY: '64m', STATE_FILE: state });
     assert.equal(r.code, 0, r.output);
     const cpuMs = Number(/cpu_ms ([0-9.]+)/.exec(r.output)?.[1]);
-    assert.ok(cpuMs > 700 && cpuMs < 1300, `CPU time ${cpuMs} ms in 2 s of wall time at 0.5 CPU`);
+    // The cap is the upper bound; a busy machine may give the loop less than its quota, never more.
+    assert.ok(cpuMs > 300 && cpuMs < 1300, `CPU time ${cpuMs} ms in 2 s of wall time at 0.5 CPU`);
     const s = JSON.parse(readFileSync(state, 'utf8')) as State;
-    assert.ok(s.throttling!.nr_throttled > 5, JSON.stringify(s.throttling));
+    assert.ok(s.throttling!.nr_throttled > 2, JSON.stringify(s.throttling));
   });
 
   test('a command that outgrows MEMORY is killed by the kernel, and the script says so', async () => {
