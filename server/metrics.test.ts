@@ -3,6 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { ConfigError, loadConfig } from './config.js';
 import {
   answered,
   createMetrics,
@@ -296,5 +297,22 @@ describe('request recording through route handlers', () => {
     assert.equal(timed(noMetrics, '/hello', 'GET', handler), handler);
     answered(res(), 200);
     assert.equal(createMetrics({ enabled: false, host: '127.0.0.1', port: 9125, flushMs: 1000 }), noMetrics);
+  });
+});
+
+describe('metrics configuration', () => {
+  it('is on by default, to statsd_exporter on 127.0.0.1:9125, flushing every second', () => {
+    assert.deepEqual({ ...loadConfig({}).metrics }, { enabled: true, host: '127.0.0.1', port: 9125, flushMs: 1000 });
+  });
+
+  it('can be switched off, pointed elsewhere and flushed faster', () => {
+    const c = loadConfig({ METRICS: '0', STATSD_HOST: ' statsd-exporter ', STATSD_PORT: '8125', METRICS_FLUSH_MS: '100' });
+    assert.deepEqual({ ...c.metrics }, { enabled: false, host: 'statsd-exporter', port: 8125, flushMs: 100 });
+  });
+
+  it('rejects bad values with the variable named', () => {
+    for (const [name, value] of [['METRICS', 'yes'], ['STATSD_HOST', ' '], ['STATSD_PORT', '0'], ['STATSD_PORT', '70000'], ['METRICS_FLUSH_MS', '5']]) {
+      assert.throws(() => loadConfig({ [name!]: value }), (err: Error) => err instanceof ConfigError && err.message.includes(name!), `${name}=${value}`);
+    }
   });
 });
