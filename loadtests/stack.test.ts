@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
+import { CONFIG_DEFAULTS } from '../server/config.js';
 
 /** The repository root: the nearest folder above this file with a package.json (src or dist). */
 function repoRoot(): string {
@@ -145,6 +146,13 @@ test('.dockerignore keeps host builds and tools out of the build context', () =>
   for (const p of ['.git', 'node_modules', 'dist', 'target', '.tools', '.data', 'native/*.node', 'wasm/pkg']) {
     assert.ok(ignored.includes(p), `${p} is not in .dockerignore`);
   }
+});
+
+test("run-constrained passes every service setting into a container, except the container's own", () => {
+  const listed = /^SERVICE_SETTINGS="([^"]*)"/m.exec(read('scripts/run-constrained.sh'))?.[1]?.split(/\s+/).filter(Boolean);
+  assert.ok(listed, 'SERVICE_SETTINGS in scripts/run-constrained.sh');
+  const expected = Object.keys(CONFIG_DEFAULTS).filter((k) => !['HOST', 'PORT', 'DATA_DIR'].includes(k));
+  assert.deepEqual([...listed].sort(), expected.sort());
 });
 
 interface K6Options {

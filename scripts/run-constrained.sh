@@ -33,6 +33,8 @@ IMAGE=${IMAGE:-backend-bottleneck-lab}
 CONTAINER=${CONTAINER:-backend-bottleneck-lab-$PORT}
 NAME=lab-constrained-$$
 PERIOD_US=100000
+SERVICE_SETTINGS="MAX_PRIME_LIMIT MAX_HASH_ROUNDS MAX_IO_KB DEFAULT_IMPL DEFAULT_MODE ALLOW_UWS_FALLBACK
+  SHUTDOWN_TIMEOUT_MS POOL_SIZE QUEUE_MAX DEADLINE_MS METRICS STATSD_HOST STATSD_PORT METRICS_FLUSH_MS"
 
 say() { printf 'run-constrained: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
@@ -393,8 +395,9 @@ run_docker() {
   docker build -t "$IMAGE" . >&2
   docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
   local envs=() v
-  # The service's own settings pass through when set here.
-  for v in MAX_PRIME_LIMIT MAX_HASH_ROUNDS MAX_IO_KB DEFAULT_IMPL DEFAULT_MODE SHUTDOWN_TIMEOUT_MS STATSD_HOST STATSD_PORT; do
+  # The service's own settings (server/config.ts) pass through when set here; HOST, PORT and
+  # DATA_DIR belong to the container.
+  for v in $SERVICE_SETTINGS; do
     [[ -n ${!v:-} ]] && envs+=(-e "$v=${!v}")
   done
   # --init: a real PID 1 that forwards signals and reaps, so `docker stop` reaches the server's
