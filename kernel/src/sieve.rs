@@ -38,11 +38,10 @@ pub fn sieve_count(limit: u64) -> u64 {
         .into_iter()
         .filter(|p| !PRESIEVE_PRIMES.contains(p))
         .collect();
-    let pattern = presieve_pattern();
     // next[k]: the next index to cross off for base[k], starting at p*p (smaller multiples of p
     // have a smaller prime factor and are crossed off by it).
     let mut next: Vec<u64> = base.iter().map(|&p| p * p / 2).collect();
-    let mut segment = vec![0u64; SEGMENT_WORDS];
+    let mut segment = vec![0u64; (n.min(SEGMENT_BITS) as usize + 63) / 64];
     let mut count = 1; // the prime 2
     let mut low = 0;
     while low < n {
@@ -52,7 +51,7 @@ pub fn sieve_count(limit: u64) -> u64 {
         // Bit q of the pattern is bit low + 64w + (q - (low + 64w) mod period) of this segment.
         let mut q = low % PRESIEVE_PERIOD;
         for word in seg.iter_mut() {
-            *word = pattern_window(&pattern, q);
+            *word = pattern_window(q);
             q += 64;
             if q >= PRESIEVE_PERIOD {
                 q -= PRESIEVE_PERIOD;
@@ -87,28 +86,35 @@ pub fn sieve_count(limit: u64) -> u64 {
 }
 
 /// Bits 0..PRESIEVE_PERIOD + 64 of the odd-index table with the multiples of [`PRESIEVE_PRIMES`]
-/// set: long enough that every 64-bit window starting inside one period is in it.
-fn presieve_pattern() -> Vec<u64> {
+/// set: long enough that every 64-bit window starting inside one period is in it. Built at
+/// compile time, so a small limit does not pay for it on every call.
+static PATTERN: [u64; PATTERN_WORDS] = presieve_pattern();
+const PATTERN_WORDS: usize = ((PRESIEVE_PERIOD + 64) / 64 + 2) as usize;
+
+const fn presieve_pattern() -> [u64; PATTERN_WORDS] {
     let bits = PRESIEVE_PERIOD + 64;
-    let mut words = vec![0u64; (bits / 64 + 2) as usize];
-    for p in PRESIEVE_PRIMES {
+    let mut words = [0u64; PATTERN_WORDS];
+    let mut k = 0;
+    while k < PRESIEVE_PRIMES.len() {
+        let p = PRESIEVE_PRIMES[k];
         // Index i stands for 2i + 1, which p divides when i = p/2 (mod p).
         let mut i = p / 2;
         while i < bits {
             words[(i / 64) as usize] |= 1 << (i % 64);
             i += p;
         }
+        k += 1;
     }
     words
 }
 
 /// The 64 pattern bits starting at bit `q` (`q < PRESIEVE_PERIOD`).
-fn pattern_window(pattern: &[u64], q: u64) -> u64 {
+fn pattern_window(q: u64) -> u64 {
     let (word, shift) = ((q / 64) as usize, q % 64);
     if shift == 0 {
-        pattern[word]
+        PATTERN[word]
     } else {
-        (pattern[word] >> shift) | (pattern[word + 1] << (64 - shift))
+        (PATTERN[word] >> shift) | (PATTERN[word + 1] << (64 - shift))
     }
 }
 
@@ -191,6 +197,22 @@ mod tests {
                 .skip(k * edge - 2)
             {
                 assert_eq!(sieve_count(limit as u64), count, "limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn pattern_marks_exactly_the_odd_multiples_of_its_primes() {
+        for q in 0..PRESIEVE_PERIOD {
+            let window = pattern_window(q);
+            for bit in 0..64 {
+                let odd = 2 * (q + bit) + 1;
+                let expected = PRESIEVE_PRIMES.iter().any(|p| odd % p == 0);
+                assert_eq!(
+                    window >> bit & 1 == 1,
+                    expected,
+                    "bit {bit} of the window at {q}"
+                );
             }
         }
     }
