@@ -316,6 +316,16 @@ describe('scripts/run-constrained.sh with a command of its own', () => {
     assert.match(r.output, /refusing to run without them\..*METHOD=unconstrained/);
   });
 
+  test('METHOD=unconstrained runs, loudly labelled, and the state file says so', async () => {
+    const state = join(WORK, 'unconstrained.json');
+    const r = await run(script, ['--', 'true'], { METHOD: 'unconstrained', STATE_FILE: state });
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /UNCONSTRAINED: no CPU or memory limit is applied/);
+    const s = JSON.parse(readFileSync(state, 'utf8')) as State & { unconstrained?: boolean };
+    assert.equal(s.method, 'unconstrained');
+    assert.equal(s.unconstrained, true);
+  });
+
   test('bad limits are refused before anything starts', async () => {
     for (const [env, message] of [
       [{ MEMORY: '256 MB' }, /MEMORY must look like 256m/],
