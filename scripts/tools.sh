@@ -35,12 +35,14 @@ apt_pkg() { # command package...
 
 version_of() {
   case $1 in
-    vegeta) "$BIN/vegeta" -version 2>&1 | head -1 ;;
+    # go install builds carry no version stamp in vegeta's -version: print the pinned one.
+    vegeta) echo "vegeta $(cat "$BIN/.vegeta.version") ($("$BIN/vegeta" -version 2>&1 | sed -n 's/^Runtime: //p'))" ;;
     k6) "$BIN/k6" version 2>&1 | head -1 ;;
     statsd_exporter) "$BIN/statsd_exporter" --version 2>&1 | head -1 ;;
     prometheus) prometheus --version 2>&1 | head -1 ;;
     wrk) wrk -v 2>&1 | head -1 ;;
-    chromium) chromium --version 2>&1 | head -1 ;;
+    # Debian's wrapper script trips over its own memory check in some shells; ask dpkg instead.
+    chromium) dpkg-query -W -f='chromium ${Version}\n' chromium 2>/dev/null ;;
   esac
 }
 
