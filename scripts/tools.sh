@@ -38,7 +38,7 @@ version_of() {
     # go install builds carry no version stamp in vegeta's -version: print the pinned one.
     vegeta) echo "vegeta $(cat "$BIN/.vegeta.version") ($("$BIN/vegeta" -version 2>&1 | sed -n 's/^Runtime: //p'))" ;;
     k6) "$BIN/k6" version 2>&1 | head -1 ;;
-    statsd_exporter) "$BIN/statsd_exporter" --version 2>&1 | head -1 ;;
+    statsd_exporter) echo "statsd_exporter $(cat "$BIN/.statsd_exporter.version")" ;;
     prometheus) prometheus --version 2>&1 | head -1 ;;
     wrk) wrk -v 2>&1 | head -1 ;;
     # Debian's wrapper script trips over its own memory check in some shells; ask dpkg instead.
