@@ -144,14 +144,18 @@ async function waitReady(promUrl: string, seconds: number): Promise<boolean> {
 }
 
 /**
- * statsd_exporter + Prometheus: `make monitoring` when that part is in the tree; else a stack
- * already answering; else started here from the repository's statsd.conf and prom.yml (and
- * stopped at the end). A stack that cannot start is a loud note, not an abort: /proc sampling
+ * statsd_exporter + Prometheus: a stack already answering is reused; else `make monitoring` (and
+ * `make monitoring-stop` at the end); where that part is missing, both are started here from the
+ * repository's statsd.conf and prom.yml (and stopped at the end). A stack that cannot start is a loud note, not an abort: /proc sampling
  * still gives CPU and RSS.
  */
 export async function startMonitoring(log: CommandLog, promUrl: string, pin: string | null, runDir: string): Promise<MonitoringHandle> {
   const logFile = join(runDir, 'monitoring.log');
   const pinned = (argv: string[]) => [...(pin ? ['taskset', '-c', pin] : []), ...argv];
+  // A stack someone already runs is used as it is, and left running at the end.
+  if (await prometheusReady(promUrl)) {
+    return { available: true, how: 'reused', pids: [], note: `reused the Prometheus already answering at ${promUrl} (not started, so not stopped, by this run)` };
+  }
   if (makeTargetExists('monitoring')) {
     const argv = pinned(['make', '--no-print-directory', 'monitoring']);
     log(shellLine(argv));
@@ -161,9 +165,6 @@ export async function startMonitoring(log: CommandLog, promUrl: string, pin: str
     if (r.status !== 0) return { available: false, how: 'none', pids: [], note: `\`make monitoring\` failed (exit ${r.status}; see monitoring.log): no Prometheus data` };
     if (await waitReady(promUrl, 30)) return { available: true, how: 'make', pids: [], note: 'statsd_exporter + Prometheus started by `make monitoring`' };
     return { available: false, how: 'make', pids: [], note: `Prometheus did not answer at ${promUrl}/-/ready within 30 s: no Prometheus data` };
-  }
-  if (await prometheusReady(promUrl)) {
-    return { available: true, how: 'reused', pids: [], note: `\`make monitoring\` is not in this tree; reused the Prometheus already answering at ${promUrl}` };
   }
   const exporter = existsSync('.tools/bin/statsd_exporter') ? '.tools/bin/statsd_exporter' : 'statsd_exporter';
   const commands = [
@@ -249,7 +250,7 @@ export class ConstrainedService {
     }
   }
 
-  async start(log: CommandLog, pin: string | null, env: Record<string, string>): Promise<HealthAnswer> {
+  async start(log: CommandLog, pin: string | null, env: Record<string, string>, signal?: AbortSignal): Promise<HealthAnswer> {
     if (await listening(this.host, this.port)) {
       throw new Error(`something already listens on ${this.host}:${this.port}; stop it or choose another PORT=`);
     }
@@ -270,6 +271,8 @@ export class ConstrainedService {
     void exited.then((c) => (done = c));
     // The first build of a Docker image or a cold start can be slow; 120 s is generous.
     for (let i = 0; i < 240; i++) {
+      // The caller's finally stops what was started; here only stop waiting.
+      signal?.throwIfAborted();
       if (done !== null) throw new Error(`run-constrained exited with status ${done} before the service answered; see service.log`);
       try {
         const state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as ConstrainedState;

@@ -45,6 +45,9 @@ export interface Environment {
   /** The core(s) the service and the load generators were pinned to, or null when not pinned. */
   pinning: { service: string | null; generator: string | null; why: string };
   serviceEnv: Record<string, string>;
+  /** Cores busy over 2 s before anything started: other load on the machine. */
+  busyCoresBeforeStart: number | null;
+  loadAverage: number[];
 }
 
 export interface HealthAnswer {

@@ -116,6 +116,7 @@ export function renderMarkdown(r: Report): string {
         ['rustc', e.rustc],
         ['vegeta / wrk', `${e.vegeta} / ${e.wrk}`],
         ['commit', e.commit],
+        ['machine load at start', `${e.busyCoresBeforeStart != null ? `${e.busyCoresBeforeStart.toFixed(2)} cores busy before the run` : '-'}; load average ${(e.loadAverage ?? []).map((x) => x.toFixed(2)).join(' ')}`],
         ['limits', e.limits.detail],
         ['pinning', e.pinning.why],
         ['service', `uWS ${e.service.uws}; pool ${e.service.poolSize}, queue ${e.service.queueMax}, deadline ${e.service.deadlineMs} ms${Object.keys(e.serviceEnv).length ? `; env ${Object.entries(e.serviceEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`],

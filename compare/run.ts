@@ -11,7 +11,7 @@
  * runs/, the rest in manifest.json, and the report is built from those files alone (report.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync, symlinkSync, rmSync, lstatSync } from 'node:fs';
-import { availableParallelism, cpus, release } from 'node:os';
+import { availableParallelism, cpus, loadavg, release } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { PLANS, heavyStepSec, rotate, type Plan, type ProfileName } from './plan.js';
 import { CapacitySearch, roundHeavyRate, roundHelloRate } from './search.js';
@@ -155,6 +155,8 @@ class Run {
             : 'vegeta, wrk, Prometheus and statsd_exporter pinned to core 1; the service is limited by its cgroup quota only (may run on either core, throttled per 100 ms period, as under docker --cpus=1)',
       },
       serviceEnv: env,
+      busyCoresBeforeStart: await busyCores(2000),
+      loadAverage: loadavg(),
     };
   }
 
@@ -193,6 +195,7 @@ class Run {
    * Prometheus over the step's window.
    */
   async measure(step: StepRecord, generators: { tool: string; argv: string[]; out: string }[]): Promise<GeneratorRun[]> {
+    this.abort.signal.throwIfAborted();
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;
     step.health.before = (await this.service.health())?.heavy ?? null;
@@ -217,18 +220,6 @@ class Run {
     }
     // Heavy work still queued when the attack ends would spill into the next step.
     step.health.after = await this.service.drain(40_000, this.abort.signal);
-    // Prometheus sees a step's last second after the server's flush (1 s) and a scrape (1 s).
-    const lag = 2500;
-    if (this.manifest.prometheus.available) {
-      const wait = step.endMs + lag - Date.now();
-      if (wait > 0) await sleep(wait, this.abort.signal);
-      const windowSec = (step.endMs - step.startMs) / 1000 + lag / 1000;
-      for (const [name, q] of Object.entries(stepQueries(windowSec))) {
-        // cpuCores divides by the window; the idle lag in it would understate a busy step.
-        const query = name === 'cpuCores' ? q.replace(/\/ \d+$/, `/ ${((step.endMs - step.startMs) / 1000).toFixed(3)}`) : q;
-        step.prometheus[name] = { query, value: await this.prom.query(query, step.endMs + lag) };
-      }
-    }
     this.manifest.steps.push(step);
     this.save();
     await sleep(this.plan.pauseSec * 1000, this.abort.signal);
@@ -264,8 +255,9 @@ class Run {
     for (const engine of engines) {
       for (const mode of this.plan.modes) {
         for (const [primeLimit, hashRounds] of workloads) {
+          this.abort.signal.throwIfAborted();
           const url = this.heavyUrl(engine, mode, { primeLimit, hashRounds, ioKb: 4 });
-          this.log(`curl '${url}'`);
+          this.log(`GET ${url}`);
           const expected = `primes_found=${prime(primeLimit)} digest=${chain(hashRounds)}`;
           let got: string;
           try {
@@ -289,7 +281,7 @@ class Run {
     mkdirSync(dir, { recursive: true });
     const url = `${this.service.baseUrl}/hello`;
     // Primer: one request that must answer as expected before any load.
-    this.log(`curl '${url}'`);
+    this.log(`GET ${url}`);
     const res = await fetch(url);
     const text = await res.text();
     if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
@@ -339,7 +331,8 @@ class Run {
     const answers: unknown[] = [];
     warm.startMs = Date.now();
     for (let i = 0; i < 1 + h.warmupRequests; i++) {
-      this.log(`curl '${url}'`);
+      this.abort.signal.throwIfAborted();
+      this.log(`GET ${url}`);
       const { status, body } = await getJson<Record<string, unknown>>(url, 60_000);
       if (status !== 200) throw new Error(`${name}: primer answered HTTP ${status}: ${String(body['detail'] ?? '')}`);
       if (body['primes_found'] !== reference.primesFound || body['digest'] !== reference.digest) {
@@ -423,14 +416,18 @@ class Run {
 
   async main(): Promise<void> {
     this.manifest.environment = await this.environment();
+    const busy = this.manifest.environment.busyCoresBeforeStart;
+    if (busy !== null && busy > NOISE_CORES) {
+      this.note(`the machine was already busy before the run: ${busy.toFixed(2)} cores used by other processes (load average ${this.manifest.environment.loadAverage.map((x) => x.toFixed(2)).join(' ')}); expect NOISY steps`);
+    }
     this.save();
     const mon = await startMonitoring(this.log, this.prom.url, this.genCpu, this.dir);
     this.monitoring = mon;
     this.manifest.prometheus = { url: this.prom.url, available: mon.available, note: mon.note };
     if (!mon.available) this.note(mon.note);
     this.save();
-    if (this.abort.signal.aborted) return;
-    this.health = await this.service.start(this.log, this.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125' });
+    this.abort.signal.throwIfAborted();
+    this.health = await this.service.start(this.log, this.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125' }, this.abort.signal);
     this.manifest.health = this.health;
     this.manifest.constrained.start = this.service.readState();
     this.save();
@@ -478,8 +475,34 @@ class Run {
     await this.mixed(capacities);
   }
 
+  /**
+   * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so
+   * no step waits for the scrape lag. A step's last second reaches Prometheus after the server's
+   * flush (1 s) and a scrape (1 s), hence the window reaching 2.5 s past the step's end.
+   */
+  async queryPrometheus(): Promise<void> {
+    if (!this.manifest.prometheus.available) return;
+    const lag = 2500;
+    const wait = Math.max(0, ...this.manifest.steps.map((s) => s.endMs + lag - Date.now()));
+    if (wait > 0) await sleep(wait);
+    for (const step of this.manifest.steps) {
+      if (step.startMs === 0 || step.generators.length === 0) continue;
+      const sec = (step.endMs - step.startMs) / 1000;
+      for (const [name, q] of Object.entries(stepQueries(sec + lag / 1000))) {
+        // cpuCores divides by the window; the idle lag in it would understate a busy step.
+        const query = name === 'cpuCores' ? q.replace(/\/ \d+$/, `/ ${sec.toFixed(3)}`) : q;
+        step.prometheus[name] = { query, value: await this.prom.query(query, step.endMs + lag) };
+      }
+    }
+  }
+
   async finish(status: Manifest['status'], failure: string | null): Promise<void> {
     this.sampler?.stop();
+    try {
+      await this.queryPrometheus();
+    } catch (err) {
+      this.note(`Prometheus queries failed: ${(err as Error).message}`);
+    }
     await this.service.stop();
     stopMonitoring(this.log, this.monitoring, this.dir);
     this.manifest.constrained.end = this.service.readState();
@@ -488,6 +511,15 @@ class Run {
     this.manifest.finishedAt = new Date().toISOString();
     this.save();
   }
+}
+
+/** Busy cores of the whole machine over `ms`, from /proc/stat. */
+async function busyCores(ms: number): Promise<number | null> {
+  const a = readCoreTimes();
+  await sleep(ms);
+  const b = readCoreTimes();
+  if (a.length === 0 || a.length !== b.length) return null;
+  return a.reduce((sum, x, i) => sum + (b[i]!.busy - x.busy) / Math.max(1, b[i]!.total - x.total), 0);
 }
 
 function readVersionStamp(tool: string): string | null {
