@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# What metrics cost: /hello requests/s with metrics on and off, in the same run.
-#   scripts/bench-metrics.sh              # 3 rounds x (off, on), 5 s each
+# What metrics cost: /hello requests/s with metrics off, on, and on with the exporter down, in one run.
+#   scripts/bench-metrics.sh              # 3 rounds x (off, on, down), 5 s each
 #   SECONDS_PER_RUN=10 ROUNDS=5 scripts/bench-metrics.sh
-# Method: the server runs alone on CPU 1 (taskset), wrk and statsd_exporter share CPU 0, so the
-# server's CPU is the bottleneck and what metrics take from it shows as lost requests/s. Each
-# round starts a fresh server per setting, warms it up 1 s, then measures; the order alternates
-# between rounds so neither setting always runs second. Reported: each setting's median, and the
-# median over rounds of on/off within a round (the two runs of a round are seconds apart, so they
-# share whatever else the machine was doing). With metrics on, the server sends to a real
-# statsd_exporter, whose request count is printed next to wrk's. Raw outputs: .data/bench-metrics/.
-# On a machine shared with other work, requests/s swing with whatever else runs on either CPU; the
-# server's own CPU time per request (from /proc, over the measured run) barely does, so it is
-# printed too: its off/on ratio is the throughput ratio of a server with a CPU to itself.
+# Method: the server runs alone on CPU 1 (taskset); wrk and statsd_exporter share CPU 0. Each run
+# starts a fresh server, warms it up 1 s, then measures; the order of the settings rotates between
+# rounds so none always runs first. Per setting: the median over rounds. The ratios are medians
+# over rounds of on/off (and down/off) within a round, whose runs are seconds apart and so share
+# whatever else the machine was doing. `on` sends to a real statsd_exporter, whose /hello count is
+# printed next to wrk's; `down` sends to a UDP port where nothing listens.
+# requests/s only show the server's cost while the server is the bottleneck; on a machine shared
+# with other work, CPU 0 may be, and then req/s swing with it. The server's own CPU time per
+# request (from /proc over the measured run) does not, so it is printed too: its off/on ratio is
+# the ratio of what the server can serve with one CPU. RSS after each run shows memory does not
+# grow. Raw outputs: .data/bench-metrics/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/bin:$PATH"
@@ -21,9 +22,11 @@ ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 BENCH_PORT=${BENCH_PORT:-18090}
 STATSD_UDP_PORT=${BENCH_STATSD_PORT:-19125}
+DOWN_UDP_PORT=${BENCH_DOWN_PORT:-19126}
 EXPORTER_WEB_PORT=${BENCH_EXPORTER_PORT:-19102}
 TARGET_RATIO=0.9
 OUT=.data/bench-metrics
+rm -rf "$OUT"
 mkdir -p "$OUT"
 
 if [[ $(nproc) -ge 2 ]]; then
@@ -34,6 +37,10 @@ else
   SERVER_CPU=()
   LOAD_CPU=()
 fi
+if ss -H -lun "sport = :$DOWN_UDP_PORT" 2>/dev/null | grep -q .; then
+  echo "bench-metrics: UDP port $DOWN_UDP_PORT is in use; set BENCH_DOWN_PORT to a port where nothing listens" >&2
+  exit 1
+fi
 
 exporter_pid='' server_pid=''
 cleanup() {
@@ -42,7 +49,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run() { echo "+ $*" >&2; "$@"; }
 # Background processes start without a wrapper function, so $! is the process itself and `kill`
 # reaches it (taskset execs its command).
 show() { echo "+ $*" >&2; }
@@ -68,60 +74,66 @@ exporter_hello_count() { # what the pipeline counted: /hello requests answered 2
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process
 
-# One measured run; sets RPS and CPU_US (server CPU microseconds per request). Not run in $(...):
-# the server must be this shell's child for cleanup.
-measure() { # on|off round
-  local setting=$1 round=$2 metrics=0 log
-  [[ $setting == on ]] && metrics=1
-  log="$OUT/$setting-$round"
-  show "METRICS=$metrics STATSD_HOST=127.0.0.1 STATSD_PORT=$STATSD_UDP_PORT HOST=127.0.0.1 PORT=$BENCH_PORT ${SERVER_CPU[*]} node dist/server/main.js"
-  METRICS=$metrics STATSD_HOST=127.0.0.1 STATSD_PORT=$STATSD_UDP_PORT PORT=$BENCH_PORT HOST=127.0.0.1 \
+# One measured run; sets RPS, CPU_US (server CPU microseconds per request) and RSS_MB. Not run in
+# $(...): the server must be this shell's child for cleanup.
+measure() { # off|on|down round
+  local setting=$1 round=$2 metrics=1 port=$STATSD_UDP_PORT log="$OUT/$1-$2" ticks0 ticks1 rss_kb
+  case $setting in off) metrics=0 ;; down) port=$DOWN_UDP_PORT ;; esac
+  show "METRICS=$metrics STATSD_HOST=127.0.0.1 STATSD_PORT=$port HOST=127.0.0.1 PORT=$BENCH_PORT ${SERVER_CPU[*]} node dist/server/main.js"
+  METRICS=$metrics STATSD_HOST=127.0.0.1 STATSD_PORT=$port HOST=127.0.0.1 PORT=$BENCH_PORT \
     "${SERVER_CPU[@]}" node dist/server/main.js >"$log.server.log" 2>&1 &
   server_pid=$!
   wait_http "http://127.0.0.1:$BENCH_PORT/hello"
   "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d1s "http://127.0.0.1:$BENCH_PORT/hello" >"$log.warmup.txt"
-  local ticks0 ticks1
   ticks0=$(cpu_ticks "$server_pid")
-  run "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$BENCH_PORT/hello" >"$log.wrk.txt"
+  show "${LOAD_CPU[*]} wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s http://127.0.0.1:$BENCH_PORT/hello"
+  "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$BENCH_PORT/hello" >"$log.wrk.txt"
   ticks1=$(cpu_ticks "$server_pid")
+  rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=''
-
   RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log.wrk.txt")
   CPU_US=$(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" '/ requests in / { printf "%.2f", t / hz * 1e6 / $1 }' "$log.wrk.txt")
+  RSS_MB=$((rss_kb / 1024))
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 echo "bench-metrics: GET /hello, wrk -t1 -c$CONNECTIONS, ${SECONDS_PER_RUN}s x $ROUNDS rounds per setting; server on CPU 1, wrk + statsd_exporter on CPU 0"
+echo "  off: METRICS=0   on: to statsd_exporter   down: to a UDP port where nothing listens"
 counted_before=$(exporter_hello_count)
-off=() on=() off_cpu=() on_cpu=() ratios=() cpu_ratios=()
+declare -A rps cpu
+settings=(off on down)
+on_ratios=() down_ratios=() on_cpu_ratios=()
 for round in $(seq "$ROUNDS"); do
-  if (( round % 2 )); then order=(off on); else order=(on off); fi
+  shift_by=$(( (round - 1) % 3 ))
+  order=("${settings[@]:shift_by}" "${settings[@]:0:shift_by}")
   for setting in "${order[@]}"; do
     measure "$setting" "$round"
-    printf '  round %d  metrics %-3s  %8d req/s  %6.2f us server CPU/request\n' "$round" "$setting" "$RPS" "$CPU_US"
-    if [[ $setting == on ]]; then on+=("$RPS") on_cpu+=("$CPU_US"); else off+=("$RPS") off_cpu+=("$CPU_US"); fi
+    printf '  round %d  %-4s  %8d req/s  %6.2f us server CPU/request  RSS %d MB\n' "$round" "$setting" "$RPS" "$CPU_US" "$RSS_MB"
+    rps[$setting,$round]=$RPS
+    cpu[$setting,$round]=$CPU_US
   done
-  i=$((round - 1))
-  ratios+=("$(awk -v a="${on[$i]}" -v b="${off[$i]}" 'BEGIN { printf "%.3f", a / b }')")
-  cpu_ratios+=("$(awk -v a="${on_cpu[$i]}" -v b="${off_cpu[$i]}" 'BEGIN { printf "%.3f", b / a }')")
+  on_ratios+=("$(ratio "${rps[on,$round]}" "${rps[off,$round]}")")
+  down_ratios+=("$(ratio "${rps[down,$round]}" "${rps[off,$round]}")")
+  on_cpu_ratios+=("$(ratio "${cpu[off,$round]}" "${cpu[on,$round]}")")
 done
 counted=$(( $(exporter_hello_count) - counted_before ))
-# wait_http's probe, warm-up and measured requests of the runs with metrics on.
+# wait_http's probe, the warm-up and the measured requests of the runs sending to the exporter.
 sent=$(cat "$OUT"/on-*.wrk.txt "$OUT"/on-*.warmup.txt | awk -v runs="$ROUNDS" '/ requests in / { n += $1 } END { printf "%d", n + runs }')
 
-off_median=$(printf '%s\n' "${off[@]}" | median)
-on_median=$(printf '%s\n' "${on[@]}" | median)
-ratio=$(printf '%s\n' "${ratios[@]}" | median)
-verdict=$(awk -v r="$ratio" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) ? "meets" : "BELOW" }')
-off_cpu_median=$(printf '%s\n' "${off_cpu[@]}" | median)
-on_cpu_median=$(printf '%s\n' "${on_cpu[@]}" | median)
-cpu_ratio=$(printf '%s\n' "${cpu_ratios[@]}" | median)
 echo
-echo "metrics off: $off_median req/s (median of ${off[*]})"
-echo "metrics on:  $on_median req/s (median of ${on[*]})"
-echo "ratio on/off: $ratio, median of the rounds' ${ratios[*]} ($verdict the target $TARGET_RATIO)"
-echo "server CPU per request: off $off_cpu_median us, on $on_cpu_median us (medians); off/on per round ${cpu_ratios[*]}, median $cpu_ratio"
-echo "pipeline check: statsd_exporter counted $counted /hello requests with metrics on; wrk completed $sent (it does not count answers still in flight when it stops)"
+for setting in "${settings[@]}"; do
+  values=() cpus=()
+  for round in $(seq "$ROUNDS"); do values+=("${rps[$setting,$round]}") cpus+=("${cpu[$setting,$round]}"); done
+  printf '%-4s  %8s req/s (median of %s), %s us server CPU/request\n' "$setting" \
+    "$(printf '%s\n' "${values[@]}" | median)" "${values[*]}" "$(printf '%s\n' "${cpus[@]}" | median)"
+done
+on_ratio=$(printf '%s\n' "${on_ratios[@]}" | median)
+verdict=$(awk -v r="$on_ratio" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) ? "meets" : "BELOW" }')
+echo "ratio on/off:   $on_ratio req/s (rounds: ${on_ratios[*]}), $verdict the target $TARGET_RATIO"
+echo "ratio down/off: $(printf '%s\n' "${down_ratios[@]}" | median) req/s (rounds: ${down_ratios[*]})"
+echo "server CPU per request, off/on: $(printf '%s\n' "${on_cpu_ratios[@]}" | median) (rounds: ${on_cpu_ratios[*]})"
+echo "pipeline check: statsd_exporter counted $counted /hello requests from the 'on' runs; wrk completed $sent (answers still in flight when wrk stops are not in its count)"

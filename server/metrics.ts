@@ -289,6 +289,8 @@ class StatsdMetrics implements Metrics {
   /** By `${engine} ${mode}`: one Durations per entry of STAGES. */
   readonly #stages = new Map<string, readonly Durations[]>();
   #pendingValues = 0;
+  /** The label set of the previous request and its series. */
+  #lastRequest: { route: string; method: string; status: number; engine: string; mode: string; series: Durations } | undefined;
   /** Cumulative shed counts already sent, by reason. */
   readonly #shedSent = new Map<string, number>();
   #sample: (() => LoadSample) | undefined;
@@ -310,18 +312,27 @@ class StatsdMetrics implements Metrics {
 
   request(startedAt: number, route: string, method: string, status: number, engine: string, mode: string): void {
     const ms = performance.now() - startedAt;
+    // A flood repeats one label set: comparing five references is cheaper than building a key.
+    const last = this.#lastRequest;
+    const series =
+      last !== undefined && last.status === status && last.route === route && last.method === method && last.engine === engine && last.mode === mode
+        ? last.series
+        : this.#requestSeries(route, method, status, engine, mode);
+    if (series !== undefined && series.add(ms)) this.#newValue();
+  }
+
+  #requestSeries(route: string, method: string, status: number, engine: string, mode: string): Durations | undefined {
     // uWS gives methods in lower case, and any token a client sends: fold them before the key.
-    if (method !== 'GET') method = KNOWN_METHODS.has(method.toUpperCase()) ? method.toUpperCase() : 'other';
-    const key = `${route} ${method} ${status} ${engine} ${mode}`;
+    const label = method === 'GET' ? method : KNOWN_METHODS.has(method.toUpperCase()) ? method.toUpperCase() : 'other';
+    const key = `${route} ${label} ${status} ${engine} ${mode}`;
     let series = this.#requests.get(key);
     if (series === undefined) {
-      if (this.#requests.size >= MAX_SERIES) return this.#tooManySeries(key);
-      series = new Durations(
-        `|#route:${tagValue(route)},method:${method},status:${tagValue(status)},engine:${tagValue(engine)},mode:${tagValue(mode)}`,
-      );
+      if (this.#requests.size >= MAX_SERIES) return void this.#tooManySeries(key);
+      series = new Durations(`|#route:${tagValue(route)},method:${label},status:${tagValue(status)},engine:${tagValue(engine)},mode:${tagValue(mode)}`);
       this.#requests.set(key, series);
     }
-    if (series.add(ms)) this.#newValue();
+    this.#lastRequest = { route, method, status, engine, mode, series };
+    return series;
   }
 
   stages(t: StageTimings): void {
