@@ -579,8 +579,9 @@ async function main(): Promise<void> {
     try {
       const report = await buildReport(run.dir);
       printSummary(report);
-      linkLatest(run.dir);
-      console.log(`\nreport: ${relative(process.cwd(), join(run.dir, 'report.md'))}, report.html, report.json (reports/latest -> ${basename(run.dir)})`);
+      // `latest` is the newest finished comparison; a stopped run keeps its report in its folder.
+      if (status === 'complete') linkLatest(run.dir);
+      console.log(`\nreport: ${relative(process.cwd(), join(run.dir, 'report.md'))}, report.html, report.json${status === 'complete' ? ` (reports/latest -> ${basename(run.dir)})` : ''}`);
     } catch (err) {
       reportOk = false;
       console.error(`building the report failed: ${(err as Error).stack}`);

@@ -34,11 +34,25 @@ test('stops at the cap and says so', () => {
   assert.equal(r.firstFailure, null);
 });
 
-test('a generator-limited step ends the search without blaming the server', () => {
+test('a generator limit is bisected like a failure, without blaming the server', () => {
   const r = drive(new CapacitySearch(plan, roundHelloRate), 1e9, 5000);
   assert.equal(r.end, 'generator-limited');
-  assert.equal(r.capacity, 4000);
+  assert.ok(r.capacity > 4000 && r.capacity <= 5000, `capacity ${r.capacity}`);
   assert.equal(r.firstFailure, null);
+});
+
+test('a server failure below the generator limit is the bracket', () => {
+  const r = drive(new CapacitySearch(plan, roundHelloRate), 6000, 12000);
+  assert.equal(r.end, 'bracketed');
+  assert.ok(r.capacity <= 6000 && r.capacity >= 6000 / 1.1);
+  assert.ok(r.firstFailure !== null && r.firstFailure <= 8000);
+});
+
+test('a generator limited on the first step ends the search', () => {
+  const r = drive(new CapacitySearch(plan, roundHelloRate), 1e9, 500);
+  assert.equal(r.end, 'generator-limited');
+  assert.equal(r.capacity, 0);
+  assert.equal(r.steps.length, 1);
 });
 
 test('gives up below the minimum with capacity 0', () => {

@@ -13,7 +13,7 @@ export type SearchEnd =
   | 'bracketed' // a passing and a failing rate within the resolution
   | 'steps-exhausted' // maxSteps used before the bracket closed
   | 'capped' // passed at the plan's maximum rate: the capacity is at least that
-  | 'generator-limited' // the generator ran out before the server did: capacity is at least the last pass
+  | 'generator-limited' // the generator ran out before the server failed: capacity is at least the highest pass
   | 'below-minimum'; // failed even at the plan's minimum rate
 
 export interface SearchResult {
@@ -38,6 +38,7 @@ export class CapacitySearch {
   readonly #steps: StepOutcome[] = [];
   #lo: number | null = null; // highest pass
   #hi: number | null = null; // lowest fail
+  #genLimit: number | null = null; // lowest rate the generator could not offer
   #end: SearchEnd | null = null;
   #next: number | null;
 
@@ -57,26 +58,35 @@ export class CapacitySearch {
     const p = this.#plan;
     this.#steps.push(outcome);
     const { rate } = outcome;
-    if (outcome.generatorLimited) return this.#finish('generator-limited');
-    if (outcome.pass) {
+    if (outcome.generatorLimited) {
+      // The generator cannot offer this rate: bisect below it for the highest rate it can offer
+      // that passes, a tighter lower bound on the server's capacity.
+      if (this.#genLimit === null || rate < this.#genLimit) this.#genLimit = rate;
+    } else if (outcome.pass) {
       if (this.#lo === null || rate > this.#lo) this.#lo = rate;
     } else if (this.#hi === null || rate < this.#hi) {
       this.#hi = rate;
     }
-    if (outcome.pass && this.#hi === null && rate >= p.max) return this.#finish('capped');
-    if (!outcome.pass && this.#lo === null && rate <= p.min) return this.#finish('below-minimum');
-    if (this.#steps.length >= p.maxSteps) return this.#finish(this.#lo !== null && this.#hi !== null && this.#closed() ? 'bracketed' : 'steps-exhausted');
+    if (outcome.pass && !outcome.generatorLimited && this.#hi === null && rate >= p.max) return this.#finish('capped');
+    if (!outcome.pass && !outcome.generatorLimited && this.#lo === null && rate <= p.min) return this.#finish('below-minimum');
+    // The upper end of the bracket: a server failure, or else the generator's limit.
+    const hi = this.#hi !== null && (this.#genLimit === null || this.#hi <= this.#genLimit) ? this.#hi : this.#genLimit;
+    const byGenerator = hi !== null && hi === this.#genLimit && hi !== this.#hi;
+    const ended = (): SearchEnd => (byGenerator ? 'generator-limited' : this.#lo !== null && hi !== null && this.#closed(hi) ? 'bracketed' : 'steps-exhausted');
+    if (this.#steps.length >= p.maxSteps) return this.#finish(ended());
     let candidate: number;
-    if (this.#hi === null) candidate = Math.min(p.max, rate * p.upFactor);
-    else if (this.#lo === null) candidate = Math.max(p.min, rate * p.downFactor);
-    else {
-      if (this.#closed()) return this.#finish('bracketed');
-      candidate = Math.sqrt(this.#lo * this.#hi);
+    if (hi === null) candidate = Math.min(p.max, rate * p.upFactor);
+    else if (this.#lo === null) {
+      if (byGenerator) return this.#finish('generator-limited');
+      candidate = Math.max(p.min, rate * p.downFactor);
+    } else {
+      if (this.#closed(hi)) return this.#finish(ended());
+      candidate = Math.sqrt(this.#lo * hi);
     }
     const rounded = this.#round(candidate);
     // Rounding can land on a rate already measured (small heavy rates): the bracket is as tight as
     // the generator can offer.
-    if (this.#steps.some((s) => s.rate === rounded)) return this.#finish(this.#lo !== null && this.#hi !== null ? 'bracketed' : 'steps-exhausted');
+    if (this.#steps.some((s) => s.rate === rounded)) return this.#finish(this.#lo !== null && hi !== null ? (byGenerator ? 'generator-limited' : 'bracketed') : 'steps-exhausted');
     this.#next = rounded;
   }
 
@@ -84,8 +94,8 @@ export class CapacitySearch {
     return { capacity: this.#lo ?? 0, firstFailure: this.#hi, end: this.#end ?? 'steps-exhausted', steps: [...this.#steps] };
   }
 
-  #closed(): boolean {
-    return this.#lo !== null && this.#hi !== null && this.#hi <= this.#lo * (1 + this.#plan.resolution);
+  #closed(hi: number): boolean {
+    return this.#lo !== null && hi <= this.#lo * (1 + this.#plan.resolution);
   }
 
   #finish(end: SearchEnd): void {
