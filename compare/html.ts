@@ -8,9 +8,12 @@ import { renderMarkdown } from './markdown.js';
  * test reads to know the charts really rendered.
  */
 
+/** x, y, and for step charts: failed, generator-limited. */
+type Point = [number, number, boolean?, boolean?];
+
 interface Series {
   name: string;
-  points: [number, number, boolean?][]; // x, y, failed?
+  points: Point[];
   dashed?: boolean;
   color?: string;
 }
@@ -47,11 +50,11 @@ export function chartSpecs(r: Report): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const hs = r.hello.steps.filter((s) => s.rate !== null && s.requests > 0);
   if (hs.length > 0) {
-    const by = (k: 'p50' | 'p90' | 'p99'): [number, number, boolean][] => hs.map((s) => [s.rate!, Math.max(0.01, s.latencyMs[k]), !s.pass] as [number, number, boolean]).sort((a, b) => a[0] - b[0]);
+    const by = (k: 'p50' | 'p90' | 'p99'): Point[] => hs.map((s): Point => [s.rate!, Math.max(0.01, s.latencyMs[k]), !s.pass, s.generatorLimited]).sort((a, b) => a[0] - b[0]);
     charts.push({
       kind: 'line',
       id: 'hello-latency',
-      title: '/hello latency against offered rate (hollow = failed step)',
+      title: '/hello latency against offered rate (hollow = failed step, grey = generator-limited)',
       x: 'offered rate, req/s',
       y: 'latency, ms',
       logX: true,
@@ -68,7 +71,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
   for (const mode of modes) {
     const series: Series[] = [];
     for (const h of r.heavy.filter((x) => x.mode === mode && x.steps.length > 0)) {
-      const pts = (k: 'p50' | 'p99') => h.steps.filter((s) => s.requests > 0).map((s) => [s.rate!, Math.max(1, s.latencyMs[k]), !s.pass] as [number, number, boolean]).sort((a, b) => a[0] - b[0]);
+      const pts = (k: 'p50' | 'p99') => h.steps.filter((s) => s.requests > 0).map((s): Point => [s.rate!, Math.max(1, s.latencyMs[k]), !s.pass, s.generatorLimited]).sort((a, b) => a[0] - b[0]);
       // One colour per engine in every chart, whatever subset of engines a run measured.
       const color = ENGINE_COLORS[r.heavy.findIndex((x) => x.engine === h.engine) % ENGINE_COLORS.length];
       series.push({ name: `${h.engine} p99`, points: pts('p99'), color });
@@ -78,7 +81,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
       charts.push({
         kind: 'line',
         id: `heavy-latency-${mode}`,
-        title: `Heavy latency against offered rate, mode=${mode} (solid p99, dashed p50; hollow = failed step)`,
+        title: `Heavy latency against offered rate, mode=${mode} (solid p99, dashed p50; hollow = failed, grey = generator-limited)`,
         x: 'offered rate, req/s',
         y: 'latency, ms',
         logX: true,
@@ -223,7 +226,7 @@ const DRAW = String.raw`
       el('path', { d: d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 3' : '', class: 'series' }, svg);
       marks++;
       if (s.points.length <= 60) s.points.forEach(function (p) {
-        var dot = el('circle', { cx: xs(p[0]), cy: ys(p[1]), r: 3.5, fill: p[2] ? 'white' : color, stroke: color, 'stroke-width': 1.5, class: 'mark' }, svg);
+        var dot = el('circle', { cx: xs(p[0]), cy: ys(p[1]), r: 3.5, fill: p[3] ? '#bbb' : p[2] ? 'white' : color, stroke: color, 'stroke-width': 1.5, class: 'mark' }, svg);
         el('title', {}, dot, s.name + ': ' + fmt(p[0]) + ' -> ' + fmt(p[1]));
         marks++;
       });
