@@ -10,8 +10,8 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
  * over UDP to statsd_exporter, whose mapping (statsd.conf at the repository root) gives them their
  * Prometheus names.
  *
- * Cost per request is the rule behind the design: two performance.now() calls, two Map lookups and
- * an increment, nothing sent. Every duration is kept, rounded to the microsecond (the resolution a
+ * Cost per request is the rule behind the design: two performance.now() calls, a comparison with
+ * the previous request's labels and one Map update; nothing is sent. Every duration is kept, rounded to the microsecond (the resolution a
  * per-request line would carry), as a count per distinct value; each flush interval sends one line
  * per distinct value with a sample rate of 1/count (`http.request:0.004|ms|@0.001|#...`), which
  * statsd_exporter expands into `count` observations of that value. Its histograms come out exactly
