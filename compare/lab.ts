@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { shellLine, sleep } from './exec.js';
@@ -36,6 +36,30 @@ export function procUsage(pid: number): { cpuSec: number; rssBytes: number } | n
   } catch {
     return null;
   }
+}
+
+/** Pids of the running statsd_exporter and Prometheus, whoever started them (from /proc/<pid>/comm). */
+export function monitoringPids(): number[] {
+  const pids: number[] = [];
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+        if (comm === 'statsd_exporter' || comm === 'prometheus') pids.push(Number(d));
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  } catch {
+    // No /proc: not Linux.
+  }
+  return pids;
+}
+
+/** CPU seconds used so far by a set of processes (the ones still alive). */
+export function processesCpuSec(pids: readonly number[]): number {
+  return pids.reduce((a, pid) => a + (procUsage(pid)?.cpuSec ?? 0), 0);
 }
 
 /** Busy and total jiffies of every core, from /proc/stat (`cpu0`, `cpu1`...). */

@@ -23,11 +23,12 @@ function stepRows(steps: StepResult[], heavy: boolean): string[][] {
     s.prometheus['eventLoopMaxSec'] !== undefined && s.prometheus['eventLoopMaxSec'] !== null ? f(s.prometheus['eventLoopMaxSec']! * 1000, 1) : '-',
     heavy ? `${s.shed ?? '-'} / ${s.deadlineDropped ?? '-'}` : String(s.prometheus['shed'] ?? '-'),
     `${(s.generatorCpuShare * 100).toFixed(0)}%`,
+    s.monitoringCores !== null ? f(s.monitoringCores) : '-',
     (s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`) + (s.noisy ? ` (NOISY: others used ${f(s.otherCores)} cores)` : '') + (s.listenDrops ? ` (${s.listenDrops} SYNs dropped)` : ''),
   ]);
 }
 
-const STEP_HEAD = ['offered req/s', 'requests', 'ok', 'p50 ms', 'p95 ms', 'p99 ms', 'service CPU', 'throttled periods', 'RSS MiB', 'loop lag max ms', 'shed', 'generator CPU', 'verdict'];
+const STEP_HEAD = ['offered req/s', 'requests', 'ok', 'p50 ms', 'p95 ms', 'p99 ms', 'service CPU', 'throttled periods', 'RSS MiB', 'loop lag max ms', 'shed', 'generator CPU', 'monitoring CPU', 'verdict'];
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];

@@ -53,6 +53,8 @@ export interface StepResult {
   generatorCoreBusy: number | null;
   /** Cores used by other processes during the step; `noisy` when above NOISE_CORES. */
   otherCores: number | null;
+  /** Cores used by statsd_exporter + Prometheus during the step. */
+  monitoringCores: number | null;
   noisy: boolean;
   /** SYNs dropped by full listen queues during the step (machine-wide counter). */
   listenDrops: number | null;
@@ -189,6 +191,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, medianIoSec: bodies.medianIoSec, problems: bodies.problems } : null,
     generatorCoreBusy: load?.generatorCoreBusy ?? null,
     otherCores: load?.otherCores ?? null,
+    monitoringCores: load?.monitoringCores ?? null,
     noisy: (load?.otherCores ?? 0) > NOISE_CORES,
     listenDrops: step.listen?.before && step.listen.after ? step.listen.after.drops - step.listen.before.drops : null,
   };

@@ -10,7 +10,9 @@ export interface MachineLoad {
   generatorCoreBusy: number | null;
   /** Busy cores over the whole machine. */
   busyCores: number;
-  /** Cores used by neither the service nor the generators: other processes, the kernel, this tool. */
+  /** statsd_exporter + Prometheus, in cores (null when not measured). */
+  monitoringCores: number | null;
+  /** Cores used by neither the service, the generators nor monitoring: other processes, the kernel, this tool. */
   otherCores: number | null;
 }
 
@@ -25,11 +27,13 @@ export function machineLoad(step: StepRecord, generatorCore: string | null): Mac
   const wall = (step.endMs - step.startMs) / 1000;
   const service = step.serviceCpuSec.before !== null && step.serviceCpuSec.after !== null && wall > 0 ? (step.serviceCpuSec.after - step.serviceCpuSec.before) / wall : null;
   const generators = step.generators.reduce((a, g) => a + (wall > 0 ? g.cpuSec / wall : 0), 0);
+  const monitoring = step.monitoringCpuSec && wall > 0 ? (step.monitoringCpuSec.after - step.monitoringCpuSec.before) / wall : null;
   const g = generatorCore === null ? null : Number(generatorCore);
   return {
     generatorCoreBusy: g !== null && g < before.length ? share(g) : null,
     busyCores,
-    otherCores: service === null ? null : Math.max(0, busyCores - service - generators),
+    monitoringCores: monitoring,
+    otherCores: service === null ? null : Math.max(0, busyCores - service - generators - (monitoring ?? 0)),
   };
 }
 
