@@ -11,7 +11,10 @@
 # rounds so none always runs first. Per setting: the median over rounds. The ratios are medians
 # over rounds of on/off (and down/off) within a round, whose runs are seconds apart and so share
 # whatever else the machine was doing. `on` sends to a real statsd_exporter, whose /hello count is
-# printed next to wrk's; `down` sends to a UDP port where nothing listens.
+# printed next to wrk's; `down` sends to a UDP port where nothing listens. The exporter does one
+# histogram observation per request (that is what makes the histograms exact), so at hundreds of
+# thousands of requests/s it takes a good part of CPU 0 from wrk: `down` is the server's own cost
+# without that, `on` the whole pipeline on two CPUs.
 # requests/s only show the server's cost while the server is the bottleneck; on a machine shared
 # with other work, CPU 0 may be, and then req/s swing with it. The server's own CPU time per
 # request (from /proc over the measured run) does not, so it is printed too: its off/on ratio is
