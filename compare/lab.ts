@@ -57,9 +57,24 @@ export function monitoringPids(): number[] {
   return pids;
 }
 
-/** CPU seconds used so far by a set of processes (the ones still alive). */
-export function processesCpuSec(pids: readonly number[]): number {
-  return pids.reduce((a, pid) => a + (procUsage(pid)?.cpuSec ?? 0), 0);
+/** CPU seconds used so far by each of a set of processes (those still alive). */
+export function processesCpuSec(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const u = procUsage(pid);
+    if (u) out.set(pid, u.cpuSec);
+  }
+  return out;
+}
+
+/** CPU seconds used between two readings, by the processes alive at both (a pid that came or went counts 0). */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, a] of after) {
+    const b = before.get(pid);
+    if (b !== undefined && a >= b) sum += a - b;
+  }
+  return sum;
 }
 
 /** Busy and total jiffies of every core, from /proc/stat (`cpu0`, `cpu1`...). */

@@ -108,8 +108,8 @@ export interface StepRecord {
   throttling: { before: Throttling | null; after: Throttling | null };
   /** Service CPU seconds (user+system, /proc) at start and end. */
   serviceCpuSec: { before: number | null; after: number | null };
-  /** CPU seconds of statsd_exporter + Prometheus at start and end: the metrics pipeline's own cost. */
-  monitoringCpuSec?: { before: number; after: number };
+  /** CPU seconds statsd_exporter + Prometheus used during the step: the metrics pipeline's own cost. */
+  monitoringCpuSec?: number;
   serviceRssMaxBytes: number | null;
   /** /proc/stat busy and total jiffies of each core before and after: who else used the machine. */
   coreTimes: { before: { busy: number; total: number }[]; after: { busy: number; total: number }[] };

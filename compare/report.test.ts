@@ -85,7 +85,7 @@ test('machine load splits the busy cores between service, generator, monitoring 
     startMs: 0,
     endMs: 10_000,
     serviceCpuSec: { before: 0, after: 5 },
-    monitoringCpuSec: { before: 0, after: 1 },
+    monitoringCpuSec: 1,
     generators: [{ tool: 'vegeta', command: '', exitCode: 0, wallSec: 10, cpuSec: 2, cpuShare: 0.2 }],
     coreTimes: { before: [{ busy: 0, total: 0 }, { busy: 0, total: 0 }], after: [{ busy: 600, total: 1000 }, { busy: 900, total: 1000 }] },
   } as unknown as StepRecord;

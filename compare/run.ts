@@ -17,7 +17,7 @@ import { PLANS, heavyStepSec, rotate, type Plan, type ProfileName } from './plan
 import { CapacitySearch, roundHeavyRate, roundHelloRate } from './search.js';
 import { runGenerator, outputOr, sleep, type GeneratorRun } from './exec.js';
 import { attackArgs, heavyBodies, summarize, median, vegetaPath, type HeavyReference, type VegetaSummary } from './vegeta.js';
-import { ConstrainedService, Prometheus, Sampler, getJson, monitoringPids, procUsage, processesCpuSec, readCoreTimes, readListenDrops, readThrottling, startMonitoring, stopMonitoring, stepQueries, type MonitoringHandle } from './lab.js';
+import { ConstrainedService, Prometheus, Sampler, getJson, cpuBetween, monitoringPids, procUsage, processesCpuSec, readCoreTimes, readListenDrops, readThrottling, startMonitoring, stopMonitoring, stepQueries, type MonitoringHandle } from './lab.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type StepRecord, type Verification, type Scenario } from './manifest.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, NOISE_CORES, type MachineLoad } from './verdict.js';
 import { buildReport, printSummary } from './report.js';
@@ -214,7 +214,7 @@ class Run {
     step.endMs = Date.now();
     step.coreTimes.after = readCoreTimes();
     step.listen.after = readListenDrops();
-    step.monitoringCpuSec = { before: monBefore, after: processesCpuSec(monitors) };
+    step.monitoringCpuSec = cpuBetween(monBefore, processesCpuSec(monitors));
     step.throttling.after = readThrottling(cpuStat);
     step.serviceCpuSec.after = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
     step.serviceRssMaxBytes = this.sampler?.takeRssMax() ?? null;

@@ -114,6 +114,9 @@ export function median(values: readonly number[]): number | null {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Connections per vegeta attack at most. */
+export const MAX_CONNECTIONS = 1000;
+
 /** The argv of one constant-rate attack. `ratePerMinute` for heavy rates below 1/s. */
 export function attackArgs(vegeta: string, targetsFile: string, rate: { perSecond: number } | { perMinute: number }, durationSec: number, timeoutSec: number, keepBodies: boolean): string[] {
   const r = 'perSecond' in rate ? `${rate.perSecond}/1s` : `${rate.perMinute}/1m`;
@@ -126,6 +129,11 @@ export function attackArgs(vegeta: string, targetsFile: string, rate: { perSecon
     `-timeout=${timeoutSec}s`,
     // HTTP/1.1 with keep-alive, like the seed's vegeta runs; bodies only where they are checked.
     '-http2=false',
+    // Bounded sockets: when answers slow down, vegeta adds workers, each with a new connection;
+    // unbounded, a collapsed step leaves tens of thousands of sockets in TIME_WAIT, and the next
+    // step's connect() spends its CPU searching for a free port. 1000 covers /hello at 500/s
+    // behind a 1 s stall.
+    `-max-connections=${MAX_CONNECTIONS}`,
     `-max-body=${keepBodies ? -1 : 0}`,
   ];
 }

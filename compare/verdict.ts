@@ -27,7 +27,7 @@ export function machineLoad(step: StepRecord, generatorCore: string | null): Mac
   const wall = (step.endMs - step.startMs) / 1000;
   const service = step.serviceCpuSec.before !== null && step.serviceCpuSec.after !== null && wall > 0 ? (step.serviceCpuSec.after - step.serviceCpuSec.before) / wall : null;
   const generators = step.generators.reduce((a, g) => a + (wall > 0 ? g.cpuSec / wall : 0), 0);
-  const monitoring = step.monitoringCpuSec && wall > 0 ? (step.monitoringCpuSec.after - step.monitoringCpuSec.before) / wall : null;
+  const monitoring = step.monitoringCpuSec !== undefined && wall > 0 ? step.monitoringCpuSec / wall : null;
   const g = generatorCore === null ? null : Number(generatorCore);
   return {
     generatorCoreBusy: g !== null && g < before.length ? share(g) : null,
