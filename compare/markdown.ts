@@ -1,5 +1,6 @@
 import type { Report, StepResult } from './report.js';
 import { summaryLines } from './report.js';
+import { GENERATOR_CPU_LIMIT } from './verdict.js';
 
 const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const mib = (b: number | null | undefined): string => (b ? (b / 2 ** 20).toFixed(0) : '-');
@@ -66,7 +67,7 @@ export function renderMarkdown(r: Report): string {
   out.push('\n## /hello\n');
   const hc = r.hello;
   out.push(`Capacity (open model, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${hc.capacity ?? '-'} req/s** (search end: ${hc.end ?? '-'}; Django: 1500 req/s${hc.vsSeed !== null ? `, ${f(hc.vsSeed, 1)}x` : ''}). First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
-  if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core.`);
+  if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
   out.push('');
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));
   out.push('\n## Mixed: /hello latency beside heavy load\n');

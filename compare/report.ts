@@ -286,7 +286,7 @@ export function diagnose(fail: StepResult | null, steps: StepResult[], end: stri
     head = 'connection setup: the listen queue overflowed and dropped SYNs';
   } else {
     bottleneck = 'latency';
-    head = cpu === null ? 'latency (CPU not sampled)' : 'tail latency while the CPU still has room (event-loop stalls, throttling periods or the connection backlog)';
+    head = cpu === null ? 'latency (CPU not sampled)' : `tail latency while the service's CPU still has room: event-loop stalls, throttling periods, or pauses of the load generator itself (it used ${pct(fail.generatorCpuShare)} of its core)`;
   }
   return { bottleneck, detail: `${head} ${at}: ${facts.join(', ')}; then ${symptoms.join('; ')}` };
 }
@@ -502,7 +502,7 @@ export function summaryLines(r: Report): string[] {
   const lines: string[] = [];
   const pad = (s: string, n: number) => s.padEnd(n);
   const f2 = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
-  lines.push(`/hello: capacity ${r.hello.capacity ?? '-'} req/s at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.end ?? 'not measured'}; ${r.hello.vsSeed !== null ? `${f2(r.hello.vsSeed, 1)}x the Django 1500` : '-'}), wrk closed loop ${r.hello.wrk ? r.hello.wrk.requestsPerSec.toFixed(0) : '-'} req/s; breaks: ${r.hello.diagnosis.detail}`);
+  lines.push(`/hello: capacity ${r.hello.capacity ?? '-'} req/s at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.end ?? 'not measured'}; ${r.hello.vsSeed !== null ? `${f2(r.hello.vsSeed, 1)}x the Django 1500` : '-'}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${r.hello.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`);
   lines.push('');
   lines.push(`${pad('engine', 12)}${pad('mode', 8)}${pad('alone s', 9)}${pad('cap req/s', 11)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('vs Django', 11)}${pad('/hello p99 ms mixed', 21)}breaks first`);
   for (const h of r.heavy) {

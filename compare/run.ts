@@ -70,7 +70,9 @@ class Run {
   #stepNo = 0;
 
   constructor(args: Args) {
-    this.dir = resolve(args.out);
+    // Relative to the repository root (every tool runs from it), so the recorded commands read
+    // the same on any machine.
+    this.dir = relative(process.cwd(), resolve(args.out)) || '.';
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[args.profile];
     const engines = process.env['ENGINES'] ? process.env['ENGINES'].split(',').map((s) => s.trim()).filter(Boolean) : base.engines;
