@@ -54,7 +54,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
     charts.push({
       kind: 'line',
       id: 'hello-latency',
-      title: '/hello latency against offered rate (hollow = failed step, grey = generator-limited)',
+      title: '/hello latency vs offered rate: hollow = failed step, grey = generator-limited',
       x: 'offered rate, req/s',
       y: 'latency, ms',
       logX: true,
@@ -81,7 +81,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
       charts.push({
         kind: 'line',
         id: `heavy-latency-${mode}`,
-        title: `Heavy latency against offered rate, mode=${mode} (solid p99, dashed p50; hollow = failed, grey = generator-limited)`,
+        title: `Heavy latency vs offered rate, mode=${mode}: solid p99, dashed p50, hollow = failed step`,
         x: 'offered rate, req/s',
         y: 'latency, ms',
         logX: true,
