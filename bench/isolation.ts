@@ -12,13 +12,15 @@ import { environment, ms, REPO, SERVER_MAIN, sleep, startPinned, vegeta, type Ve
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const HELLO_RATE = Number(process.env['HELLO_RATE'] ?? 200);
 const OUTSTANDING = 2;
+const MIN_COMPLETIONS = 20;
+const MAX_SECONDS = 60;
 const engines = (process.env['ENGINES']?.split(',') ?? ENGINE_NAMES) as EngineName[];
 const modes = ['inline', 'pool'] as const;
 const outDir = `${REPO}bench/results/isolation-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 mkdirSync(outDir, { recursive: true });
 
 console.log('# bench-isolation: /hello latency while heavy work saturates the one CPU');
-console.log(`method: server pinned to CPU 1 (POOL_SIZE=1); load on CPU 0: ${OUTSTANDING} heavy requests always outstanding (default workload), vegeta GET /hello at ${HELLO_RATE}/s for ${SECONDS} s; one heavy request + 1 s of /hello as warm-up before each measurement; raw vegeta results in ${outDir.replace(REPO, '')}`);
+console.log(`method: server pinned to CPU 1 (POOL_SIZE=1); load on CPU 0: ${OUTSTANDING} heavy requests always outstanding (default workload), vegeta GET /hello at ${HELLO_RATE}/s for ${SECONDS} s or long enough for ${MIN_COMPLETIONS} heavy answers (<= ${MAX_SECONDS} s); heavy throughput = answers per second between the first and last answer; one heavy request + 1 s of /hello as warm-up before each measurement; raw vegeta results in ${outDir.replace(REPO, '')}`);
 console.log('environment:', JSON.stringify(environment()));
 
 interface Row {
@@ -40,28 +42,32 @@ for (const engine of engines) {
         console.log(`  ${engine} ${mode}: skipped, warm-up answered ${warm.status}: ${await warm.text()}`);
         continue;
       }
+      // Long enough for MIN_COMPLETIONS heavy answers, so one job more or less is not a 10% swing.
+      const { total_time_sec: jobSec } = (await warm.json()) as { total_time_sec: number };
+      const seconds = Math.min(MAX_SECONDS, Math.max(SECONDS, Math.ceil(MIN_COMPLETIONS * jobSec)));
       await vegeta(`${server.url}/hello`, 0, HELLO_RATE, 1, `${outDir}/warmup.bin`);
       let stop = false;
-      let done = 0;
+      const completions: number[] = [];
       let errors = 0;
       const loop = async () => {
         while (!stop) {
           const res = await fetch(heavyUrl);
           await res.arrayBuffer();
           if (stop) break;
-          if (res.status === 200) done++;
+          if (res.status === 200) completions.push(performance.now());
           else errors++;
         }
       };
-      const t0 = performance.now();
       const loops = Array.from({ length: OUTSTANDING }, loop);
       await sleep(300); // let the heavy load reach a steady state before measuring /hello
-      const hello = await vegeta(`${server.url}/hello`, 0, HELLO_RATE, SECONDS, `${outDir}/${engine}-${mode}.bin`);
+      const hello = await vegeta(`${server.url}/hello`, 0, HELLO_RATE, seconds, `${outDir}/${engine}-${mode}.bin`);
       stop = true;
-      const elapsed = (performance.now() - t0) / 1000;
       await Promise.all(loops);
-      rows.push({ engine, mode, heavyRps: done / elapsed, heavyErrors: errors, hello });
-      console.log(`  ${engine} ${mode}: heavy ${(done / elapsed).toFixed(2)} req/s, /hello p99 ${ms(hello.latencies['99th'])} ms`);
+      // Completions per second between the first and the last answer: no partial job at either edge.
+      const n = completions.length;
+      const heavyRps = n >= 2 ? ((n - 1) * 1000) / (completions[n - 1]! - completions[0]!) : 0;
+      rows.push({ engine, mode, heavyRps, heavyErrors: errors, hello });
+      console.log(`  ${engine} ${mode}: ${seconds} s, ${n} heavy answers, ${heavyRps.toFixed(2)} req/s, /hello p99 ${ms(hello.latencies['99th'])} ms`);
     } finally {
       await server.stop();
     }
