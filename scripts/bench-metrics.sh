@@ -35,18 +35,7 @@ TARGET_RATIO=0.9
 OUT=.data/bench-metrics
 rm -rf "$OUT"
 mkdir -p "$OUT"
-cat >"$OUT/pipeline.lua" <<'LUA'
--- Sends PIPELINE requests per write.
-local depth = tonumber(os.getenv("PIPELINE") or "1")
-local batch
-init = function(args)
-  local r = {}
-  for i = 1, depth do r[i] = wrk.format(nil) end
-  batch = table.concat(r)
-end
-request = function() return batch end
-LUA
-WRK=(wrk -t1 -c"${CONNECTIONS:-32}" -s "$OUT/pipeline.lua")
+WRK=(wrk -t1 -c"${CONNECTIONS:-32}" -s bench/lib/pipeline.lua)
 export PIPELINE
 
 if [[ $(nproc) -ge 2 ]]; then

@@ -191,6 +191,20 @@ const EXCHANGE = Symbol('metrics.exchange');
 type Tracked = HttpResponse & { [EXCHANGE]?: Exchange };
 
 /**
+ * `timed` for a handler that always answers at once with one status (`/hello`): the duration is
+ * recorded right after it returns, with no per-request object attached to `res`. At hundreds of
+ * thousands of requests per second that allocation is a visible share of the work.
+ */
+export function timedConstant(metrics: Metrics, route: string, method: string, status: number, handler: Handler): Handler {
+  if (!metrics.enabled) return handler;
+  return (res, req) => {
+    const startedAt = performance.now();
+    handler(res, req);
+    metrics.request(startedAt, route, method, status, NO_LABEL, NO_LABEL);
+  };
+}
+
+/**
  * Wraps a route handler so its answer is recorded under `route` (the template it was registered
  * with). `method` is the registered method, or undefined for `any` routes (read from the request).
  * With metrics off the handler is returned as is: no cost at all.

@@ -51,11 +51,15 @@ export async function startPinned(script: string, cpu: number, env: Record<strin
   throw new Error(`${script} did not start:\n${out}`);
 }
 
-/** wrk, closed loop, pinned to `cpu`: requests per second. */
-export async function wrk(url: string, cpu: number, seconds: number, connections = 64): Promise<number> {
-  const args = ['-c', String(cpu), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url];
-  echo(`taskset ${args.join(' ')}`);
-  const { stdout } = await execFileP('taskset', args);
+/**
+ * wrk, closed loop, pinned to `cpu`: requests per second. With `pipeline` > 1 each write carries
+ * that many requests (bench/lib/pipeline.lua), so one wrk thread can saturate the server's core.
+ */
+export async function wrk(url: string, cpu: number, seconds: number, connections = 64, pipeline = 1): Promise<number> {
+  const script = pipeline > 1 ? ['-s', 'bench/lib/pipeline.lua'] : [];
+  const args = ['-c', String(cpu), 'wrk', '-t1', `-c${connections}`, ...script, `-d${seconds}s`, url];
+  echo(`${pipeline > 1 ? `PIPELINE=${pipeline} ` : ''}taskset ${args.join(' ')}`);
+  const { stdout } = await execFileP('taskset', args, { cwd: REPO, env: { ...process.env, PIPELINE: String(pipeline) } });
   const m = /Requests\/sec:\s+([0-9.]+)/.exec(stdout);
   if (!m) throw new Error(`unexpected wrk output:\n${stdout}`);
   return Number(m[1]);
