@@ -454,11 +454,7 @@ run_cgroup() {
     exec "${CMD[@]}"
   ) &
   CHILD=$!
-  local i
-  for i in $(seq 1 100); do
-    [[ $(awk '{ print $3 }' "/proc/$CHILD/stat" 2>/dev/null) == T ]] && break
-    sleep 0.05
-  done
+  wait_stopped "$CHILD"
   after_start
 }
 
@@ -476,12 +472,17 @@ run_systemd() {
     -p "CPUQuota=$percent%" -p "MemoryMax=$MEM_BYTES" -p MemorySwapMax=0 \
     -- bash -c 'kill -STOP $$; exec "$@"' run-constrained "${CMD[@]}" &
   CHILD=$!
+  wait_stopped "$CHILD"
+  after_start
+}
+
+# Waits (up to 5 s) until the started command has stopped itself inside its limits.
+wait_stopped() {
   local i
   for i in $(seq 1 100); do
-    [[ $(awk '{ print $3 }' "/proc/$CHILD/stat" 2>/dev/null) == T ]] && break
+    [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == T ]] && break
     sleep 0.05
   done
-  after_start
 }
 
 # Verifies the limits of the process that was started, reports, waits, and reports the end.
