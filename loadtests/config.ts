@@ -4,7 +4,9 @@
  * them. `make smoke` and `make load` (loadtests/run.ts) read everything from here; the optional
  * k6 scripts in loadtests/k6/ carry the same shapes, and a unit test holds the two equal.
  */
-import { HEAVY_DEFAULTS } from '../server/params.js';
+import { baseUrl, DEFAULT_WORKLOAD, ENGINES, heavyQuery, isLoopback, MODES, readHost, readPort, type Workload } from '../lab/index.js';
+
+export type { Workload };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -69,12 +71,6 @@ export type Scenario = 'smoke' | 'load';
 export type Model = 'closed' | 'open';
 export const MODELS: readonly Model[] = ['closed', 'open'];
 
-export interface Workload {
-  readonly primeLimit: number;
-  readonly hashRounds: number;
-  readonly ioKb: number;
-}
-
 /** Everything one run needs, validated. */
 export interface LoadOptions {
   readonly scenario: Scenario;
@@ -138,16 +134,19 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-/** A load generator aimed at the wrong host is an attack on someone else: loopback only, unless ALLOW_REMOTE=1. */
-export function isLoopback(host: string): boolean {
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === 'localhost' || host === '::1' || host === '[::1]';
-}
-
-/** BASE_URL, else http://HOST:PORT (127.0.0.1:8000), checked. */
+/**
+ * BASE_URL, else http://HOST:PORT (lab/: 127.0.0.1:8000), checked: loopback only unless
+ * ALLOW_REMOTE=1, for a load generator aimed at the wrong host is an attack on someone else.
+ */
 export function readBaseUrl(env: Env): string {
-  const host = env['HOST']?.trim() || '127.0.0.1';
-  const port = integer(env, 'PORT', 8000, 1, 65535);
-  const raw = env['BASE_URL']?.trim() || `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  const raw = env['BASE_URL']?.trim();
+  if (!raw) {
+    try {
+      return baseUrl(readHost(env), readPort(env));
+    } catch (err) {
+      throw new OptionError((err as Error).message);
+    }
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -156,14 +155,10 @@ export function readBaseUrl(env: Env): string {
   }
   if (url.protocol !== 'http:') throw new OptionError(`BASE_URL must be http:// (got "${raw}")`);
   if (env['ALLOW_REMOTE'] !== '1' && !isLoopback(url.hostname)) {
-    throw new OptionError(`refusing to load ${raw}: only loopback targets (127.0.0.0/8, localhost, [::1]) unless ALLOW_REMOTE=1`);
+    throw new OptionError(`BASE_URL must be a loopback address (127.0.0.0/8, ::1, localhost; got "${raw}"): the lab loads only this machine unless ALLOW_REMOTE=1`);
   }
   return raw.replace(/\/+$/, '');
 }
-
-/** Engines and modes the server knows; the health check then says which engines this build has. */
-const IMPLS = ['js', 'wasm', 'native', 'hash-wasm', 'node-crypto'] as const;
-const MODES = ['inline', 'pool'] as const;
 
 /**
  * The options of one run from the environment (the Makefile passes its variables through):
@@ -175,7 +170,7 @@ const MODES = ['inline', 'pool'] as const;
  * HOST/PORT.
  */
 export function readOptions(scenario: Scenario, env: Env = process.env): LoadOptions {
-  const impl = oneOf(env, 'IMPL', IMPLS, 'js');
+  const impl = oneOf(env, 'IMPL', ENGINES, 'js');
   const mode = oneOf(env, 'MODE', MODES, 'inline');
   const model = oneOf(env, 'MODEL', MODELS, 'closed');
   const thinkSec = env['THINK']?.trim() ? (env['THINK'].trim() === '0' ? 0 : parseDuration('THINK', env['THINK'])) : 1;
@@ -183,9 +178,9 @@ export function readOptions(scenario: Scenario, env: Env = process.env): LoadOpt
     throw new OptionError('MODEL=open needs THINK > 0: its arrival rate is VUs / THINK requests per second');
   }
   const workload: Workload = {
-    primeLimit: integer(env, 'PRIME_LIMIT', HEAVY_DEFAULTS.prime_limit, 0, 1e15),
-    hashRounds: integer(env, 'HASH_ROUNDS', HEAVY_DEFAULTS.hash_rounds, 0, 1e15),
-    ioKb: integer(env, 'IO_KB', HEAVY_DEFAULTS.io_kb, 0, 1e15),
+    primeLimit: integer(env, 'PRIME_LIMIT', DEFAULT_WORKLOAD.primeLimit, 0, 1e15),
+    hashRounds: integer(env, 'HASH_ROUNDS', DEFAULT_WORKLOAD.hashRounds, 0, 1e15),
+    ioKb: integer(env, 'IO_KB', DEFAULT_WORKLOAD.ioKb, 0, 1e15),
   };
   const hasDuration = Boolean(env['DURATION']?.trim());
   const hasScale = Boolean(env['SCALE']?.trim());
@@ -229,6 +224,5 @@ export function readOptions(scenario: Scenario, env: Env = process.env): LoadOpt
 
 /** The heavy request of a run. */
 export function heavyUrl(o: Pick<LoadOptions, 'baseUrl' | 'workload' | 'impl' | 'mode'>): string {
-  const w = o.workload;
-  return `${o.baseUrl}/heavy/cpu-io-no-db/?prime_limit=${w.primeLimit}&hash_rounds=${w.hashRounds}&io_kb=${w.ioKb}&impl=${o.impl}&mode=${o.mode}`;
+  return `${o.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(o.workload, o.impl, o.mode)}`;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { THRESHOLDS } from './config.js';
-import { evaluate, parseVegetaLine, percentile, tally, verdictLines, type RequestResult } from './thresholds.js';
+import { evaluate, parseVegetaLine, tally, verdictLines, type RequestResult } from './thresholds.js';
 
 const PRIMES = 41538;
 const ok = (latencyMs: number, sentSec = 0): RequestResult => ({ code: 200, latencyMs, sentSec, primesFound: PRIMES });
@@ -12,15 +12,6 @@ test("the seed's thresholds, as the seed states them", () => {
     THRESHOLDS.filter((t) => t.source === 'seed').map((t) => [t.metric, t.below]),
     [['p50_ms', 1000], ['p95_ms', 3000], ['p99_ms', 6000], ['throttled', 50], ['server_errors', 10]],
   );
-});
-
-test('percentiles by nearest rank', () => {
-  const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.equal(percentile(xs, 50), 50);
-  assert.equal(percentile(xs, 95), 95);
-  assert.equal(percentile(xs, 99), 99);
-  assert.equal(percentile([7], 99), 7);
-  assert.ok(Number.isNaN(percentile([], 50)));
 });
 
 test('throttled is 429 and 503, server errors every other 5xx, no answer is status 0', () => {

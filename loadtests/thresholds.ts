@@ -3,6 +3,7 @@
  * object per request, as `vegeta encode --to json` writes them), never read from a generator's own
  * summary, so the verdict can be rebuilt from the .bin files alone.
  */
+import { percentile } from '../lab/index.js';
 import { THRESHOLDS, type Metric, type Threshold } from './config.js';
 
 /** One request as vegeta recorded it. */
@@ -54,21 +55,13 @@ export interface Tally {
 }
 
 /**
- * The q-th percentile (0..100) by nearest rank, as vegeta and wrk report them; NaN for no values.
- * `sorted` must be ascending.
- */
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1))]!;
-}
-
-/**
  * Counts a run's results as the seed does: throttled = 429 or 503, server errors = every other
- * 5xx; latency percentiles over every request (a timeout counts with its full wait, as in vegeta's
+ * 5xx; latency percentiles (nearest rank) over every request (a timeout counts with its full wait, as in vegeta's
  * and k6's own reports). `expectedPrimes` is the primer's answer that every 200 must repeat.
  */
 export function tally(results: readonly RequestResult[], expectedPrimes: number): Tally {
-  const latencies = results.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const latencies = results.map((r) => r.latencyMs);
+  const pct = (q: number) => percentile(latencies, q) ?? Number.NaN;
   const statusCodes: Record<string, number> = {};
   let throttled = 0;
   let serverErrors = 0;
@@ -97,15 +90,15 @@ export function tally(results: readonly RequestResult[], expectedPrimes: number)
     statusCodes,
     ok,
     measured: {
-      p50_ms: percentile(latencies, 50),
-      p95_ms: percentile(latencies, 95),
-      p99_ms: percentile(latencies, 99),
+      p50_ms: pct(50),
+      p95_ms: pct(95),
+      p99_ms: pct(99),
       throttled,
       server_errors: serverErrors,
       no_answer: noAnswer,
       wrong_answers: wrong,
     },
-    maxMs: latencies.at(-1) ?? Number.NaN,
+    maxMs: pct(100),
   };
 }
 
