@@ -50,7 +50,7 @@ version_of() {
   case $1 in
     # go install builds carry no version stamp in vegeta's -version: print the pinned one.
     vegeta) echo "vegeta $(cat "$BIN/.vegeta.version") ($("$BIN/vegeta" -version 2>&1 | sed -n 's/^Runtime: //p'))" ;;
-    oha) echo "oha $(cat "$BIN/.oha.version") ($("$BIN/oha" --version 2>&1 | head -1))" ;;
+    oha) "$BIN/oha" --version 2>&1 | head -1 ;;
     h2load) h2load --version 2>&1 | head -1 ;;
     statsd_exporter) echo "statsd_exporter $(cat "$BIN/.statsd_exporter.version")" ;;
     prometheus) prometheus --version 2>&1 | head -1 ;;
