@@ -40,8 +40,25 @@ export function ratioText(ratio: number | null, bound: CapacityBound, digits = 1
   return bound === 'service' ? `${ratio.toFixed(digits)}x` : `>= ${ratio.toFixed(digits)}x (${WHY[bound]})`;
 }
 
-/** A bare number for a table cell: "5264", or ">= 52000 (generator-bound)". */
-export function capacityCell(capacity: number | null, bound: CapacityBound, digits = 0): string {
+/**
+ * A bare number for a table cell: "5264", or ">= 52000 (generator-bound)"; `short` leaves the
+ * reason to a legend (`boundLegend`) for fixed-width tables.
+ */
+export function capacityCell(capacity: number | null, bound: CapacityBound, digits = 0, short = false): string {
   if (capacity === null) return '-';
-  return bound === 'service' ? capacity.toFixed(digits) : `>= ${capacity.toFixed(digits)} (${WHY[bound]})`;
+  if (bound === 'service') return capacity.toFixed(digits);
+  return short ? `>= ${capacity.toFixed(digits)}` : `>= ${capacity.toFixed(digits)} (${WHY[bound]})`;
+}
+
+/** A short ratio for fixed-width tables: "3.5x" or ">= 3.5x". */
+export function ratioCell(ratio: number | null, bound: CapacityBound, digits = 1): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '-';
+  return `${bound === 'service' ? '' : '>= '}${ratio.toFixed(digits)}x`;
+}
+
+/** The legend line under a table that used short cells, naming each lower bound's reason; null when none. */
+export function boundLegend(rows: readonly { what: string; bound: CapacityBound }[]): string | null {
+  const lower = rows.filter((r) => r.bound !== 'service');
+  if (lower.length === 0) return null;
+  return `">=": a lower bound, not the service's limit: ${lower.map((r) => `${r.what} ${WHY[r.bound as Exclude<CapacityBound, 'service'>]}`).join('; ')}`;
 }
