@@ -31,8 +31,11 @@ cargo_tool() { # name crate@version [cargo install flags...]
   shift 2
   if [[ -x "$BIN/$name" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
   command -v cargo >/dev/null || { echo "tools: cargo is needed to build $name ($crate $want)" >&2; exit 1; }
-  echo "tools: cargo install --locked $crate --version $want $* (into .tools/bin; a few minutes the first time)"
-  cargo install --quiet --locked "$crate" --version "$want" --root "$PWD/.tools" "$@"
+  # One build cache per user, outside the clone: a second clone (or a deleted .tools/) links the
+  # compiled binary in seconds instead of compiling the crate and its C dependencies again.
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/backend-bottleneck-lab/cargo-target"
+  echo "tools: cargo install --locked $crate --version $want${*:+ $*} (into .tools/bin; a few minutes the first time)"
+  cargo install --quiet --locked "$crate" --version "$want" --root "$PWD/.tools" --target-dir "$cache" "$@"
   echo "$want" >"$stamp"
 }
 
