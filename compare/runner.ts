@@ -12,6 +12,7 @@ import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
 import { PLANS, type Plan, type ProfileName } from './plan.js';
+import type { Progress } from './progress.js';
 import { cpuBetween, monitoringPids, processesCpuSec, procUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
@@ -46,6 +47,8 @@ export class Run {
   sampler: Sampler | null = null;
   monitoring: MonitoringHandle | null = null;
   health: HealthAnswer | null = null;
+  /** Set once the available engines are known (run.ts). */
+  progress: Progress | null = null;
   #stepNo = 0;
   /** When the run's last traffic to the service ended (ms), to keep the steps' metrics apart. */
   #trafficEndMs = 0;
@@ -170,6 +173,7 @@ export class Run {
     // The previous traffic's metrics must be in Prometheus before this step starts, or its window
     // would count them (prometheus.ts).
     if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+    if (this.progress) console.log(this.progress.begin(step));
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;
     step.health.before = (await this.service.health())?.heavy ?? null;
