@@ -558,7 +558,8 @@ trap cleanup EXIT
 
 case $METHOD in
   auto)
-    if docker_works; then run_docker; fi
+    # The docker method runs the lab's image; a command (a peer) runs in a cgroup or systemd scope.
+    if [[ $SERVICE == 1 ]] && docker_works; then run_docker; fi
     if setup_cgroup; then run_cgroup; fi
     if systemd_works; then run_systemd; fi
     say "no way to apply the limits here:"
