@@ -3,7 +3,7 @@
  * JSON and no parsing: what runs, under which limits, where its cgroup counters are; at the end,
  * the throttling and memory counters and whether the kernel killed it for memory.
  *
- *   node dist/lab/constrained-state.js running FILE --method cgroup-v1 --url URL --pid N \
+ *   node dist/lab/constrained-state.js running FILE --method cgroup-v1 [--started-at T] --url URL --pid N \
  *        --cpus 1 --quota-us 100000 --period-us 100000 --memory-bytes N --heap-mb N \
  *        [--cgroup-version 1 --cpu-stat FILE --memory-dir DIR] [--container NAME --image NAME] [--unconstrained]
  *   node dist/lab/constrained-state.js stopped FILE --exit-status N [--cpu-stat FILE] [--memory-dir DIR] [--oom-killed]
@@ -60,7 +60,7 @@ export function runningState(o: Options, startedAt = new Date()): Record<string,
   const state: Record<string, unknown> = {
     status: 'running',
     method: need(str(o, 'method'), 'method'),
-    started_at: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    started_at: str(o, 'started-at') ?? startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     url: need(str(o, 'url'), 'url'),
     pid: num(o, 'pid') ?? null,
     limits: {
@@ -102,7 +102,8 @@ export function stoppedState(running: Record<string, unknown>, o: Options): { st
   }
   if (str(o, 'container') !== undefined) end['container'] = str(o, 'container');
   const { status: _s, cgroup: _c, ...rest } = running;
-  return { state: { status: 'stopped', ...rest, ...(running['cgroup'] ? { cgroup: running['cgroup'] } : {}), ...end }, lines, oom };
+  // The cgroup is gone once stopped: its paths stay in the running state only.
+  return { state: { status: 'stopped', ...rest, ...end }, lines, oom };
 }
 
 /** Writes the file whole or not at all (readers poll it). */
