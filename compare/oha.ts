@@ -14,7 +14,11 @@ export function ohaPath(): string {
   return process.env['OHA'] ?? (existsSync('.tools/bin/oha') ? '.tools/bin/oha' : 'oha');
 }
 
-/** Connections: enough that a 10 ms stall at 60,000 req/s still finds one free after it (in flight ~ rate x latency). */
+/**
+ * Connections: enough that they never set the pace (in flight = rate x latency: 100 at 100,000 req/s
+ * and 1 ms). Requests due while all are busy wait in oha's queue, and that wait counts in their
+ * latency (--latency-correction), as a client's would.
+ */
 export const OHA_CONNECTIONS = 256;
 
 /**
