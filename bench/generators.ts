@@ -10,8 +10,8 @@
  * that falls behind shows a growing p99, not a lower rate only). The ceiling is the highest rate
  * held below the first one missed. Generator and server CPU are read from the kernel for every step.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { echo, environment, REPO, startPinned } from './lib/processes.js';
@@ -76,10 +76,9 @@ const runners: Record<string, Run> = {
   async vegeta(url, rate, dir) {
     const bin = join(dir, 'vegeta.bin');
     const targets = join(dir, 'targets.txt');
-    await measured(['bash', '-c', `echo 'GET ${url}' > ${targets}`]);
+    writeFileSync(targets, `GET ${url}\n`);
     const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-body=0', `-output=${bin}`]);
-    const rep = await measured([`${TOOLS}/vegeta`, 'report', '-type=json', bin]);
-    const j = JSON.parse(rep.stdout) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
+    const j = JSON.parse(execFileSync(`${TOOLS}/vegeta`, ['report', '-type=json', bin], { encoding: 'utf8' })) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
     return { sentRate: j.rate, p50Ms: j.latencies['50th']! / 1e6, p99Ms: j.latencies['99th']! / 1e6, errors: j.requests - (j.status_codes['200'] ?? 0), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
   async h2load(url, rate) {
@@ -95,7 +94,7 @@ const runners: Record<string, Run> = {
 
 const available = (g: string) => {
   try {
-    if (g === 'h2load') return spawn('h2load', ['--version']).pid !== undefined;
+    if (g === 'h2load') return spawnSync('h2load', ['--version']).status === 0;
     readFileSync(`${TOOLS}/${g}`);
     return true;
   } catch {
