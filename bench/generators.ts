@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { echo, environment, REPO, startPinned } from './lib/processes.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 5);
-const RATES = (process.env['RATES'] ?? '10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
+const RATES = (process.env['RATES'] ?? '2500,5000,10000,20000,30000,40000,50000,60000,80000,100000,120000,150000').split(',').map(Number);
 const GENERATORS = (process.env['GENERATORS'] ?? 'oha,vegeta,h2load').split(',');
-const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 64);
+const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 256);
 const SERVER_CPU = 1;
 const LOAD_CPU = 0;
 const HOLD = 0.97;
@@ -66,7 +66,7 @@ type Run = (url: string, rate: number, dir: string) => Promise<Omit<Step, 'rate'
 
 const runners: Record<string, Run> = {
   async oha(url, rate) {
-    const r = await measured([`${TOOLS}/oha`, '-z', `${SECONDS}s`, '-q', String(rate), '--latency-correction', '-c', String(CONNECTIONS), '--worker-threads', '1', '--no-tui', '--output-format', 'json', url]);
+    const r = await measured([`${TOOLS}/oha`, '-z', `${SECONDS}s`, '-q', String(rate), '--latency-correction', '-w', '-c', String(CONNECTIONS), '--worker-threads', '1', '--no-tui', '--output-format', 'json', url]);
     const j = JSON.parse(r.stdout) as { summary: { total: number }; latencyPercentiles: Record<string, number | null>; statusCodeDistribution: Record<string, number>; errorDistribution: Record<string, number> };
     const answered = Object.values(j.statusCodeDistribution).reduce((a, b) => a + b, 0);
     const errors = Object.values(j.errorDistribution).reduce((a, b) => a + b, 0) + answered - (j.statusCodeDistribution['200'] ?? 0);
@@ -77,12 +77,13 @@ const runners: Record<string, Run> = {
     const bin = join(dir, 'vegeta.bin');
     const targets = join(dir, 'targets.txt');
     writeFileSync(targets, `GET ${url}\n`);
-    const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-body=0', `-output=${bin}`]);
+    const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-connections=1000', '-max-body=0', `-output=${bin}`]); // as compare runs it
     const j = JSON.parse(execFileSync(`${TOOLS}/vegeta`, ['report', '-type=json', bin], { encoding: 'utf8' })) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
     return { sentRate: j.rate, p50Ms: j.latencies['50th']! / 1e6, p99Ms: j.latencies['99th']! / 1e6, errors: j.requests - (j.status_codes['200'] ?? 0), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
   async h2load(url, rate) {
-    // --rps is per client; h2load prints no percentiles and times from the actual send.
+    // --rps is per client (each HTTP/1.1 client has one request in flight, so it also caps at
+    // 1/latency); h2load prints no percentiles and times from the actual send.
     const perClient = Math.max(1, Math.round(rate / CONNECTIONS));
     const r = await measured(['h2load', '--h1', '-t', '1', '-c', String(CONNECTIONS), '-D', String(SECONDS), `--rps=${perClient}`, url]);
     const done = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(r.stdout);

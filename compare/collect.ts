@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { heavyReference, median } from '../lab/index.js';
-import { capacityBound } from './bound.js';
+import { capacityBound, failureInDoubt } from './bound.js';
 import { diagnose } from './diagnose.js';
 import { readManifest, type Manifest, type StepRecord } from './manifest.js';
 import { methodText } from './method.js';
@@ -146,7 +146,7 @@ export async function collect(dir: string): Promise<Report> {
         serviceTimeSec,
         cpuTimeSec,
         capacity: measured ? c.capacity : null,
-        bound: capacityBound(search?.end ?? null, c.firstFailure),
+        bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, quota)),
         firstFailure: c.firstFailure,
         end: search?.end ?? null,
         atCapacity: c.atCapacity,
@@ -211,7 +211,7 @@ export async function collect(dir: string): Promise<Report> {
     verification: m.verification,
     hello: {
       capacity: helloSteps.length > 0 ? hc.capacity : null,
-      bound: capacityBound(helloSearch?.end ?? null, hc.firstFailure),
+      bound: capacityBound(helloSearch?.end ?? null, hc.firstFailure, failureInDoubt(hc.firstFail, quota)),
       generator: m.steps.some((s) => s.scenario === 'hello' && s.files.oha) ? 'oha' : 'vegeta',
       firstFailure: hc.firstFailure,
       end: helloSearch?.end ?? null,
