@@ -5,9 +5,10 @@
  * above it; this prints that ceiling for oha, vegeta and (when installed) h2load.
  *
  * Method: the server pinned to CPU 1, the generator to CPU 0; constant arrival rates from RATES,
- * each for SECONDS; a rate is held when the generator sent >= 97% of it with no error and a p99
- * below 50 ms (oha measures from the scheduled send time with --latency-correction, so a generator
- * that falls behind shows a growing p99, not a lower rate only). The ceiling is the highest rate
+ * each for SECONDS; a rate is held when the generator sent >= 97% of it with no error and a median
+ * latency under 5 ms (oha measures from the scheduled send time with --latency-correction, so a
+ * generator that falls behind shows a growing median, not only a lower rate; the p99 is printed but
+ * not judged: on a shared machine a neighbour's burst moves it). The ceiling is the highest rate
  * held below the first one missed. Generator and server CPU are read from the kernel for every step.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 256);
 const SERVER_CPU = 1;
 const LOAD_CPU = 0;
 const HOLD = 0.97;
-const MAX_P99_MS = 50;
+const MAX_P50_MS = 5;
 const TOOLS = `${REPO}.tools/bin`;
 
 interface Step {
@@ -104,7 +105,7 @@ const available = (g: string) => {
 };
 
 console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
-console.log(`method: server (bench/bare-uws.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, p99 < ${MAX_P99_MS} ms; ${CONNECTIONS} connections`);
+console.log(`method: server (bench/bare-uws.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms (h2load: mean); ${CONNECTIONS} connections`);
 console.log('environment:', JSON.stringify(environment()));
 const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
 const server = await startPinned(`${REPO}dist/bench/bare-uws.js`, SERVER_CPU);
@@ -123,7 +124,7 @@ try {
       const r = await runners[g]!(url, rate, dir);
       const serverCpu = (cpuSec(server.pid) - before) / r.wallSec;
       const step: Step = { rate, sentRate: r.sentRate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, generatorCpu: r.cpuSec / r.wallSec, serverCpu };
-      const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p99Ms === null || step.p99Ms < MAX_P99_MS);
+      const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p50Ms === null || step.p50Ms < MAX_P50_MS);
       const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
       console.log(`  ${held ? 'held  ' : 'missed'} rate ${rate}: sent ${step.sentRate.toFixed(0)}/s, p50 ${f(step.p50Ms)} ms, p99 ${f(step.p99Ms)} ms, errors ${step.errors}, generator CPU ${step.generatorCpu.toFixed(2)}, server CPU ${step.serverCpu.toFixed(2)}`);
       if (!held) break;
@@ -136,9 +137,9 @@ try {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log('\n| generator | ceiling on one core, req/s | p99 there, ms | generator CPU | bare uWS CPU |\n|---|---:|---:|---:|---:|');
+console.log('\n| generator | ceiling on one core, req/s | p50 there, ms | p99 there, ms | generator CPU | bare uWS CPU |\n|---|---:|---:|---:|---:|---:|');
 for (const [g, c] of Object.entries(ceilings)) {
   const a = c.at;
-  console.log(`| ${g} | ${c.ceiling > 0 ? `>= ${c.ceiling}` : `< ${RATES[0]}`} | ${a?.p99Ms == null ? 'n/a' : a.p99Ms.toFixed(2)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} |`);
+  console.log(`| ${g} | ${c.ceiling > 0 ? `>= ${c.ceiling}` : `< ${RATES[0]}`} | ${a?.p50Ms == null ? 'n/a' : a.p50Ms.toFixed(2)} | ${a?.p99Ms == null ? 'n/a' : a.p99Ms.toFixed(2)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} |`);
 }
 console.log(`\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's)`);
