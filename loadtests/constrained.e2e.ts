@@ -213,7 +213,7 @@ describe('the service under run-constrained (CPUS=1 MEMORY=256m)', () => {
   const light = { PRIME_LIMIT: '100000', HASH_ROUNDS: '200000', IO_KB: '64' };
   test("the seed's smoke on vegeta, shortened to 8 s, passes its thresholds from the kept raw results", async () => {
     const out = join(WORK, 'smoke');
-    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], { PORT: String(svc.port), HOST: '127.0.0.1', BASE_URL: undefined, DURATION: '8s', IMPL: 'js', MODE: 'inline', OUT: out, ...light });
+    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], { PORT: String(svc.port), HOST: '127.0.0.1', BASE_URL: undefined, DURATION: '8s', IMPL: 'native', MODE: 'pool', VUS: undefined, THINK: undefined, OUT: out, ...light });
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /service limits: cpus=1 memory=256 MiB/);
     assert.match(r.output, /ok {4}P99 latency +[0-9.]+ ms +\(must be < 6000 ms\)/);
