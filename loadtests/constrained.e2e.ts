@@ -355,7 +355,7 @@ describe('the docker method, against a stand-in docker CLI (no engine runs here)
     await svc.healthy();
     const args = readFileSync(join(dir, 'run.args'), 'utf8');
     const pairs = args.split('\n').reduce<string[]>((acc, a, i, all) => (a.startsWith('-') && all[i + 1] ? [...acc, `${a} ${all[i + 1]}`] : acc), []);
-    for (const want of ['--cpus 1', `--memory ${256 * MiB}`, `--memory-swap ${256 * MiB}`, `-p 127.0.0.1:${svc.port}:8000`, '-e NODE_OPTIONS=--max-old-space-size=160']) {
+    for (const want of ['--cpus 1', `--memory ${256 * MiB}`, `--memory-swap ${256 * MiB}`, `-e PORT=${svc.port}`, '--network host', '-e NODE_OPTIONS=--max-old-space-size=160']) {
       assert.ok(pairs.includes(want), `docker run lacks "${want}": ${args}`);
     }
     assert.ok(args.split('\n').includes('--init'));
@@ -368,7 +368,7 @@ describe('the docker method, against a stand-in docker CLI (no engine runs here)
     assert.equal(await svc.stop(), 0, svc.output);
     assert.match(svc.output, /cpu\.stat: nr_periods=10 nr_throttled=3 throttled_ms=4/);
     const made = calls(dir);
-    assert.ok(made.some((c) => c.startsWith('build -t backend-bottleneck-lab')));
+    assert.ok(made.some((c) => /^build --network host .*--build-arg NODE_IMAGE=lab-base\/node:.* -t backend-bottleneck-lab \.$/.test(c)), made.join('\n'));
     assert.ok(made.some((c) => c.startsWith('stop ')));
     assert.ok(made.some((c) => c.startsWith('rm ')), 'the container is removed');
     const state = svc.state();

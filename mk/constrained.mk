@@ -1,7 +1,7 @@
 # 1 CPU and 256 MB for real: the service under limits that are checked, not assumed (Docker when an
 # engine answers, else a child cgroup of this shell's, else systemd-run), the image, the stack, and
 # the end-to-end test that puts real load on the constrained service.
-.PHONY: run-constrained docker-build compose-up compose-down test-constrained
+.PHONY: run-constrained test-constrained
 
 CPUS ?= 1
 MEMORY ?= 256m
@@ -10,16 +10,7 @@ TEST_PARTS += test-constrained
 run-constrained: ## Run the service in CPUS=1 MEMORY=256m on HOST:PORT (Docker if it answers, else a cgroup; METHOD= forces one)
 	@case "$(METHOD)" in docker) ;; ""|auto) docker info >/dev/null 2>&1 || $(MAKE) --no-print-directory build ;; \
 	  *) $(MAKE) --no-print-directory build ;; esac
-	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh
-
-docker-build: ## Build the image backend-bottleneck-lab (multi-stage: make build, then slim Node 20)
-	docker build -t backend-bottleneck-lab .
-
-compose-up: ## Start the service (1 CPU, 256 MB), statsd_exporter and Prometheus on lab_network
-	docker compose up -d --build
-
-compose-down: ## Stop and remove the compose stack
-	docker compose down
+	$(if $(filter docker,$(METHOD)),scripts/docker-engine.sh run --) env CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh
 
 test-constrained: build ## End to end: the service under run-constrained, its limits, real vegeta and k6 runs, the memory cap
 	scripts/tools.sh vegeta k6

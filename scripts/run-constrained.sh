@@ -375,7 +375,7 @@ report_inside() {
   local i body
   for i in $(seq 1 100); do
     if [[ $APPLIED == docker ]]; then
-      body=$(docker exec "$CONTAINER" node -e "$HEALTH_JS" http://127.0.0.1:8000/heavy/health/ 2>/dev/null) || body=""
+      body=$(docker exec "$CONTAINER" node -e "$HEALTH_JS" "$INNER_URL" 2>/dev/null) || body=""
     else
       body=$(node -e "$HEALTH_JS" "http://$HOST:$PORT/heavy/health/" 2>/dev/null) || body=""
     fi
@@ -392,9 +392,15 @@ report_inside() {
 run_docker() {
   say "method: docker (engine $(docker info --format '{{.ServerVersion}}'))"
   [[ $SERVICE == 1 ]] || die "a command after -- runs only with the cgroup or systemd method; the docker method runs the image"
-  docker build -t "$IMAGE" . >&2
+  # The image: base stand-ins built once (no registry needed), see scripts/docker-build.sh.
+  [[ ${DOCKER_SKIP_BUILD:-0} == 1 ]] || scripts/docker-build.sh
   docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
   local envs=() v
+  # The host's network by default: an engine started with --bridge=none (scripts/docker-engine.sh)
+  # has no bridge to publish a port from, and loopback-only load needs no NAT on the way.
+  # DOCKER_NETWORK=bridge publishes HOST:PORT instead.
+  local DOCKER_NET="--network host -e HOST=$HOST -e PORT=$PORT" INNER_URL="http://$HOST:$PORT/heavy/health/"
+  if [[ ${DOCKER_NETWORK:-host} == bridge ]]; then DOCKER_NET="-p $HOST:$PORT:8000"; INNER_URL=http://127.0.0.1:8000/heavy/health/; fi
   # The service's own settings (server/config.ts) pass through when set here; HOST, PORT and
   # DATA_DIR belong to the container.
   for v in $SERVICE_SETTINGS; do
@@ -403,7 +409,7 @@ run_docker() {
   # --init: a real PID 1 that forwards signals and reaps, so `docker stop` reaches the server's
   # graceful shutdown.
   docker run -d --init --name "$CONTAINER" --cpus "$CPUS" --memory "$MEM_BYTES" --memory-swap "$MEM_BYTES" \
-    -e "NODE_OPTIONS=--max-old-space-size=$HEAP_MB" "${envs[@]}" -p "$HOST:$PORT:8000" "$IMAGE" >/dev/null
+    -e "NODE_OPTIONS=--max-old-space-size=$HEAP_MB" "${envs[@]}" $DOCKER_NET "$IMAGE" >/dev/null
   APPLIED=docker
   local nano mem swap
   read -r nano mem swap < <(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$CONTAINER")

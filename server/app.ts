@@ -83,7 +83,7 @@ export function createServer(deps: ServerDeps): LabServer {
   function health(res: HttpResponse): void {
     sendJson(res, 200, {
       status: draining ? 'draining' : 'ok',
-      uws: { native: runtime.native, version: runtime.version, detail: runtime.detail },
+      uws: { native: runtime.native, package: runtime.package, version: runtime.version, detail: runtime.detail },
       engines: Object.fromEntries(
         [...engines.values()].map((e) => [e.name, e.available ? { available: true, description: e.description } : { available: false, reason: e.reason }]),
       ),

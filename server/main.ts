@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   // Sized POOL_SIZE + 4 so native compute can never starve the I/O stage; it must be set before
   // the pool's first use, which is why it happens here, before engines load.
   process.env['UV_THREADPOOL_SIZE'] ??= String(config.poolSize + 4);
-  const uws = loadUws();
+  let uws: ReturnType<typeof loadUws>;
+  try {
+    uws = loadUws();
+  } catch (err) {
+    fail(1, `uWebSockets.js did not load: ${(err as Error).message}; refusing to start.`);
+  }
   if (!uws.native) {
     if (!config.allowUwsFallback) {
       fail(1, `uWebSockets.js native binary did not load (${uws.detail}); refusing to run on the slow fallback. Set ALLOW_UWS_FALLBACK=1 to run anyway.`);
@@ -43,7 +48,7 @@ async function main(): Promise<void> {
     fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
-  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
 
   let stopping = false;
   const stop = (signal: string) => {

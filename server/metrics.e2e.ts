@@ -6,6 +6,10 @@
  * query API. Every process listens on free loopback ports of its own, so a running `make
  * monitoring` is neither used nor disturbed, and all are stopped when the test ends, pass or fail.
  * Run by `make test-metrics`, which installs statsd_exporter and Prometheus first.
+ *
+ * With METRICS_E2E_SERVER_URL, METRICS_E2E_EXPORTER_URL and METRICS_E2E_PROMETHEUS_URL set, it starts
+ * nothing and runs the same requests and checks against a stack already up: `scripts/compose.sh test`
+ * runs it against a fresh docker-compose stack (server settings as below, no health check probes).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -159,6 +163,17 @@ const EXPECTED_REQUESTS = new Map<string, number>([
 
 describe('metrics: server -> statsd_exporter -> Prometheus', () => {
   before(async () => {
+    const stack = [process.env['METRICS_E2E_SERVER_URL'], process.env['METRICS_E2E_EXPORTER_URL'], process.env['METRICS_E2E_PROMETHEUS_URL']];
+    if (stack.some(Boolean)) {
+      assert.ok(stack.every(Boolean), 'METRICS_E2E_SERVER_URL, _EXPORTER_URL and _PROMETHEUS_URL go together');
+      [serverUrl, exporterUrl, prometheusUrl] = stack as [string, string, string];
+    } else {
+      serverUrl = await startLocalStack();
+    }
+    await sendKnownTraffic();
+  });
+
+  async function startLocalStack(): Promise<string> {
     dir = mkdtempSync(join(tmpdir(), 'lab-metrics-e2e-'));
     const [exporterWeb, prometheusWeb] = [await freeTcpPort(), await freeTcpPort()];
     const statsdPort = await freeUdpPort();
@@ -196,8 +211,10 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     });
     await eventually('statsd_exporter', async () => ((await fetch(`${exporterUrl}/metrics`)).ok ? true : undefined));
     await eventually('prometheus', async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined));
-    serverUrl = await eventually('the server', async () => /listening on (http:\/\/\S+)/.exec(server.output.join(''))?.[1]);
+    return eventually('the server', async () => /listening on (http:\/\/\S+)/.exec(server.output.join(''))?.[1]);
+  }
 
+  async function sendKnownTraffic(): Promise<void> {
     for (let i = 0; i < 7; i++) assert.equal(await get('/hello'), 200);
     for (let i = 0; i < 2; i++) assert.equal(await get('/hello/'), 200); // same route template
     assert.equal(await get('/hello', { method: 'POST' }), 405);
@@ -215,7 +232,7 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     EXPECTED_REQUESTS.set(key('http_requests_total', requestLabels('/heavy/health/', 'GET', 200, 'none', 'none')), healthRequests);
     assert.equal(await get(`${HEAVY}?${LONG}`), 503);
     assert.equal(await long, 200);
-  });
+  }
 
   after(async () => {
     await stopAll();
