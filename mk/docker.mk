@@ -3,7 +3,7 @@
 # stack, and the tests that build and run them. Every target that needs an engine starts one only when
 # none answers, and stops only that one when it is done; an engine the user runs is used as it is.
 # DOCKER_BASE=official builds on the Dockerfile's official base images instead of the local stand-ins.
-.PHONY: docker-engine docker-engine-stop docker-bases docker-build compose-up compose-down test-docker
+.PHONY: docker-engine docker-engine-stop docker-bases docker-build compose-up compose-down test-docker docker-test-steps
 
 TEST_PARTS += test-docker
 ENGINE := scripts/docker-engine.sh
@@ -35,7 +35,7 @@ compose-down: ## Stop and remove the compose stack, then the engine if `compose-
 # service or monitoring running on the defaults is neither used nor disturbed.
 DOCKER_TEST_PORT ?= 24080
 test-docker: build ## End to end in Docker: image built, run limited and healthy, known answers; compose stack + metrics e2e
-	@scripts/tools.sh vegeta
+	@scripts/tools.sh statsd_exporter prometheus
 	$(ENGINE) run -- $(MAKE) --no-print-directory docker-test-steps
 
 docker-test-steps:
