@@ -198,7 +198,7 @@ export async function collect(dir: string): Promise<Report> {
     environment: {
       ...m.environment,
       limits: { cpus: health?.limits.cpus ?? null, memoryBytes, method: cs?.method ?? 'unknown', detail: limitsDetail },
-      service: { poolSize: health?.pool_size ?? null, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, uws: health?.uws ? `${health.uws.native ? 'native' : 'FALLBACK'} ${health.uws.version}` : 'unknown' },
+      service: { poolSize: health?.pool_size ?? null, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, uws: health?.uws ? `${health.uws.native ? 'native' : 'FALLBACK'} ${health.uws.package ? `${health.uws.package} ` : ''}${health.uws.version}${health.uws.detail && health.uws.native ? ` (${health.uws.detail})` : ''} on Node ${health.node}` : 'unknown' },
       prometheus: m.prometheus,
     },
     slo: { hello: { p99Ms: p.hello.sloP99Ms }, heavy: { p50Ms: p.heavy.sloP50Ms, p95Ms: p.heavy.sloP95Ms, p99Ms: p.heavy.sloP99Ms } },

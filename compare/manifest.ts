@@ -58,7 +58,7 @@ export interface HealthAnswer {
   deadline_ms: number;
   node: string;
   pid: number;
-  uws?: { native: boolean; version: string };
+  uws?: { native: boolean; version: string; package?: string; detail?: string };
   heavy: SchedulerStats;
 }
 

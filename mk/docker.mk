@@ -42,3 +42,13 @@ docker-test-steps:
 	scripts/docker-build.sh
 	DOCKER_TEST_PORT=$(DOCKER_TEST_PORT) node --test --test-concurrency=1 dist/loadtests/docker.e2e.js
 	scripts/compose.sh test
+
+# `make compare METHOD=docker`: the image is built (or found cached) before the run, so the service's
+# start is not a build; run-constrained then finds it and `docker run`s it under the limits.
+ifeq ($(METHOD),docker)
+compare: docker-build
+endif
+
+.PHONY: compare-methods
+compare-methods: build compare-tools docker-build ## One run, two limits: make compare (ENGINES=native, quick) with METHOD=cgroup then METHOD=docker, capacities side by side
+	node dist/compare/methods.js --profile $(if $(QUICK)$(LONG),$(COMPARE_PROFILE),quick)

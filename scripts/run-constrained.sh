@@ -96,7 +96,7 @@ write_state() {
   local tmp=$STATE_FILE.$$
   {
     printf '{\n  "status": %s,\n  "method": %s,\n  "started_at": %s,\n' "$(json_str "$1")" "$(json_str "$APPLIED")" "$(json_str "$STARTED_AT")"
-    printf '  "url": %s,\n  "pid": %s,\n' "$(json_str "http://$HOST:$PORT")" "${CHILD:-null}"
+    printf '  "url": %s,\n  "pid": %s,\n' "$(json_str "http://$HOST:$PORT")" "${SERVICE_PID:-${CHILD:-null}}"
     printf '  "limits": {"cpus": %s, "cpu_quota_us": %s, "cpu_period_us": %s, "memory_bytes": %s, "swap_bytes": 0, "heap_mb": %s}' \
       "$CPUS" "$QUOTA_US" "$PERIOD_US" "$MEM_BYTES" "$HEAP_MB"
     [[ -n ${2:-} ]] && printf ',\n%s' "$2"
@@ -124,9 +124,10 @@ cgroup_dir() { # mount-root mount-point path
 
 has_word() { [[ ",$1," == *",$2,"* ]]; }
 
-# Sets CG_VERSION and CG_PARENT (v2) or CG_CPU_PARENT and CG_MEM_PARENT (v1); returns 1 when no usable
-# hierarchy is mounted.
+# Sets CG_VERSION and CG_PARENT (v2) or CG_CPU_PARENT and CG_MEM_PARENT (v1) for this process, or for
+# the pid given (a container's, seen from the host); returns 1 when no usable hierarchy is mounted.
 find_cgroups() {
+  local of=/proc/${1:-self}/cgroup
   local fs root mnt opts line
   CG_VERSION=""
   while read -r fs root mnt opts; do
@@ -135,7 +136,7 @@ find_cgroups() {
       # A hybrid host mounts an empty v2 tree beside the v1 controllers: only a v2 tree that
       # holds cpu and memory is the one that limits.
       if has_word "$ctl" cpu && has_word "$ctl" memory; then
-        line=$(grep -m1 '^0::' /proc/self/cgroup) || continue
+        line=$(grep -m1 '^0::' "$of") || continue
         CG_VERSION=2
         CG_PARENT=$(cgroup_dir "$root" "$mnt" "${line#0::}")
         return 0
@@ -152,7 +153,7 @@ find_cgroups() {
       if has_word "$opts" memory && has_word "$ctls" memory && [[ -z $mem_parent ]]; then
         mem_parent=$(cgroup_dir "$root" "$mnt" "$path")
       fi
-    done </proc/self/cgroup
+    done <"$of"
   done < <(cgroup_mounts)
   [[ -n $cpu_parent && -n $mem_parent ]] || return 1
   CG_VERSION=1 CG_CPU_PARENT=$cpu_parent CG_MEM_PARENT=$mem_parent
@@ -338,7 +339,8 @@ systemd_works() {
 forward_stop() {
   STOPPING=1
   if [[ $APPLIED == docker ]]; then
-    docker exec "$CONTAINER" sh -c 'cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.stat' >"$DOCKER_CPU_STAT" 2>/dev/null || true
+    cat "${DOCKER_CG_CPU_STAT:-/nonexistent}" >"$DOCKER_CPU_STAT" 2>/dev/null ||
+      docker exec "$CONTAINER" sh -c 'cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.stat' >"$DOCKER_CPU_STAT" 2>/dev/null || true
     docker stop -t 15 "$CONTAINER" >/dev/null 2>&1 || true
   elif [[ -n $CHILD ]]; then
     kill -TERM "$CHILD" 2>/dev/null || true
@@ -418,7 +420,20 @@ run_docker() {
     die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap; asked $want_nano $MEM_BYTES $MEM_BYTES)"
   fi
   say "verified by docker inspect: NanoCpus=$nano Memory=$mem MemorySwap=$swap ($banner_limits, no swap)"
-  write_state running "$(printf '  "container": %s,\n  "image": %s' "$(json_str "$CONTAINER")" "$(json_str "$IMAGE")")"
+  # The container seen from the host, as the cgroup method records it: the server's pid (docker-init's
+  # child) and the container's cgroup files, so load runs sample its CPU, RSS and throttling alike.
+  local init cg_json=null i
+  init=$(docker inspect -f '{{.State.Pid}}' "$CONTAINER" 2>/dev/null || echo 0)
+  if [[ $init =~ ^[1-9][0-9]*$ ]]; then
+    for i in $(seq 1 50); do SERVICE_PID=$(pgrep -P "$init" | head -n 1 || true); [[ -n $SERVICE_PID ]] && break; sleep 0.1; done
+  fi
+  if [[ $init =~ ^[1-9][0-9]*$ ]] && find_cgroups "$init"; then
+    if [[ $CG_VERSION == 2 ]]; then DOCKER_CG_CPU_STAT=$CG_PARENT/cpu.stat DOCKER_CG_MEM=$CG_PARENT
+    else DOCKER_CG_CPU_STAT=$CG_CPU_PARENT/cpu.stat DOCKER_CG_MEM=$CG_MEM_PARENT; fi
+    [[ -r $DOCKER_CG_CPU_STAT ]] && cg_json=$(printf '{"version": %s, "cpu_stat": %s, "memory_dir": %s}' "$CG_VERSION" "$(json_str "$DOCKER_CG_CPU_STAT")" "$(json_str "$DOCKER_CG_MEM")")
+  fi
+  [[ $cg_json != null ]] || say "note: the container's cgroup is not visible from here; its throttling is read from inside at the end"
+  write_state running "$(printf '  "container": %s,\n  "image": %s,\n  "cgroup": %s' "$(json_str "$CONTAINER")" "$(json_str "$IMAGE")" "$cg_json")"
   DOCKER_CPU_STAT=$(mktemp)
   trap forward_stop INT TERM
   docker logs -f "$CONTAINER" &
