@@ -77,8 +77,16 @@ start() {
   pgrep -x dockerd >/dev/null && die "a dockerd runs (pid $(pgrep -x dockerd | tr '\n' ' ')) but does not answer \`docker info\`; not starting a second one"
   mkdir -p "$DATA"
   say "starting dockerd ${DOCKERD_FLAGS[*]} (log $LOG)"
-  # setsid: the engine outlives this script (and the make target that ran it) until `stop`.
-  $SUDO setsid dockerd "${DOCKERD_FLAGS[@]}" --pidfile "$PWD/$PIDFILE.engine" >"$LOG" 2>&1 </dev/null &
+  # setsid: the engine outlives this script (and the make target that ran it) until `stop`. A daemon
+  # must not keep its starter's descriptors either: a lock held by a caller (`flock FILE make test`)
+  # would stay taken for as long as the engine runs, so every descriptor above 2 is closed first.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec $SUDO setsid dockerd "${DOCKERD_FLAGS[@]}" --pidfile "$PWD/$PIDFILE.engine" >"$LOG" 2>&1 </dev/null
+  ) &
   local launcher=$!
   local i
   for i in $(seq 1 150); do
