@@ -40,7 +40,7 @@ RUN touch node_modules && make build
 
 # ---- production dependencies, with the image's uWebSockets.js ---------------------------------------
 # The workstation's package (package.json) is a uWS v20.30 build with binaries for Node <= 20 only. The
-# image runs Node 24, so this stage swaps in, through the same npm alias name the code imports, a
+# image runs Node 24, so this stage points the alias the code imports (`uWebSockets.js`) at a
 # uWS build with a binary for Node 24's ABI (137): @btc-vision/uwebsockets.js, Apache-2.0 like uWS,
 # real uws_<platform>_<arch>_<abi>.node files for ABIs 115/127/137/141, needing glibc >= 2.38.
 # Only the binary for this image's platform and ABI is kept; the server refuses to start when it does
@@ -49,7 +49,8 @@ FROM ${NODE_IMAGE} AS deps
 ARG UWS_PACKAGE=@btc-vision/uwebsockets.js@20.57.0
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm pkg set "dependencies.uWebSockets.js=npm:${UWS_PACKAGE}" \
+RUN node -e 'const fs = require("fs"), p = JSON.parse(fs.readFileSync("package.json", "utf8")); \
+      p.dependencies["uWebSockets.js"] = "npm:" + process.argv[1]; fs.writeFileSync("package.json", JSON.stringify(p, null, 2) + "\n")' "$UWS_PACKAGE" \
  && npm install --omit=dev --no-audit --no-fund \
  && binary="uws_$(node -p 'process.platform + "_" + process.arch + "_" + process.versions.modules').node" \
  && test -f "node_modules/uWebSockets.js/$binary" \

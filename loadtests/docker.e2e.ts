@@ -61,7 +61,9 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
     } catch {
       // not yet
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; run-constrained said:\n${output.slice(-3000)}`);
+    if (Date.now() > end || (service && service.exitCode !== null)) {
+      throw new Error(`${service?.exitCode !== null ? `run-constrained exited (status ${service?.exitCode})` : 'timed out'} waiting for ${what}; it said:\n${output.slice(-3000)}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type * as uWS from 'uWebSockets.js';
 
 const require = createRequire(import.meta.url);
@@ -22,7 +23,11 @@ export interface UwsRuntime {
  * file among the loaded modules; a build that throws is reported with the reason it gave.
  */
 export function loadUws(): UwsRuntime {
-  const { name, version } = require('uWebSockets.js/package.json') as { name: string; version: string };
+  // Its package.json, the nearest above the entry point: a package with an `exports` map (the
+  // image's) does not export './package.json' to require().
+  let dir = dirname(require.resolve('uWebSockets.js'));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
   let uws: typeof uWS;
   try {
     uws = require('uWebSockets.js') as typeof uWS;
