@@ -33,11 +33,13 @@ images() {
   docker image inspect "$IMAGE" >/dev/null 2>&1 || IMAGE=$IMAGE scripts/docker-build.sh
 }
 
+# The service is up when it says so in its log: a request would be counted in the metrics that
+# `test` asserts exactly (and the published port accepts connections before the server listens).
 wait_up() { # lab-port exporter-port prometheus-port
   local i
   for i in $(seq 1 150); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$1/heavy/health/" && curl -fsS -o /dev/null "http://127.0.0.1:$2/metrics" &&
-      curl -fsS -o /dev/null "http://127.0.0.1:$3/-/ready"; then
+    if "${COMPOSE[@]}" -p "$PROJECT" "${FILES[@]}" logs lab 2>/dev/null | grep -q 'listening on http://' &&
+      curl -fsS -o /dev/null "http://127.0.0.1:$2/metrics" && curl -fsS -o /dev/null "http://127.0.0.1:$3/-/ready"; then
       return 0
     fi
     sleep 0.2
