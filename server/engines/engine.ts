@@ -1,6 +1,6 @@
 /**
  * The one interface every compute engine implements. An engine does the CPU part of the heavy
- * workload (the prime sieve and the SHA-256 chain); file I/O and timing live in `workload.ts`, so
+ * workload (the prime sieve and the SHA-256 chain); file I/O and timing live in `heavy.ts` and `io-check.ts`, so
  * engines differ only in how they compute, never in what they measure.
  */
 
