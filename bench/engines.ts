@@ -101,7 +101,7 @@ const workloads: Workload[] = [
     group: 'default',
     reps: reps(7),
     warmUp: true,
-    run: (e) => `${e.sieveCount(500_000)} ${e.sha256Chain(1_000_000)}`,
+    run: (e) => `${e.sieveCountSync(500_000)} ${e.sha256ChainSync(1_000_000)}`,
     expected: `${knownCount(500_000)} ${knownDigest(1_000_000)}`,
   },
   ...[1e3, 1e4, 1e5, 1e6, 1e7].map((rounds): Workload => ({
@@ -109,7 +109,7 @@ const workloads: Workload[] = [
     group: 'sha256_chain sweep',
     reps: reps(rounds >= 1e7 ? 2 : rounds >= 1e6 ? 5 : 11),
     warmUp: rounds < 1e7,
-    run: (e) => e.sha256Chain(rounds),
+    run: (e) => e.sha256ChainSync(rounds),
     expected: knownDigest(rounds),
   })),
   ...[1e4, 1e5, 1e6, 1e7, 1e8].map((limit): Workload => ({
@@ -117,7 +117,7 @@ const workloads: Workload[] = [
     group: 'sieve_count sweep',
     reps: reps(limit >= 1e8 ? 5 : 11),
     warmUp: limit < 1e8,
-    run: (e) => String(e.sieveCount(limit)),
+    run: (e) => String(e.sieveCountSync(limit)),
     expected: knownCount(limit),
   })),
 ];

@@ -159,10 +159,10 @@ describe('an engine that is not available', () => {
     const failing: Engine = {
       name: 'js',
       description: 'fails on purpose',
-      sieveCount: () => {
+      sieveCountSync: () => {
         throw new Error('boom');
       },
-      sha256Chain: () => '',
+      sha256ChainSync: () => '',
     };
     const t = await startServer({}, new Map([['js', { name: 'js', available: true, engine: failing, description: failing.description }]]));
     try {

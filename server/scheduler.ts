@@ -130,14 +130,23 @@ export class HeavyScheduler {
   }
 
   /**
-   * The event-loop time still owed to work ahead of a new job: the rest of each admitted inline
-   * job that has not finished, and every queued job (a queued pool job waits for the same slots).
+   * How long a new job is expected to wait before it computes: the work ahead of it (the rest of
+   * each running job, every queued one) shared by `poolSize` slots, but never less than the inline
+   * work ahead, which runs one job at a time on the one event loop whatever the pool size.
    */
   #backlogMs(now: number): number {
-    let ms = 0;
-    for (const job of this.#active) if (job.mode === 'inline') ms += Math.max(0, job.expectedMs - (now - job.startedAt));
-    for (const job of this.#queue) ms += job.expectedMs;
-    return ms;
+    let all = 0;
+    let inline = 0;
+    for (const job of this.#active) {
+      const left = Math.max(0, job.expectedMs - (now - job.startedAt));
+      all += left;
+      if (job.mode === 'inline') inline += left;
+    }
+    for (const job of this.#queue) {
+      all += job.expectedMs;
+      if (job.mode === 'inline') inline += job.expectedMs;
+    }
+    return Math.max(inline, all / this.#config.poolSize);
   }
 
   #learn(engine: EngineName, primeLimit: number, hashRounds: number, compute: ComputeResult): void {
@@ -179,7 +188,7 @@ export class HeavyScheduler {
         const estimate = Math.round(finishMs);
         throw new HttpError(
           'DEADLINE_EXCEEDED',
-          `inline work cannot meet the ${cfg.deadlineMs} ms deadline: expected to finish in ${estimate} ms (${Math.round(backlogMs)} ms of inline work ahead, ${Math.round(expectedMs)} ms its own), and a running inline job cannot be stopped; refused before it started`,
+          `inline work cannot meet the ${cfg.deadlineMs} ms deadline: expected to finish in ${estimate} ms (${Math.round(backlogMs)} ms of work ahead, ${Math.round(expectedMs)} ms its own), and a running inline job cannot be stopped; refused before it started`,
           {
             extensions: { deadlineMs: cfg.deadlineMs, stage: 'admission', estimatedMs: estimate, backlogMs: Math.round(backlogMs) },
             retryAfterSec: Math.max(1, Math.ceil(backlogMs / 1000)),
@@ -250,7 +259,7 @@ export class HeavyScheduler {
         }),
       );
     }
-    if (engine.sieveCountAsync && engine.sha256ChainAsync) return computeAsync(engine, primeLimit, hashRounds, job.abort.signal);
+    if (engine.sieveCount && engine.sha256Chain) return computeAsync(engine, primeLimit, hashRounds, job.abort.signal);
     return this.#pool.run({ impl: engine.name, primeLimit, hashRounds }, { signal: job.abort.signal });
   }
 
@@ -321,10 +330,10 @@ function learnRate(current: number, sample: number): number {
  */
 async function computeAsync(engine: Engine, primeLimit: number, hashRounds: number, signal: AbortSignal): Promise<ComputeResult> {
   const t0 = performance.now();
-  const primesFound = await engine.sieveCountAsync!(primeLimit);
+  const primesFound = await engine.sieveCount!(primeLimit);
   signal.throwIfAborted();
   const t1 = performance.now();
-  const digest = await engine.sha256ChainAsync!(hashRounds);
+  const digest = await engine.sha256Chain!(hashRounds);
   const t2 = performance.now();
   return { primesFound, digest, sieveMs: t1 - t0, hashMs: t2 - t1 };
 }
