@@ -108,3 +108,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+export async function getJson<T>(url: string, timeoutMs = 5000): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as T };
+}
+

@@ -1,4 +1,4 @@
-import type { Report } from './report.js';
+import type { Report } from './schema.js';
 import { renderMarkdown } from './markdown.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Report, StepResult } from './report.js';
-import { summaryLines } from './report.js';
+import type { Report, StepResult } from './schema.js';
+import { summaryLines } from './text.js';
 import { GENERATOR_CPU_LIMIT } from './verdict.js';
 
 const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));

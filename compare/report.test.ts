@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { diagnose, prometheusTrust, type StepResult } from './report.js';
+import { diagnose } from './diagnose.js';
+import { prometheusTrust } from './prometheus.js';
+import type { StepResult } from './schema.js';
 import { markdownToHtml } from './html.js';
 import { parseWrk } from './vegeta.js';
 import { generatorLimited, machineLoad } from './verdict.js';
@@ -40,7 +42,7 @@ function step(over: Partial<StepResult> = {}): StepResult {
   };
 }
 
-const diag = (s: StepResult, mode = 'pool', end = 'bracketed') => diagnose(s, [s], end, 1, 256 * 2 ** 20, 4, 5000, mode, { totalSec: 0.06, cpuSec: 0.05, ioSec: 0.001 });
+const diag = (s: StepResult, mode = 'pool', end = 'bracketed') => diagnose({ fail: s, steps: [s], end, quota: 1, memoryBytes: 256 * 2 ** 20, queueMax: 4, deadlineMs: 5000, mode, alone: { totalSec: 0.06, cpuSec: 0.05, ioSec: 0.001 } });
 
 test('a full CPU quota is the bottleneck, whatever the symptom', () => {
   const d = diag(step({ serviceCpuCores: 0.97, errors: 9, success: 0.82, statusCodes: { '200': 41, '503': 9 }, heavy: { ...step().heavy!, problems: { OVERLOADED: 9 } } }));
@@ -65,7 +67,7 @@ test('memory near the limit wins over everything', () => {
 
 test('a generator-limited search blames the generator, not the service', () => {
   const limited = step({ generatorLimited: true, generatorCpuShare: 0.95, pass: false });
-  assert.equal(diagnose(null, [limited], 'generator-limited', 1, null, null, null).bottleneck, 'generator');
+  assert.equal(diagnose({ fail: null, steps: [limited], end: 'generator-limited', quota: 1, memoryBytes: null }).bottleneck, 'generator');
 });
 
 test('a noisy step where the service idled is blamed on the machine', () => {

@@ -1,4 +1,5 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { median, type HeavyReference } from '../lab/index.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { output } from './exec.js';
@@ -64,11 +65,6 @@ export interface HeavyBodies {
   readonly problems: Readonly<Record<string, number>>;
 }
 
-export interface HeavyReference {
-  readonly primesFound: number;
-  readonly digest: string;
-}
-
 /** Decodes every response of a heavy results file (`vegeta encode --to json`, one object a line). */
 export async function heavyBodies(vegeta: string, binFile: string, reference: HeavyReference): Promise<HeavyBodies> {
   const child = spawn(vegeta, ['encode', '--to', 'json', binFile], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -105,13 +101,6 @@ export async function heavyBodies(vegeta: string, binFile: string, reference: He
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vegeta encode ${binFile} exited ${code}`))));
   });
   return { answers, wrongAnswers: wrong, medianCpuSec: median(cpu), medianQueueSec: median(queue), medianTotalSec: median(total), medianIoSec: median(io), problems };
-}
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Connections per vegeta attack at most. */
@@ -154,16 +143,4 @@ export function parseWrk(text: string): { requestsPerSec: number; latencyMs: Rec
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text);
   if (non2xx) errors += Number(non2xx[1]);
   return { requestsPerSec: Number(rps[1]), latencyMs, requests: req ? Number(req[1]) : 0, errors };
-}
-
-/** True when a file is readable (for optional raw files: a run cut short may lack some). */
-export async function readable(file: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createReadStream(file);
-    s.on('open', () => {
-      s.close();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }

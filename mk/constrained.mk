@@ -7,10 +7,16 @@ CPUS ?= 1
 MEMORY ?= 256m
 TEST_PARTS += test-constrained
 
-run-constrained: ## Run the service in CPUS=1 MEMORY=256m on HOST:PORT (Docker if it answers, else a cgroup; METHOD= forces one)
-	@case "$(METHOD)" in docker) ;; ""|auto) docker info >/dev/null 2>&1 || $(MAKE) --no-print-directory build ;; \
+run-constrained: ## Run the service in CPUS=1 MEMORY=256m on HOST:PORT (Docker if it answers, else a cgroup; METHOD= forces one; PEER=django|node-http runs a peer instead)
+ifeq ($(PEER),)
+	@case "$(METHOD)" in docker) $(MAKE) --no-print-directory build-ts ;; \
+	  ""|auto) if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory build-ts; else $(MAKE) --no-print-directory build; fi ;; \
 	  *) $(MAKE) --no-print-directory build ;; esac
 	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh
+else
+	@$(MAKE) --no-print-directory build-ts peer-check $(PEER_NEEDS_$(PEER))
+	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh -- $(PEER_CMD)
+endif
 
 docker-build: ## Build the image backend-bottleneck-lab (multi-stage: make build, then slim Node 20)
 	docker build -t backend-bottleneck-lab .

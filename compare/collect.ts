@@ -1,0 +1,265 @@
+/**
+ * Reads a run folder (manifest + raw results) and computes every number of the report; writes
+ * nothing. The reporters only print what this returns.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { heavyReference, median } from '../lab/index.js';
+import { diagnose } from './diagnose.js';
+import { readManifest, type Manifest, type StepRecord } from './manifest.js';
+import { methodText } from './method.js';
+import { prometheusTrust } from './prometheus.js';
+import { REPORT_SCHEMA_ID, SEED, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
+import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
+import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
+
+function delta(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a === null || a === undefined || b === null || b === undefined ? null : b - a;
+}
+
+async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hello' | 'heavy', vegeta: string): Promise<StepResult | null> {
+  const bin = step.files.bin;
+  if (!bin || !existsSync(join(dir, bin))) return null;
+  const s = await summarize(vegeta, join(dir, bin));
+  const p = m.plan;
+  let bodies: HeavyBodies | null = null;
+  if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, bin), heavyReference());
+  const wall = (step.endMs - step.startMs) / 1000;
+  const cpu = delta(step.serviceCpuSec.before, step.serviceCpuSec.after);
+  const t = step.throttling;
+  const throttling =
+    t.before && t.after
+      ? {
+          periods: t.after.nrPeriods - t.before.nrPeriods,
+          throttled: t.after.nrThrottled - t.before.nrThrottled,
+          throttledMs: t.after.throttledMs - t.before.throttledMs,
+          share: t.after.nrPeriods > t.before.nrPeriods ? (t.after.nrThrottled - t.before.nrThrottled) / (t.after.nrPeriods - t.before.nrPeriods) : 0,
+        }
+      : null;
+  const slo = kind === 'hello' ? { p99: p.hello.sloP99Ms } : { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms };
+  const load = machineLoad(step, m.environment.pinning?.generator ?? null);
+  const trust = prometheusTrust(step.prometheus['answered']?.value, s.requests);
+  return {
+    id: step.id,
+    rate: step.rate,
+    durationSec: step.durationSec,
+    requests: s.requests,
+    sentRate: s.sentRate,
+    throughput: s.throughput,
+    success: s.success,
+    errors: Math.round(s.requests * (1 - s.success)),
+    statusCodes: { ...s.statusCodes },
+    latencyMs: s.latencyMs,
+    pass: kind === 'hello' ? helloPasses(s, p.hello.sloP99Ms) : heavyPasses(s, bodies?.wrongAnswers ?? 0, p.heavy),
+    generatorLimited: generatorLimited(step.generators, s, step.rate, load, slo.p99),
+    generatorCpuShare: Math.max(0, ...step.generators.map((g) => g.cpuShare)),
+    reasons: failureReasons(s, slo, bodies?.wrongAnswers ?? 0),
+    serviceCpuCores: cpu !== null && wall > 0 ? cpu / wall : null,
+    serviceRssMaxBytes: step.serviceRssMaxBytes,
+    throttling,
+    shed: delta(step.health.before?.shed, step.health.after?.shed),
+    deadlineDropped: delta(step.health.before?.deadlineDropped, step.health.after?.deadlineDropped),
+    prometheus: trust.trusted === false ? {} : Object.fromEntries(Object.entries(step.prometheus).map(([k, v]) => [k, v.value])),
+    prometheusNote: trust.note,
+    heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, medianIoSec: bodies.medianIoSec, problems: bodies.problems } : null,
+    generatorCoreBusy: load?.generatorCoreBusy ?? null,
+    otherCores: load?.otherCores ?? null,
+    monitoringCores: load?.monitoringCores ?? null,
+    noisy: (load?.otherCores ?? 0) > NOISE_CORES,
+    listenDrops: step.listen?.before && step.listen.after ? step.listen.after.drops - step.listen.before.drops : null,
+  };
+}
+
+/** Capacity from the measured steps: the highest pass, and the lowest fail above it. */
+function capacityOf(steps: StepResult[]): { capacity: number | null; firstFailure: number | null; atCapacity: StepResult | null; firstFail: StepResult | null } {
+  const valid = steps.filter((s) => !s.generatorLimited && s.rate !== null);
+  const passes = valid.filter((s) => s.pass);
+  const best = passes.reduce<StepResult | null>((a, s) => (a === null || s.rate! > a.rate! ? s : a), null);
+  const fails = valid.filter((s) => !s.pass && (best === null || s.rate! > best.rate!));
+  const firstFail = fails.reduce<StepResult | null>((a, s) => (a === null || s.rate! < a.rate! ? s : a), null);
+  if (steps.length === 0) return { capacity: null, firstFailure: null, atCapacity: null, firstFail: null };
+  return { capacity: best?.rate ?? 0, firstFailure: firstFail?.rate ?? null, atCapacity: best, firstFail };
+}
+
+/** Reads the run folder and builds every number of the report; writes nothing. */
+export async function collect(dir: string): Promise<Report> {
+  const m = readManifest(dir);
+  const vegeta = vegetaPath();
+  const p = m.plan;
+  const health = m.health;
+  const quota = health?.limits.cpus ?? 1;
+  const memoryBytes = health?.limits.memory_bytes ?? null;
+  const stepsOf = (pred: (s: StepRecord) => boolean) => m.steps.filter(pred);
+
+  const helloSteps: StepResult[] = [];
+  for (const st of stepsOf((s) => s.scenario === 'hello')) {
+    const r = await stepResult(dir, m, st, 'hello', vegeta);
+    if (r) helloSteps.push(r);
+  }
+  const helloSearch = m.searches.find((s) => s.scenario === 'hello') ?? null;
+  const hc = capacityOf(helloSteps);
+  let wrk: Report['hello']['wrk'] = null;
+  const wrkStep = m.steps.find((s) => s.scenario === 'hello-wrk');
+  if (wrkStep?.files.wrk && existsSync(join(dir, wrkStep.files.wrk))) {
+    const parsed = parseWrk(readFileSync(join(dir, wrkStep.files.wrk), 'utf8'));
+    const cpu = delta(wrkStep.serviceCpuSec.before, wrkStep.serviceCpuSec.after);
+    if (parsed) wrk = { ...parsed, generatorCpuShare: wrkStep.generators[0]?.cpuShare ?? 0, serviceCpuCores: cpu !== null ? cpu / ((wrkStep.endMs - wrkStep.startMs) / 1000) : null, command: wrkStep.commands[0] ?? '' };
+  }
+
+  const engines: Report['engines'] = {};
+  for (const e of p.engines) {
+    const st = health?.engines[e];
+    engines[e] = { available: st?.available ?? false, description: st?.description ?? null, reason: st?.available ? null : (st?.reason ?? m.verification?.unavailable[e] ?? 'not reported by the service') };
+  }
+
+  const heavy: HeavyResult[] = [];
+  for (const mode of p.modes) {
+    for (const engine of p.engines) {
+      const info = engines[engine]!;
+      const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode) ?? null;
+      const steps: StepResult[] = [];
+      for (const st of stepsOf((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode)) {
+        const r = await stepResult(dir, m, st, 'heavy', vegeta);
+        if (r) steps.push(r);
+      }
+      const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode);
+      let serviceTimeSec: number | null = null;
+      let cpuTimeSec: number | null = null;
+      let ioTimeSec: number | null = null;
+      if (warm?.files.json && existsSync(join(dir, warm.files.json))) {
+        const answers = (JSON.parse(readFileSync(join(dir, warm.files.json), 'utf8')) as Record<string, number>[]).slice(1);
+        serviceTimeSec = median(answers.map((a) => a['total_time_sec']! - (a['queue_time_sec'] ?? 0)));
+        cpuTimeSec = median(answers.map((a) => a['cpu_time_sec']!));
+        ioTimeSec = median(answers.map((a) => a['io_time_sec']!));
+      }
+      const c = capacityOf(steps);
+      const measured = steps.length > 0;
+      heavy.push({
+        engine,
+        mode,
+        available: info.available,
+        reason: info.reason,
+        estimate: search?.estimate ?? null,
+        serviceTimeSec,
+        cpuTimeSec,
+        capacity: measured ? c.capacity : null,
+        firstFailure: c.firstFailure,
+        end: search?.end ?? null,
+        atCapacity: c.atCapacity,
+        steps,
+        diagnosis: !info.available
+          ? { bottleneck: 'unknown', detail: `ENGINE UNAVAILABLE: ${info.reason}` }
+          : measured
+            ? diagnose({ fail: c.firstFail, steps, end: search?.end ?? null, quota, memoryBytes, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, mode, alone: { totalSec: serviceTimeSec, cpuSec: cpuTimeSec, ioSec: ioTimeSec } })
+            : { bottleneck: 'unknown', detail: 'not measured (run stopped before it)' },
+        vsSeed: {
+          speedup: serviceTimeSec ? SEED.heavySecPerRequest / serviceTimeSec : null,
+          capacityRatio: measured && c.capacity !== null ? c.capacity / SEED.heavyReqPerSec : null,
+        },
+      });
+    }
+  }
+
+  let baseline: VegetaSummary | null = null;
+  const baseStep = m.steps.find((s) => s.scenario === 'mixed-baseline');
+  if (baseStep?.files.helloBin && existsSync(join(dir, baseStep.files.helloBin))) baseline = await summarize(vegeta, join(dir, baseStep.files.helloBin));
+  const mixed: MixedResult[] = [];
+  for (const st of stepsOf((s) => s.scenario === 'mixed')) {
+    if (!st.files.helloBin || !existsSync(join(dir, st.files.helloBin))) continue;
+    const hello = await summarize(vegeta, join(dir, st.files.helloBin));
+    const hv = st.files.heavyBin && existsSync(join(dir, st.files.heavyBin)) ? await summarize(vegeta, join(dir, st.files.heavyBin)) : null;
+    const cpu = delta(st.serviceCpuSec.before, st.serviceCpuSec.after);
+    mixed.push({
+      engine: st.engine!,
+      mode: st.mode!,
+      fraction: st.fraction ?? 0,
+      heavyRate: st.rate ?? 0,
+      helloRate: st.helloRate ?? 0,
+      hello,
+      heavy: hv,
+      serviceCpuCores: cpu !== null ? cpu / ((st.endMs - st.startMs) / 1000) : null,
+      eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0)).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
+      generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
+    });
+  }
+
+  const timeline = readTimeline(dir, m);
+  const cs = m.constrained.start as { method?: string; limits?: Record<string, number> } | null;
+  const ce = m.constrained.end as { throttling?: { nr_periods: number; nr_throttled: number; throttled_ms: number }; cpu_stat?: string; memory_peak_bytes?: number; oom_killed?: boolean } | null;
+  const limitsDetail = cs
+    ? `run-constrained method ${cs.method ?? '?'}: cpu quota ${cs.limits?.['cpu_quota_us'] ?? '?'} us per ${cs.limits?.['cpu_period_us'] ?? '?'} us, memory ${cs.limits?.['memory_bytes'] ?? '?'} bytes, swap ${cs.limits?.['swap_bytes'] ?? '?'}, V8 old space ${cs.limits?.['heap_mb'] ?? '?'} MB; read back by the service from its cgroup: cpus ${health?.limits.cpus ?? '?'}, memory ${health?.limits.memory_bytes ?? '?'} (cgroup v${health?.limits.cgroup_version ?? '?'})${ce?.oom_killed ? '; THE SERVICE WAS KILLED FOR MEMORY' : ''}${ce?.memory_peak_bytes ? `; memory peak ${(ce.memory_peak_bytes / 2 ** 20).toFixed(0)} MiB` : ''}`
+    : 'unknown (no run-constrained state)';
+
+  const hDiag = diagnose({ fail: hc.firstFail, steps: helloSteps, end: helloSearch?.end ?? null, quota, memoryBytes });
+  return {
+    schema: REPORT_SCHEMA_ID,
+    run: { id: basename(realpathSync(dir)), startedAt: m.startedAt, finishedAt: m.finishedAt, status: m.status, failure: m.failure, profile: p.profile, builtAt: new Date().toISOString() },
+    method: methodText(m),
+    environment: {
+      ...m.environment,
+      limits: { cpus: health?.limits.cpus ?? null, memoryBytes, method: cs?.method ?? 'unknown', detail: limitsDetail },
+      service: { poolSize: health?.pool_size ?? null, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, uws: health?.uws ? `${health.uws.native ? 'native' : 'FALLBACK'} ${health.uws.version}` : 'unknown' },
+      prometheus: m.prometheus,
+    },
+    slo: { hello: { p99Ms: p.hello.sloP99Ms }, heavy: { p50Ms: p.heavy.sloP50Ms, p95Ms: p.heavy.sloP95Ms, p99Ms: p.heavy.sloP99Ms } },
+    seed: SEED,
+    engines,
+    verification: m.verification,
+    hello: {
+      capacity: helloSteps.length > 0 ? hc.capacity : null,
+      firstFailure: hc.firstFailure,
+      end: helloSearch?.end ?? null,
+      steps: helloSteps,
+      atCapacity: hc.atCapacity,
+      wrk,
+      diagnosis: hDiag,
+      vsSeed: helloSteps.length > 0 && hc.capacity !== null ? hc.capacity / SEED.helloReqPerSec : null,
+    },
+    heavy,
+    mixed: { baseline, runs: mixed },
+    timeline,
+    throttlingTotal: ce?.throttling ? { periods: ce.throttling.nr_periods, throttled: ce.throttling.nr_throttled, throttledMs: ce.throttling.throttled_ms } : null,
+    notes: [...m.notes, ...noisyNote([...helloSteps, ...heavy.flatMap((h) => h.steps)]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
+    commands: m.commands,
+  };
+}
+
+function noisyNote(steps: StepResult[]): string[] {
+  const untrusted = steps.filter((s) => s.prometheusNote !== null);
+  const out = untrusted.length > 0 ? [`Prometheus numbers of ${untrusted.length} of ${steps.length} steps are not used: ${untrusted[0]!.prometheusNote}`] : [];
+  const noisy = steps.filter((s) => s.noisy);
+  if (noisy.length === 0) return out;
+  const worst = Math.max(...noisy.map((s) => s.otherCores ?? 0));
+  return [...out, `${noisy.length} of ${steps.length} measured steps ran while other processes on this machine used more than ${NOISE_CORES} cores (up to ${worst.toFixed(2)}): their numbers understate the service`];
+}
+
+function readTimeline(dir: string, m: Manifest): Report['timeline'] {
+  const file = join(dir, m.samplesFile);
+  const points: Report['timeline']['points'] = [];
+  const t0 = Date.parse(m.startedAt);
+  if (existsSync(file)) {
+    const rows = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { t: number; cpuSec: number; rssBytes: number; throttledMs: number | null });
+    for (let i = 1; i < rows.length; i++) {
+      const a = rows[i - 1]!;
+      const b = rows[i]!;
+      const dt = (b.t - a.t) / 1000;
+      if (dt <= 0) continue;
+      points.push({ t: (b.t - t0) / 1000, cpu: (b.cpuSec - a.cpuSec) / dt, rssMb: b.rssBytes / 2 ** 20, throttledMs: a.throttledMs !== null && b.throttledMs !== null ? b.throttledMs - a.throttledMs : null });
+    }
+  }
+  const phases: Report['timeline']['phases'] = [];
+  for (const s of m.steps) {
+    if (s.startMs === 0) continue;
+    const label = s.scenario === 'hello' || s.scenario === 'hello-warmup' || s.scenario === 'hello-wrk' ? '/hello' : s.scenario.startsWith('mixed') ? 'mixed' : `${s.engine}/${s.mode}`;
+    const start = (s.startMs - t0) / 1000;
+    const end = (s.endMs - t0) / 1000;
+    const last = phases[phases.length - 1];
+    if (last && last.label === label) last.end = end;
+    else phases.push({ label, start, end });
+  }
+  return { points, phases };
+}
+

@@ -1,0 +1,21 @@
+/** The report's method section: how the run measured, from its plan (no number written twice). */
+import { DEFAULT_WORKLOAD } from '../lab/index.js';
+import type { Manifest } from './manifest.js';
+import { SEED } from './schema.js';
+import { GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
+
+export function methodText(m: Manifest): string[] {
+  const p = m.plan;
+  const h = p.heavy;
+  return [
+    `Service: the built server under \`make run-constrained\` (1 CPU quota, 256 MB, no swap), loopback only. Pinning: ${m.environment.pinning?.why ?? 'unknown'}. Each generator's CPU time is measured (bash \`times\`); a step is flagged GENERATOR-LIMITED when a generator used more than ${Math.round(GENERATOR_CPU_LIMIT * 100)}% of a core, when its core was more than 95% busy while it used over 45% of it, or when vegeta sent under 90% of the asked rate while answers stayed within the objective. /proc/stat per-core times show how much other processes used: a step where they took more than ${NOISE_CORES} cores is marked NOISY.`,
+    `Verification before any load: every available engine in every mode answers ${m.verification?.checks.length ?? 0} known-answer requests (fixtures/vectors.json); one wrong answer aborts the run. Heavy answers under load are checked again from the raw results.`,
+    `/hello capacity: after a primer request and a ${p.hello.warmupSec} s warm-up at ${p.hello.warmupRate}/s, constant-rate vegeta steps of ${p.hello.stepSec} s (open model), exponential from ${p.hello.search.start}/s (x${p.hello.search.upFactor}) then bisection, at most ${p.hello.search.maxSteps} steps, capped at ${p.hello.search.max}/s. A step passes with 0 errors and p99 < ${p.hello.sloP99Ms} ms. Closed-loop maximum: wrk -t${p.hello.wrk.threads} -c${p.hello.wrk.connections} for ${p.hello.wrk.durationSec} s.`,
+    `Heavy capacity (default workload prime_limit=${DEFAULT_WORKLOAD.primeLimit}, hash_rounds=${DEFAULT_WORKLOAD.hashRounds}, io_kb=${DEFAULT_WORKLOAD.ioKb}), per engine x mode: a primer and ${h.warmupRequests} sequential warm-up requests give the service time alone; the search starts at ${h.startFraction} x (CPUs / service time), steps x${h.search.upFactor} up or x${h.search.downFactor} down, then bisects, at most ${h.search.maxSteps} steps; each step lasts long enough for ${h.minRequests} requests within ${h.minStepSec}-${h.maxStepSec} s. A step passes with no error (a 503 shed by admission control counts), p95 < ${h.sloP95Ms / 1000} s and p99 < ${h.sloP99Ms / 1000} s (the seed's k6 thresholds; p50 < ${h.sloP50Ms / 1000} s is shown, not required). Capacity = the highest passing rate.`,
+    `Mixed: /hello at ${p.mixed.helloRate}/s alone (baseline), then beside heavy load at ${p.mixed.heavyFractions.map((f) => `${Math.round(f * 100)}%`).join(' and ')} of each engine x mode's measured capacity, ${p.mixed.durationSec} s each.`,
+    `Engine order rotates: mode number i starts with the i-th engine, the mixed scenario with the third. After each step the service drains (no heavy request running or queued) and rests ${p.pauseSec} s.`,
+    `Evidence per step: vegeta raw results (runs/**/*.bin, every latency number here is recomputed from them by \`make report\`), service CPU and RSS from /proc, cgroup cpu.stat throttling counters before/after (a quota throttles in 100 ms periods, adding up to 100 ms of tail latency), scheduler counters from /heavy/health/, Prometheus queries over the step's window (CPU, RSS, event-loop delay, shed requests).`,
+    `Seed comparison: the Django service held ${SEED.helloReqPerSec} req/s on /hello (gunicorn, 1 CPU, 256 MB) and took about ${SEED.heavySecPerRequest} s per heavy request, i.e. at most ${SEED.heavyReqPerSec.toFixed(2)} req/s on one CPU.`,
+  ];
+}
+

@@ -1,0 +1,91 @@
+/**
+ * Prometheus for a run: the per-step queries, asked once at the end over each step's window, and
+ * the cross-check that tells whether a step's numbers are this service's alone.
+ */
+import { getJson, sleep } from './exec.js';
+import type { StepRecord } from './manifest.js';
+
+/** Prometheus HTTP API, instant queries only: the report's per-step numbers. */
+export class Prometheus {
+  constructor(readonly url: string) {}
+
+  async query(expr: string, atMs: number): Promise<number | null> {
+    try {
+      const u = `${this.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${(atMs / 1000).toFixed(3)}`;
+      const { body } = await getJson<{ status: string; data?: { result: { value: [number, string] }[] } }>(u, 5000);
+      const v = body.data?.result[0]?.value[1];
+      if (v === undefined) return null;
+      const n = Number(v);
+      return Number.isFinite(n) ? n : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * How long a request takes to reach Prometheus: the server flushes StatsD once a second
+ * (METRICS_FLUSH_MS), Prometheus scrapes statsd_exporter once a second (prom.yml), plus margin.
+ * The step runner starts no step before the previous traffic is this far behind (runner.ts), so
+ * each step's window below holds its own requests and nobody else's.
+ */
+export const METRICS_LAG_MS = 2500;
+
+/** The routes a step loads; /heavy/health/ is the runner's own polling, not the load. */
+const LOAD = '{route!="/heavy/health/"}';
+
+/** A counter's increase from `fromMs` to `toMs`: two exact readings, no extrapolation (a series new in the window counts from 0). */
+function counterDelta(metric: string, fromMs: number, toMs: number): string {
+  const at = (ms: number) => (ms / 1000).toFixed(3);
+  return `sum(${metric} @ ${at(toMs)}) - (sum(${metric} @ ${at(fromMs)}) or vector(0))`;
+}
+
+/**
+ * The Prometheus expressions of one step, each evaluated at `windowEndMs`: counters as their
+ * increase from the step's start to the window's end (which reaches METRICS_LAG_MS past the step,
+ * so its last requests are in), gauges as their extreme over the same window, CPU divided by the
+ * step's own duration. Metric names are those of statsd.conf.
+ */
+export function stepQueries(startMs: number, endMs: number, windowEndMs: number): Record<string, string> {
+  const win = `${Math.max(1, Math.round(windowEndMs - startMs))}ms`;
+  const busySec = Math.max(0.001, (endMs - startMs) / 1000).toFixed(3);
+  return {
+    cpuCores: `(${counterDelta('process_cpu_seconds_total', startMs, windowEndMs)}) / ${busySec}`,
+    rssMaxBytes: `max(max_over_time(process_resident_memory_bytes[${win}]))`,
+    eventLoopP99MaxSec: `max(max_over_time(nodejs_eventloop_lag_p99_seconds[${win}]))`,
+    eventLoopMaxSec: `max(max_over_time(nodejs_eventloop_lag_max_seconds[${win}]))`,
+    shed: counterDelta('http_requests_shed_total', startMs, windowEndMs),
+    answered: counterDelta(`http_requests_total${LOAD}`, startMs, windowEndMs),
+    answered5xx: counterDelta('http_requests_total{route!="/heavy/health/",status=~"5.."}', startMs, windowEndMs),
+    heavyQueueDepthMax: `max(max_over_time(heavy_queue_depth[${win}]))`,
+  };
+}
+
+/**
+ * Whether a step's Prometheus numbers are this service's step alone: statsd_exporter takes StatsD
+ * from anyone on the machine, so the answers it counted in the step's window must match what the
+ * generators sent. The cause of a mismatch is not known from here, so none is named.
+ */
+export function prometheusTrust(answered: number | null | undefined, sent: number): { trusted: boolean | null; note: string | null } {
+  if (answered === undefined) return { trusted: null, note: null };
+  if (answered === null) return { trusted: false, note: 'Prometheus had no request counts for the step: are the service\'s metrics reaching statsd_exporter?' };
+  if (answered > sent * 1.1 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (more than the step's own: StatsD from another sender, or traffic outside the step); its numbers are not used` };
+  if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (metrics lost or later than ${METRICS_LAG_MS} ms); its numbers are not used` };
+  return { trusted: true, note: null };
+}
+
+/**
+ * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so no
+ * step waits for its own numbers, only for the previous step's to land (runner.ts).
+ */
+export async function queryPrometheus(prom: Prometheus, steps: StepRecord[]): Promise<void> {
+  const wait = Math.max(0, ...steps.map((s) => s.endMs + METRICS_LAG_MS - Date.now()));
+  if (wait > 0) await sleep(wait);
+  for (const step of steps) {
+    if (step.startMs === 0 || step.generators.length === 0) continue;
+    const at = step.endMs + METRICS_LAG_MS;
+    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at))) {
+      step.prometheus[name] = { query, value: await prom.query(query, at) };
+    }
+  }
+}

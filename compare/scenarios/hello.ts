@@ -1,0 +1,55 @@
+/** /hello: primer, warm-up, the open-model capacity search, then wrk's closed-loop maximum. */
+import { join } from 'node:path';
+import { sleep } from '../exec.js';
+import { stepLine, type Run } from '../runner.js';
+import { CapacitySearch, roundHelloRate } from '../search.js';
+import { attackArgs, summarize } from '../vegeta.js';
+import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
+
+/** Rest after a failed /hello step, before the next one. */
+const SETTLE_AFTER_FAILURE_MS = 5000;
+
+export async function hello(run: Run): Promise<void> {
+  const p = run.plan.hello;
+  const dir = run.runsDir('hello');
+  const url = run.helloUrl;
+  // Primer: one request that must answer as expected before any load.
+  run.log(`GET ${url}`);
+  const res = await fetch(url);
+  const text = await res.text();
+  if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
+  const targets = run.targets('hello', [`GET ${url}`]);
+  const warm = run.newStep('hello-warmup', null, null, 'hello-warmup');
+  warm.rate = p.warmupRate;
+  warm.durationSec = p.warmupSec;
+  warm.files.bin = run.rel(join(dir, 'warmup.bin'));
+  await run.measure(warm, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perSecond: p.warmupRate }, p.warmupSec, 5, false), out: join(run.dir, warm.files.bin) }]);
+
+  const search = new CapacitySearch(p.search, roundHelloRate);
+  const ids: string[] = [];
+  for (let rate = search.next(); rate !== null; rate = search.next()) {
+    const step = run.newStep('hello', null, null, `hello-${rate}rps`);
+    step.rate = rate;
+    step.durationSec = p.stepSec;
+    step.files.bin = run.rel(join(dir, `${step.id}.bin`));
+    const runs = await run.measure(step, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perSecond: rate }, p.stepSec, 5, false), out: join(run.dir, step.files.bin) }]);
+    const s = await summarize(run.vegeta, join(run.dir, step.files.bin));
+    const pass = helloPasses(s, p.sloP99Ms);
+    const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu), p.sloP99Ms);
+    ids.push(step.id);
+    // A collapsed step leaves thousands of sockets in TIME_WAIT and a StatsD backlog: give the
+    // machine a moment, or the next step measures the residue.
+    if (!pass || limited) await sleep(SETTLE_AFTER_FAILURE_MS, run.abort.signal);
+    stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(step, run.genCpu));
+    search.record({ rate, pass, generatorLimited: limited });
+  }
+  const r = search.result();
+  run.manifest.searches.push({ scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
+  console.log(`== /hello capacity: ${r.capacity} req/s (${r.end})`);
+
+  const wrkStep = run.newStep('hello-wrk', null, null, 'hello-wrk');
+  wrkStep.durationSec = p.wrk.durationSec;
+  wrkStep.files.wrk = run.rel(join(dir, 'wrk.txt'));
+  const argv = [run.wrk, `-t${p.wrk.threads}`, `-c${p.wrk.connections}`, `-d${p.wrk.durationSec}s`, '--latency', url];
+  await run.measure(wrkStep, [{ tool: 'wrk', argv, out: join(run.dir, wrkStep.files.wrk) }]);
+}

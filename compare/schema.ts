@@ -1,0 +1,128 @@
+/**
+ * The report's schema: every number `make compare` computes (collect.ts) and the reporters
+ * (text.ts, markdown.ts, html.ts) print. report.schema.json is its JSON Schema.
+ */
+import type { Manifest } from './manifest.js';
+import type { HeavyBodies, VegetaSummary } from './vegeta.js';
+
+/** The Django service of the seeds, on 1 CPU and 256 MB: the numbers this lab answers. */
+export const SEED = Object.freeze({
+  helloReqPerSec: 1500,
+  heavySecPerRequest: 1.2,
+  /** One CPU doing 1.2 s of work per request finishes at most 1/1.2 requests per second. */
+  heavyReqPerSec: 1 / 1.2,
+});
+
+export const REPORT_SCHEMA_ID = 'backend-bottleneck-lab/compare-report/1';
+
+export interface StepResult {
+  id: string;
+  rate: number | null;
+  durationSec: number;
+  requests: number;
+  sentRate: number;
+  throughput: number;
+  success: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  latencyMs: VegetaSummary['latencyMs'];
+  pass: boolean;
+  generatorLimited: boolean;
+  generatorCpuShare: number;
+  reasons: string[];
+  /** Service CPU in cores over the step, from /proc (null when its pid was unknown). */
+  serviceCpuCores: number | null;
+  serviceRssMaxBytes: number | null;
+  throttling: { periods: number; throttled: number; throttledMs: number; share: number } | null;
+  shed: number | null;
+  deadlineDropped: number | null;
+  /** Prometheus over the step's window; empty when its counts show other senders mixed in. */
+  prometheus: Record<string, number | null>;
+  prometheusNote: string | null;
+  heavy: Omit<HeavyBodies, 'answers'> | null;
+  /** Busy share of the generators' core, whoever used it (null when not pinned). */
+  generatorCoreBusy: number | null;
+  /** Cores used by other processes during the step; `noisy` when above NOISE_CORES. */
+  otherCores: number | null;
+  /** Cores used by statsd_exporter + Prometheus during the step. */
+  monitoringCores: number | null;
+  noisy: boolean;
+  /** SYNs dropped by full listen queues during the step (machine-wide counter). */
+  listenDrops: number | null;
+}
+
+export interface Diagnosis {
+  /** What ran out first; `noise` when other processes on the machine, not the service, did. */
+  bottleneck: 'cpu' | 'memory' | 'admission' | 'latency' | 'generator' | 'noise' | 'none' | 'unknown';
+  detail: string;
+}
+
+export interface HeavyResult {
+  engine: string;
+  mode: string;
+  available: boolean;
+  reason: string | null;
+  estimate: number | null;
+  serviceTimeSec: number | null;
+  cpuTimeSec: number | null;
+  capacity: number | null;
+  firstFailure: number | null;
+  end: string | null;
+  atCapacity: StepResult | null;
+  steps: StepResult[];
+  diagnosis: Diagnosis;
+  vsSeed: { speedup: number | null; capacityRatio: number | null };
+}
+
+export interface MixedResult {
+  engine: string;
+  mode: string;
+  fraction: number;
+  heavyRate: number;
+  helloRate: number;
+  hello: VegetaSummary;
+  heavy: VegetaSummary | null;
+  serviceCpuCores: number | null;
+  eventLoopMaxSec: number | null;
+  generatorLimited: boolean;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA_ID;
+  run: { id: string; startedAt: string; finishedAt: string | null; status: string; failure: string | null; profile: string; builtAt: string };
+  method: string[];
+  environment: Manifest['environment'] & {
+    limits: { cpus: number | null; memoryBytes: number | null; method: string; detail: string };
+    service: { poolSize: number | null; queueMax: number | null; deadlineMs: number | null; uws: string };
+    prometheus: Manifest['prometheus'];
+  };
+  slo: { hello: { p99Ms: number }; heavy: { p50Ms: number; p95Ms: number; p99Ms: number } };
+  seed: typeof SEED;
+  engines: Record<string, { available: boolean; description: string | null; reason: string | null }>;
+  verification: Manifest['verification'];
+  hello: {
+    capacity: number | null;
+    firstFailure: number | null;
+    end: string | null;
+    steps: StepResult[];
+    atCapacity: StepResult | null;
+    wrk: { requestsPerSec: number; latencyMs: Record<string, number>; requests: number; errors: number; generatorCpuShare: number; serviceCpuCores: number | null; command: string } | null;
+    diagnosis: Diagnosis;
+    vsSeed: number | null;
+  };
+  heavy: HeavyResult[];
+  mixed: { baseline: VegetaSummary | null; runs: MixedResult[] };
+  timeline: { points: { t: number; cpu: number; rssMb: number; throttledMs: number | null }[]; phases: { label: string; start: number; end: number }[] };
+  throttlingTotal: { periods: number; throttled: number; throttledMs: number } | null;
+  notes: string[];
+  commands: { at: string; command: string }[];
+}
+
+
+/** Service time of one request alone (the warm-up medians), to compare a loaded step with. */
+export interface Alone {
+  totalSec: number | null;
+  cpuSec: number | null;
+  ioSec: number | null;
+}
+

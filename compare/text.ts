@@ -1,0 +1,32 @@
+/** The text reporter: the summary table printed at the end of `make compare` and in report.md. */
+import type { Report } from './schema.js';
+import { GENERATOR_CPU_LIMIT } from './verdict.js';
+
+/** The summary table, as printed at the end of `make compare`. */
+export function summaryLines(r: Report): string[] {
+  const lines: string[] = [];
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const f2 = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
+  lines.push(`/hello: capacity ${r.hello.capacity ?? '-'} req/s at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.end ?? 'not measured'}; ${r.hello.vsSeed !== null ? `${f2(r.hello.vsSeed, 1)}x the Django 1500` : '-'}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${r.hello.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`);
+  lines.push('');
+  lines.push(`${pad('engine', 12)}${pad('mode', 8)}${pad('alone s', 9)}${pad('cap req/s', 11)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('vs Django', 11)}${pad('/hello p99 ms mixed', 21)}breaks first`);
+  for (const h of r.heavy) {
+    const mix = r.mixed.runs.find((x) => x.engine === h.engine && x.mode === h.mode);
+    if (!h.available) {
+      lines.push(`${pad(h.engine, 12)}${pad(h.mode, 8)}UNAVAILABLE: ${h.reason}`);
+      continue;
+    }
+    lines.push(
+      `${pad(h.engine, 12)}${pad(h.mode, 8)}${pad(f2(h.serviceTimeSec, 3), 9)}${pad(f2(h.capacity), 11)}${pad(f2(h.atCapacity?.latencyMs.p50, 0), 9)}${pad(f2(h.atCapacity?.latencyMs.p99, 0), 9)}${pad(h.vsSeed.capacityRatio !== null ? `${f2(h.vsSeed.capacityRatio, 1)}x` : '-', 11)}${pad(mix ? f2(mix.hello.latencyMs.p99, 1) : '-', 21)}${h.diagnosis.bottleneck}`,
+    );
+  }
+  if (r.mixed.baseline) lines.push(`(/hello alone at ${r.mixed.runs[0]?.helloRate ?? ''}/s: p99 ${f2(r.mixed.baseline.latencyMs.p99, 2)} ms)`);
+  for (const n of r.notes) lines.push(`NOTE: ${n}`);
+  return lines;
+}
+
+export function printSummary(r: Report): void {
+  console.log(`\n== summary (${r.run.id}, ${r.run.status})`);
+  for (const l of summaryLines(r)) console.log(l);
+}
+
