@@ -68,7 +68,8 @@ export function exchange(port: number, chunks: string | Buffer | ReadonlyArray<s
 
 /** The status codes of every `HTTP/1.x NNN` status line in `data`, in order. */
 export function statusCodes(data: Buffer): number[] {
-  return [...data.toString('latin1').matchAll(/^HTTP\/1\.[01] (\d{3})/gm)].map((m) => Number(m[1]));
+  // Not anchored to a line start: a body without a final newline runs into the next status line.
+  return [...data.toString('latin1').matchAll(/HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n/g)].map((m) => Number(m[1]));
 }
 
 export function countStatusLines(data: Buffer): number {

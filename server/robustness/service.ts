@@ -3,20 +3,14 @@
  * (a real memory cgroup of 256 MiB and 1 CPU) where memory matters, or as a plain process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { readMemoryStat } from '../../lab/cgroup.js';
+import { repoRoot } from '../../lab/index.js';
 
 export const MiB = 1024 * 1024;
-
-export function repoRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts'))) return dir;
-    if (dirname(dir) === dir) throw new Error('no repository above the test');
-  }
-}
 
 /** The server's entry point; ROBUSTNESS_ENTRY points the suite at another build (a "before" run). */
 export function serverEntry(): string {
@@ -131,11 +125,7 @@ export class Service {
 
   /** The kernel's high-water mark of the cgroup's memory since the last reset (0 where the kernel keeps none). */
   peak(): number {
-    try {
-      return this.#read(this.#cgroupVersion === 2 ? 'memory.peak' : 'memory.max_usage_in_bytes');
-    } catch {
-      return 0;
-    }
+    return readMemoryStat(this.#memoryDir)?.peakBytes ?? 0;
   }
 
   /** Restarts the high-water mark (cgroup v1; v2 kernels >= 6.12), so a case sees only its own peak. */
