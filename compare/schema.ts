@@ -3,6 +3,7 @@
  * (text.ts, markdown.ts, html.ts) print. report.schema.json is its JSON Schema.
  */
 import type { Manifest } from './manifest.js';
+import type { CapacityBound } from './bound.js';
 import type { HeavyBodies, VegetaSummary } from './vegeta.js';
 
 /** The Django service of the seeds, on 1 CPU and 256 MB: the numbers this lab answers. */
@@ -66,6 +67,8 @@ export interface HeavyResult {
   serviceTimeSec: number | null;
   cpuTimeSec: number | null;
   capacity: number | null;
+  /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+  bound: CapacityBound;
   firstFailure: number | null;
   end: string | null;
   atCapacity: StepResult | null;
@@ -102,6 +105,10 @@ export interface Report {
   verification: Manifest['verification'];
   hello: {
     capacity: number | null;
+    /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+    bound: CapacityBound;
+    /** The open-model generator of the search (oha; vegeta in runs made before it). */
+    generator: string;
     firstFailure: number | null;
     end: string | null;
     steps: StepResult[];
