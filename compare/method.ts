@@ -15,7 +15,12 @@ export function methodText(m: Manifest): string[] {
     `Mixed: /hello at ${p.mixed.helloRate}/s alone (baseline), then beside heavy load at ${p.mixed.heavyFractions.map((f) => `${Math.round(f * 100)}%`).join(' and ')} of each engine x mode's measured capacity, ${p.mixed.durationSec} s each.`,
     `Engine order rotates: mode number i starts with the i-th engine, the mixed scenario with the third. After each step the service drains (no heavy request running or queued) and rests ${p.pauseSec} s.`,
     `Evidence per step: vegeta raw results (runs/**/*.bin, every latency number here is recomputed from them by \`make report\`), service CPU and RSS from /proc, cgroup cpu.stat throttling counters before/after (a quota throttles in 100 ms periods, adding up to 100 ms of tail latency), scheduler counters from /heavy/health/, Prometheus queries over the step's window (CPU, RSS, event-loop delay, shed requests).`,
-    `Seed comparison: the Django service held ${SEED.helloReqPerSec} req/s on /hello (gunicorn, 1 CPU, 256 MB) and took about ${SEED.heavySecPerRequest} s per heavy request, i.e. at most ${SEED.heavyReqPerSec.toFixed(2)} req/s on one CPU.`,
+    ...(p.peers?.names.length
+      ? [
+          `Peers (peers/), measured after the lab in the same run: ${p.peers.names.join(', ')}. Each replaces the lab under \`make run-constrained PEER=...\` (same limits, method and state file), is checked before any load on it (its /hello text; Django's heavy answers against the same known answers), then runs the same /hello search and wrk loop${p.peers.names.includes('django') ? `; Django also the heavy search against the same objective on its own rate ladder (from ${p.peers.djangoHeavy.startFraction} x its estimate, x${p.peers.djangoHeavy.search.upFactor} up, x${p.peers.djangoHeavy.search.downFactor} down, at most ${p.peers.djangoHeavy.search.maxSteps} steps of ${p.peers.djangoHeavy.minRequests} requests within ${p.peers.djangoHeavy.minStepSec}-${p.peers.djangoHeavy.maxStepSec} s) and /hello beside heavy load at ${Math.round((p.mixed.heavyFractions[0] ?? 0.5) * 100)}% of its capacity` : ''}. Every "vs" figure is the lab's figure divided by the peer's from this run.`,
+        ]
+      : []),
+    `Quoted, not measured (context only): the seed documents give the Django service ${SEED.helloReqPerSec} req/s on /hello (gunicorn, 1 CPU, 256 MB) and about ${SEED.heavySecPerRequest} s per heavy request, i.e. at most ${SEED.heavyReqPerSec.toFixed(2)} req/s on one CPU, measured on another machine.`,
   ];
 }
 

@@ -9,7 +9,8 @@ import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../v
 /** Rest after a failed /hello step, before the next one. */
 const SETTLE_AFTER_FAILURE_MS = 5000;
 
-export async function hello(run: Run): Promise<void> {
+/** Returns the /hello capacity found (0 when no step passed). */
+export async function hello(run: Run): Promise<number> {
   const p = run.plan.hello;
   const dir = run.runsDir('hello');
   const url = run.helloUrl;
@@ -44,7 +45,7 @@ export async function hello(run: Run): Promise<void> {
     search.record({ rate, pass, generatorLimited: limited });
   }
   const r = search.result();
-  run.manifest.searches.push({ scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
+  run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
   console.log(`== /hello capacity: ${r.capacity} req/s (${r.end})`);
 
   const wrkStep = run.newStep('hello-wrk', null, null, 'hello-wrk');
@@ -52,4 +53,5 @@ export async function hello(run: Run): Promise<void> {
   wrkStep.files.wrk = run.rel(join(dir, 'wrk.txt'));
   const argv = [run.wrk, `-t${p.wrk.threads}`, `-c${p.wrk.connections}`, `-d${p.wrk.durationSec}s`, '--latency', url];
   await run.measure(wrkStep, [{ tool: 'wrk', argv, out: join(run.dir, wrkStep.files.wrk) }]);
+  return r.capacity;
 }
