@@ -75,6 +75,8 @@ export interface Plan {
      * needs tens of seconds to hold enough requests to say anything about p95.
      */
     readonly djangoHeavy: HeavyStepPlan & { readonly startFraction: number; readonly search: Omit<SearchPlan, 'start'>; readonly warmupRequests: number };
+    /** Each peer's /hello search where it differs from the lab's (same steps, SLO and generator). */
+    readonly hello: Readonly<Partial<Record<PeerName, Partial<SearchPlan>>>>;
   };
 }
 
@@ -125,6 +127,8 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
       names: PEER_NAMES,
       // Shortened: two steps of a few requests, enough to run every code path on Django.
       djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 2, resolution: 0.2 }, minRequests: 4, minStepSec: 4, maxStepSec: 6, warmupRequests: 1 },
+      // gunicorn's sync Python answers /hello in the hundreds per second, node:http in the thousands.
+      hello: { django: { start: 500, min: 25 }, 'node-http': { start: 2000 } },
     },
   },
   default: {
@@ -153,6 +157,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     peers: {
       names: PEER_NAMES,
       djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 4, resolution: 0.15 }, minRequests: 12, minStepSec: 10, maxStepSec: 20, warmupRequests: 3 },
+      hello: { django: { start: 500, min: 25, maxSteps: 7 }, 'node-http': { maxSteps: 7 } },
     },
   },
   long: {
@@ -181,6 +186,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     peers: {
       names: PEER_NAMES,
       djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.25, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 6, resolution: 0.08 }, minRequests: 30, minStepSec: 20, maxStepSec: 60, warmupRequests: 5 },
+      hello: { django: { start: 500, min: 25 } },
     },
   },
 });

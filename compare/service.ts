@@ -74,7 +74,8 @@ export class ConstrainedService {
       throw new Error(`something already listens on ${this.host}:${this.port}; stop it or choose another PORT=`);
     }
     const argv = [...(pin ? ['taskset', '-c', pin] : []), 'make', '--no-print-directory', 'run-constrained'];
-    const vars = { ...env, ...(this.peer ? { PEER: this.peer } : {}), STATE_FILE: this.stateFile };
+    // PEER is always set: empty runs the lab, whatever the caller's environment holds.
+    const vars = { ...env, PEER: this.peer ?? '', STATE_FILE: this.stateFile };
     const envLine = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
     log(shellLine(['env', ...envLine, ...argv]));
     const out = openSync(join(this.runDir, this.peer ? `service-${this.peer}.log` : 'service.log'), 'a');

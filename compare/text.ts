@@ -9,7 +9,8 @@ export function summaryLines(r: Report): string[] {
   const f2 = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
   const vsPeer = (name: string, label: string): string => {
     const v = r.hello.vsPeers[name];
-    return v ? `${f2(v.capacityRatio, 1)}x ${label} (wrk ${f2(v.wrkRatio, 1)}x)` : '';
+    const x = (n: number | null) => (n === null ? '-' : `${f2(n, 1)}x`);
+    return v ? `${x(v.capacityRatio)} ${label} (wrk ${x(v.wrkRatio)})` : '';
   };
   const peerVs = ['django', 'node-http'].filter((n) => r.hello.vsPeers[n]).map((n) => vsPeer(n, n === 'django' ? 'Django' : 'node:http'));
   lines.push(`/hello: capacity ${r.hello.capacity ?? '-'} req/s at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.end ?? 'not measured'}${peerVs.length ? `; measured here: ${peerVs.join(', ')}` : ''}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${r.hello.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`);

@@ -70,16 +70,17 @@ export async function peers(run: Run): Promise<void> {
         console.log(`   ${v.checks.length} checks passed`);
       }
       console.log(`== ${peer} /hello: primer, warm-up, capacity search, closed loop`);
-      const helloCapacity = await hello(run);
+      const helloCapacity = await hello(run, run.plan.peers.hello[peer] ?? {});
       if (peer === 'django') {
         console.log('== django heavy: primer, warm-up, capacity search (its own rate ladder, the lab\'s objective)');
         const capacity = await heavy(run, 'django', PEER_MODE.django, heavyReference(), run.plan.peers.djangoHeavy);
         // /hello beside heavy load at the lab's rate, or at half of Django's own /hello capacity
         // when the lab's rate is more than Django sustains alone.
         let rate = run.plan.mixed.helloRate;
-        if (helloCapacity > 0 && helloCapacity < 2 * rate) {
-          rate = Math.max(1, Math.floor(helloCapacity / 2));
-          run.note(`django mixed: /hello at ${rate}/s (half its /hello capacity of ${helloCapacity}/s), not the lab's ${run.plan.mixed.helloRate}/s`);
+        if (helloCapacity < 2 * rate) {
+          const floor = run.plan.peers.hello.django?.min ?? run.plan.hello.search.min;
+          rate = Math.max(floor, Math.floor(helloCapacity / 2));
+          run.note(`django mixed: /hello at ${rate}/s (${helloCapacity > 0 ? `half its /hello capacity of ${helloCapacity}/s` : 'no /hello rate passed: the search\'s lowest rate'}), not the lab's ${run.plan.mixed.helloRate}/s`);
         }
         console.log(`== django mixed: /hello at ${rate}/s alone, then beside heavy load`);
         await mixed(run, new Map([[`django ${PEER_MODE.django}`, capacity]]), rate);
