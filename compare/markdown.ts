@@ -1,4 +1,5 @@
 import type { HeavyResult, Report, StepResult } from './schema.js';
+import { capacityCell, capacityText, ratioText } from './bound.js';
 import { summaryLines } from './text.js';
 import { GENERATOR_CPU_LIMIT } from './verdict.js';
 
@@ -51,7 +52,7 @@ export function renderMarkdown(r: Report): string {
           h.engine,
           h.mode,
           `${f(h.serviceTimeSec, 3)} (${f(h.cpuTimeSec, 3)})`,
-          f(h.capacity),
+          capacityCell(h.capacity, h.bound, 2),
           f(h.firstFailure),
           h.atCapacity ? `${f(h.atCapacity.latencyMs.p50, 0)} / ${f(h.atCapacity.latencyMs.p95, 0)} / ${f(h.atCapacity.latencyMs.p99, 0)}` : '-',
           vs,
@@ -61,9 +62,9 @@ export function renderMarkdown(r: Report): string {
       : [h.engine, h.mode, '**UNAVAILABLE**', '-', '-', '-', '-', '-', h.reason ?? ''];
   out.push(
     table(
-      ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', `vs Django measured in this run${django ? ` (${f(django.capacity)} req/s, ${f(django.serviceTimeSec, 3)} s alone)` : ''}`, 'search end', 'breaks first'],
+      ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', `vs Django measured in this run${django ? ` (${capacityText(django.capacity, django.bound, 2)}, ${f(django.serviceTimeSec, 3)} s alone)` : ''}`, 'search end', 'breaks first'],
       [
-        ...r.heavy.map((h) => heavyRow(h, `${h.vsDjango.capacityRatio !== null ? `${f(h.vsDjango.capacityRatio, 1)}x rate` : '-'}, ${h.vsDjango.speedup !== null ? `${f(h.vsDjango.speedup, 1)}x faster alone` : '-'}`)),
+        ...r.heavy.map((h) => heavyRow(h, `${h.vsDjango.capacityRatio !== null ? `${ratioText(h.vsDjango.capacityRatio, h.bound)} rate` : '-'}, ${h.vsDjango.speedup !== null ? `${f(h.vsDjango.speedup, 1)}x faster alone` : '-'}`)),
         ...(django ? [heavyRow(django, 'the baseline')] : []),
       ],
     ),
@@ -71,8 +72,8 @@ export function renderMarkdown(r: Report): string {
   out.push(`\nQuoted, not measured (context only): the seed documents give Django about ${r.seed.heavySecPerRequest} s per heavy request (at most ${f(r.seed.heavyReqPerSec)} req/s on one CPU) and ${r.seed.helloReqPerSec} req/s on /hello, on another machine with other code.${django ? ` Measured here under the same limits: ${f(django.serviceTimeSec, 3)} s alone, ${f(django.capacity)} req/s.` : ''}`);
   out.push('\n## /hello\n');
   const hc = r.hello;
-  const peerHello = r.peers.map((x) => `${x.name} ${x.hello.capacity ?? '-'} req/s${hc.vsPeers[x.name]?.capacityRatio != null ? ` (${f(hc.vsPeers[x.name]!.capacityRatio, 1)}x)` : ''}`);
-  out.push(`Capacity (open model, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${hc.capacity ?? '-'} req/s** (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s). First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
+  const peerHello = r.peers.map((x) => `${x.name} ${capacityText(x.hello.capacity, x.hello.bound)}${hc.vsPeers[x.name]?.capacityRatio != null ? ` (this is ${ratioText(hc.vsPeers[x.name]!.capacityRatio, hc.bound)} it)` : ''}`);
+  out.push(`Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${capacityText(hc.capacity, hc.bound)}** (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s).${hc.bound === 'generator' ? ' The load generator, not the service, ran out first: the service\'s own capacity is higher (see its CPU in the steps below and `make bench-generators` for the generator\'s ceiling).' : ''} First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
   if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
   out.push('');
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));

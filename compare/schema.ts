@@ -3,6 +3,7 @@
  * (text.ts, markdown.ts, html.ts) print. report.schema.json is its JSON Schema.
  */
 import type { Manifest } from './manifest.js';
+import type { CapacityBound } from './bound.js';
 import type { HeavyBodies, VegetaSummary } from './vegeta.js';
 
 /**
@@ -69,6 +70,8 @@ export interface HeavyResult {
   serviceTimeSec: number | null;
   cpuTimeSec: number | null;
   capacity: number | null;
+  /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+  bound: CapacityBound;
   firstFailure: number | null;
   end: string | null;
   atCapacity: StepResult | null;
@@ -86,6 +89,10 @@ export interface HeavyResult {
 /** /hello of one service: the open-model search, and wrk's closed loop. */
 export interface HelloResult {
   capacity: number | null;
+  /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+  bound: CapacityBound;
+  /** The open-model generator of the search (oha; vegeta in runs made before it). */
+  generator: string;
   firstFailure: number | null;
   end: string | null;
   steps: StepResult[];
@@ -142,14 +149,7 @@ export interface Report {
   seed: typeof SEED;
   engines: Record<string, { available: boolean; description: string | null; reason: string | null }>;
   verification: Manifest['verification'];
-  hello: {
-    capacity: number | null;
-    firstFailure: number | null;
-    end: string | null;
-    steps: StepResult[];
-    atCapacity: StepResult | null;
-    wrk: { requestsPerSec: number; latencyMs: Record<string, number>; requests: number; errors: number; generatorCpuShare: number; serviceCpuCores: number | null; command: string } | null;
-    diagnosis: Diagnosis;
+  hello: HelloResult & {
     /** Capacity / the seed's QUOTED 1500 req/s (context only). */
     vsSeed: number | null;
     /** Capacity and wrk req/s divided by each peer's, measured in this run. */
