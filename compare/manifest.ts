@@ -138,6 +138,16 @@ export interface StepRecord {
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;
+  /** Answers counted in the same window per route x engine x mode: whose they were. */
+  prometheusSeries?: { query: string; series: AnsweredSeries[] | null };
+}
+
+/** Answers of one route x engine x mode in a step's window, as statsd_exporter counted them. */
+export interface AnsweredSeries {
+  route: string;
+  engine: string;
+  mode: string;
+  count: number;
 }
 
 export interface GeneratorUse {
