@@ -30,10 +30,9 @@ RUN ln -sf ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -sf ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
  && if command -v rustup >/dev/null; then rustup target add wasm32-unknown-unknown; fi
 WORKDIR /src
-# Dependencies first: this layer is reused until package*.json change. `npm install` with the lock,
-# as `make setup` does, not `npm ci` (the Makefile says why).
+# Dependencies first: this layer is reused until package*.json change. `npm ci`, as `make setup`.
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
 # node_modules is newer than package.json, so make does not install again.
 RUN touch node_modules && make build
@@ -43,7 +42,8 @@ RUN touch node_modules && make build
 # image runs Node 24, so this stage points the alias the code imports (`uWebSockets.js`) at a
 # uWS build with a binary for Node 24's ABI (137): @btc-vision/uwebsockets.js, Apache-2.0 like uWS,
 # real uws_<platform>_<arch>_<abi>.node files for ABIs 115/127/137/141, needing glibc >= 2.38.
-# Only the binary for this image's platform and ABI is kept; the server refuses to start when it does
+# `npm install`, not `npm ci`: the changed package.json no longer matches the lock, which npm then
+# updates inside this stage only. Only the binary for this image's platform and ABI is kept; the server refuses to start when it does
 # not load, and /heavy/health/ names the one that did.
 FROM ${NODE_IMAGE} AS deps
 ARG UWS_PACKAGE=@btc-vision/uwebsockets.js@20.57.0

@@ -29,6 +29,22 @@ export interface Manifest {
   samplesFile: string;
   prometheus: { url: string; available: boolean; note: string };
   notes: string[];
+  /** The peers measured after the lab (peers/), each under its own run-constrained. */
+  peers?: Record<string, PeerRecord>;
+}
+
+/** One peer of a run: how it ran, what it answered when checked, and its limits' counters. */
+export interface PeerRecord {
+  /** The run-constrained state at start and at the end (state file constrained-<peer>.json). */
+  constrained: { start: unknown; end: unknown };
+  /** Its /heavy/health/ answer once started. */
+  health: Record<string, unknown> | null;
+  /** Known answers of its heavy endpoint (Django), before any load on it. */
+  verification: Verification | null;
+  /** Its /hello primer answer, checked before any load: `ok` or what it answered instead. */
+  hello: string | null;
+  /** A peer that could not be measured says why; the run fails with it. */
+  failure: string | null;
 }
 
 export interface Environment {
@@ -38,6 +54,8 @@ export interface Environment {
   node: string;
   rustc: string;
   vegeta: string;
+  /** Optional: runs made before /hello moved to oha lack it. */
+  oha?: string;
   wrk: string;
   commit: string;
   /** Build flags of the compiled engines, from their build-info files. */
@@ -89,6 +107,8 @@ export type Scenario = 'hello-warmup' | 'hello' | 'hello-wrk' | 'heavy-warmup' |
 
 export interface StepRecord {
   id: string;
+  /** The service measured: absent or `lab` for the lab's server, else a peer's name. */
+  target?: string;
   scenario: Scenario;
   engine: string | null;
   mode: string | null;
@@ -100,7 +120,7 @@ export interface StepRecord {
   fraction: number | null;
   durationSec: number;
   /** Raw result files, relative to the run folder. */
-  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string };
+  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps). */ oha?: string };
   commands: string[];
   startMs: number;
   endMs: number;
@@ -118,6 +138,16 @@ export interface StepRecord {
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;
+  /** Answers counted in the same window per route x engine x mode: whose they were. */
+  prometheusSeries?: { query: string; series: AnsweredSeries[] | null };
+}
+
+/** Answers of one route x engine x mode in a step's window, as statsd_exporter counted them. */
+export interface AnsweredSeries {
+  route: string;
+  engine: string;
+  mode: string;
+  count: number;
 }
 
 export interface GeneratorUse {
@@ -131,6 +161,8 @@ export interface GeneratorUse {
 
 export interface SearchRecord {
   scenario: 'hello' | 'heavy';
+  /** As in StepRecord: absent or `lab`, else a peer's name. */
+  target?: string;
   engine: string | null;
   mode: string | null;
   /** Heavy: the rate the warm-up timings predicted (CPUs / median service time). */
@@ -152,4 +184,9 @@ export function writeManifest(runDir: string, m: Manifest): void {
 
 export function readManifest(runDir: string): Manifest {
   return JSON.parse(readFileSync(manifestPath(runDir), 'utf8')) as Manifest;
+}
+
+/** The service a step or search measured: `lab` or a peer's name. */
+export function targetOf(x: { target?: string }): string {
+  return x.target ?? 'lab';
 }

@@ -4,6 +4,8 @@
  * steps, every engine in the mixed scenario at two fractions). Every number here is written into
  * the run's manifest, so a report states the plan it was measured with.
  */
+import { ENGINES, MODES } from '../lab/index.js';
+
 export type ProfileName = 'quick' | 'default' | 'long';
 
 /** Bounds of one capacity search: exponential stepping from `start`, then bisection. */
@@ -29,6 +31,7 @@ export interface Plan {
   readonly engines: readonly string[];
   readonly modes: readonly string[];
   readonly hello: {
+    /** On oha (compare/oha.ts): its ceiling on one core is above one uWS core's, so `max` can be too. */
     readonly search: SearchPlan;
     readonly stepSec: number;
     /** Latency objective of a passing /hello step, with 0 errors. */
@@ -63,10 +66,36 @@ export interface Plan {
   };
   /** Pause after the service has drained, before the next measured step. */
   readonly pauseSec: number;
+  /**
+   * The peers measured after the lab in the same run, under the same limits, generator, searches
+   * and checks (peers/): their figures are what every "vs" column divides by.
+   */
+  readonly peers: {
+    /** In order; `PEERS=` overrides (a comma list, or `none`). */
+    readonly names: readonly PeerName[];
+    /**
+     * Django's heavy search: the lab's SLO, its own rate ladder. At well under 1 req/s a step
+     * needs tens of seconds to hold enough requests to say anything about p95.
+     */
+    readonly djangoHeavy: HeavyStepPlan & { readonly startFraction: number; readonly search: Omit<SearchPlan, 'start'>; readonly warmupRequests: number };
+    /** Each peer's /hello search where it differs from the lab's (same steps, SLO and generator). */
+    readonly hello: Readonly<Partial<Record<PeerName, Partial<SearchPlan>>>>;
+  };
 }
 
-const ALL_ENGINES = ['js', 'wasm', 'native', 'hash-wasm', 'node-crypto'] as const;
-const MODES = ['inline', 'pool'] as const;
+/** The stacks measured beside the lab (peers/): the seeds' Django service and plain node:http. */
+export const PEER_NAMES = ['django', 'node-http'] as const;
+export type PeerName = (typeof PEER_NAMES)[number];
+/** The one mode name of a peer's heavy rows (a peer has no engines or modes of its own). */
+export const PEER_MODE: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'gunicorn', 'node-http': '-' });
+
+/** How long a heavy step lasts: long enough for `minRequests` at its rate, within the bounds. */
+export interface HeavyStepPlan {
+  readonly minRequests: number;
+  readonly minStepSec: number;
+  readonly maxStepSec: number;
+}
+
 
 const HEAVY_SLO = { sloP50Ms: 1000, sloP95Ms: 3000, sloP99Ms: 6000 } as const;
 
@@ -77,7 +106,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     engines: ['native', 'js'],
     modes: MODES,
     hello: {
-      search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 60000, min: 100, maxSteps: 4, resolution: 0.2 },
+      search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 200000, min: 100, maxSteps: 5, resolution: 0.2 },
       stepSec: 2,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -95,13 +124,20 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 3 },
     pauseSec: 0.5,
+    peers: {
+      names: PEER_NAMES,
+      // Shortened: two steps of a few requests, enough to run every code path on Django.
+      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 2, resolution: 0.2 }, minRequests: 4, minStepSec: 4, maxStepSec: 6, warmupRequests: 1 },
+      // gunicorn's sync Python answers /hello in the hundreds per second, node:http in the thousands.
+      hello: { django: { start: 500, min: 25 }, 'node-http': { start: 2000 } },
+    },
   },
   default: {
     profile: 'default',
-    engines: ALL_ENGINES,
+    engines: ENGINES,
     modes: MODES,
     hello: {
-      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 8, resolution: 0.1 },
+      search: { start: 4000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 8, resolution: 0.1 },
       stepSec: 5,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -119,13 +155,18 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 5 },
     pauseSec: 0.5,
+    peers: {
+      names: PEER_NAMES,
+      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 4, resolution: 0.15 }, minRequests: 12, minStepSec: 10, maxStepSec: 20, warmupRequests: 3 },
+      hello: { django: { start: 500, min: 25, maxSteps: 7 }, 'node-http': { maxSteps: 7 } },
+    },
   },
   long: {
     profile: 'long',
-    engines: ALL_ENGINES,
+    engines: ENGINES,
     modes: MODES,
     hello: {
-      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 12, resolution: 0.05 },
+      search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 12, resolution: 0.05 },
       stepSec: 15,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -143,12 +184,17 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     mixed: { engines: null, heavyFractions: [0.25, 0.75], helloRate: 1000, durationSec: 20 },
     pauseSec: 3,
+    peers: {
+      names: PEER_NAMES,
+      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.25, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 6, resolution: 0.08 }, minRequests: 30, minStepSec: 20, maxStepSec: 60, warmupRequests: 5 },
+      hello: { django: { start: 500, min: 25 } },
+    },
   },
 });
 
-/** Seconds a heavy step lasts at `rate` requests/s. */
-export function heavyStepSec(plan: Plan, rate: number): number {
-  const h = plan.heavy;
+/** Seconds a heavy step lasts at `rate` requests/s (the lab's heavy plan, or a peer's). */
+export function heavyStepSec(plan: Plan | HeavyStepPlan, rate: number): number {
+  const h = 'heavy' in plan ? plan.heavy : plan;
   return Math.min(h.maxStepSec, Math.max(h.minStepSec, Math.ceil(h.minRequests / rate)));
 }
 
@@ -157,4 +203,15 @@ export function rotate<T>(list: readonly T[], by: number): T[] {
   if (list.length === 0) return [];
   const k = ((by % list.length) + list.length) % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
+}
+
+/** PEERS, checked: a comma list of peer names, `none`, or the profile's when unset. */
+export function readPeers(env: Readonly<Record<string, string | undefined>>, fallback: readonly PeerName[]): PeerName[] {
+  const raw = (env['PEERS'] ?? '').trim();
+  if (raw === '') return [...fallback];
+  if (raw === 'none') return [];
+  const names = [...new Set(raw.split(',').map((x) => x.trim()).filter(Boolean))];
+  const unknown = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`PEERS names unknown peer(s) ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${PEER_NAMES.join(', ')}, or none`);
+  return names as PeerName[];
 }

@@ -22,12 +22,15 @@ import type { Manifest } from './manifest.js';
 import { startMonitoring, stopMonitoring } from './monitoring.js';
 import { rotate, type ProfileName } from './plan.js';
 import { Sampler } from './proc.js';
+import { plannedPhases, Progress } from './progress.js';
 import { queryPrometheus } from './prometheus.js';
 import { buildReport } from './report.js';
 import { Run, type RunOptions } from './runner.js';
 import { heavy } from './scenarios/heavy.js';
 import { hello } from './scenarios/hello.js';
 import { mixed } from './scenarios/mixed.js';
+import { peers, stopPeer } from './scenarios/peers.js';
+import { targetOf } from './manifest.js';
 import { printSummary } from './text.js';
 import { NOISE_CORES } from './verdict.js';
 import { verificationFailure, verify } from './verify.js';
@@ -85,6 +88,7 @@ async function execute(run: Run): Promise<void> {
     else unavailable[e] = st?.reason ?? 'not registered by the server';
   }
   for (const [e, why] of Object.entries(unavailable)) run.note(`ENGINE ${e} UNAVAILABLE: ${why}; no numbers for it`);
+  run.progress = new Progress(plannedPhases(run.plan, available));
 
   console.log('== verify: known answers, every engine x mode');
   const v = await verify(run, available, unavailable);
@@ -107,19 +111,27 @@ async function execute(run: Run): Promise<void> {
   }
   console.log(`== mixed: /hello at ${run.plan.mixed.helloRate}/s alone, then beside heavy load`);
   await mixed(run, capacities);
+
+  // The baselines, measured in this run under the same limits: every "vs" column divides by them.
+  await peers(run);
 }
 
 /** Stops what the run started and records how it ended; Prometheus is asked here, once. */
 async function finish(run: Run, status: Manifest['status'], failure: string | null): Promise<void> {
   run.sampler?.stop();
   try {
-    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps);
+    // Only the lab's server sends StatsD: a peer's steps have no metrics to ask for.
+    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps.filter((s) => targetOf(s) === 'lab'));
   } catch (err) {
     run.note(`Prometheus queries failed: ${(err as Error).message}`);
   }
-  await run.service.stop();
+  if (run.target === 'lab') {
+    await run.service.stop();
+    run.manifest.constrained.end = run.service.readState();
+  } else {
+    await stopPeer(run);
+  }
   stopMonitoring(run.log, run.monitoring, run.dir);
-  run.manifest.constrained.end = run.service.readState();
   run.manifest.status = status;
   run.manifest.failure = failure;
   run.manifest.finishedAt = new Date().toISOString();

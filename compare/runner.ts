@@ -11,9 +11,10 @@ import { DEFAULT_WORKLOAD, heavyQuery, readEngines, readHost, readPort, type Wor
 import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
-import { PLANS, type Plan, type ProfileName } from './plan.js';
-import { cpuBetween, monitoringPids, processesCpuSec, procUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
-import { Prometheus } from './prometheus.js';
+import { PLANS, readPeers, type Plan, type ProfileName } from './plan.js';
+import type { Progress } from './progress.js';
+import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
+import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
 import { vegetaPath, type VegetaSummary } from './vegeta.js';
 import { NOISE_CORES, type MachineLoad } from './verdict.js';
@@ -35,7 +36,10 @@ export class Run {
   readonly dir: string;
   readonly plan: Plan;
   readonly manifest: Manifest;
-  readonly service: ConstrainedService;
+  /** The service being measured: the lab's, then each peer's in turn (scenarios/peers.ts). */
+  service: ConstrainedService;
+  /** `lab`, or the name of the peer being measured: steps, raw files and URLs follow it. */
+  target = 'lab';
   readonly prom: Prometheus;
   readonly abort = new AbortController();
   readonly vegeta = vegetaPath();
@@ -46,7 +50,11 @@ export class Run {
   sampler: Sampler | null = null;
   monitoring: MonitoringHandle | null = null;
   health: HealthAnswer | null = null;
+  /** Set once the available engines are known (run.ts). */
+  progress: Progress | null = null;
   #stepNo = 0;
+  /** When the run's last traffic to the service ended (ms), to keep the steps' metrics apart. */
+  #trafficEndMs = 0;
 
   constructor(opts: RunOptions) {
     // Relative to the repository root (every tool runs from it), so the recorded commands read
@@ -54,7 +62,7 @@ export class Run {
     this.dir = relative(process.cwd(), resolve(opts.out)) || '.';
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
-    this.plan = { ...base, engines: readEngines(process.env, base.engines) };
+    this.plan = { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
     const twoCores = availableParallelism() >= 2;
@@ -105,19 +113,21 @@ export class Run {
 
   /** A folder under runs/ for one scenario's raw results. */
   runsDir(name: string): string {
-    const dir = join(this.dir, 'runs', name);
+    const dir = this.target === 'lab' ? join(this.dir, 'runs', name) : join(this.dir, 'runs', this.target, name);
     mkdirSync(dir, { recursive: true });
     return dir;
   }
 
   /** Writes a vegeta targets file under runs/ and returns its path. */
   targets(name: string, lines: string[]): string {
-    const file = join(this.dir, 'runs', `${name}.targets`);
+    const file = join(this.dir, 'runs', `${this.target === 'lab' ? '' : `${this.target}-`}${name}.targets`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   }
 
   heavyUrl(engine: string, mode: string, w: Workload = DEFAULT_WORKLOAD): string {
+    // A peer has one implementation: the seed's URL, without the lab's impl and mode.
+    if (this.target !== 'lab') return `${this.service.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(w)}`;
     return `${this.service.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(w, engine, mode)}`;
   }
 
@@ -125,11 +135,17 @@ export class Run {
     return `${this.service.baseUrl}/hello`;
   }
 
+  /** Marks the end of traffic sent outside `measure` (verification, warm-ups), for the next step's wait. */
+  trafficDone(): void {
+    this.#trafficEndMs = Date.now();
+  }
+
   newStep(scenario: Scenario, engine: string | null, mode: string | null, label: string): StepRecord {
     this.#stepNo++;
-    const id = `${String(this.#stepNo).padStart(3, '0')}-${label}`;
+    const id = `${String(this.#stepNo).padStart(3, '0')}-${this.target === 'lab' ? '' : `${this.target}-`}${label}`;
     return {
       id,
+      ...(this.target === 'lab' ? {} : { target: this.target }),
       scenario,
       engine,
       mode,
@@ -155,15 +171,20 @@ export class Run {
   /**
    * Runs one step's generators together, with every counter read before and after: cgroup
    * throttling, the service's CPU, its scheduler stats, its RSS peak; the step's Prometheus
-   * numbers are asked at the end of the run (prometheus.ts).
+   * numbers are asked at the end of the run (prometheus.ts). With Prometheus up, a step starts
+   * no sooner than METRICS_LAG_MS after the previous traffic, so no window holds two steps.
    */
   async measure(step: StepRecord, generators: GeneratorSpec[]): Promise<GeneratorRun[]> {
     this.abort.signal.throwIfAborted();
+    // The previous traffic's metrics must be in Prometheus before this step starts, or its window
+    // would count them (prometheus.ts).
+    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+    if (this.progress) console.log(this.progress.begin(step));
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;
     step.health.before = (await this.service.health())?.heavy ?? null;
     step.throttling.before = readThrottling(cpuStat);
-    step.serviceCpuSec.before = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
+    step.serviceCpuSec.before = serviceUsage(pid, cpuStat)?.cpuSec ?? null;
     this.sampler?.takeRssMax();
     const monitors = monitoringPids();
     const monBefore = processesCpuSec(monitors);
@@ -176,7 +197,7 @@ export class Run {
     step.listen.after = readListenDrops();
     step.monitoringCpuSec = cpuBetween(monBefore, processesCpuSec(monitors));
     step.throttling.after = readThrottling(cpuStat);
-    step.serviceCpuSec.after = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
+    step.serviceCpuSec.after = serviceUsage(pid, cpuStat)?.cpuSec ?? null;
     step.serviceRssMaxBytes = this.sampler?.takeRssMax() ?? null;
     step.commands = runs.map((r) => r.command);
     for (const r of runs) this.manifest.commands.push({ at: new Date(step.startMs).toISOString(), command: r.command });
@@ -186,6 +207,7 @@ export class Run {
     }
     // Heavy work still queued when the attack ends would spill into the next step.
     step.health.after = await this.service.drain(40_000, this.abort.signal);
+    this.trafficDone();
     this.manifest.steps.push(step);
     this.save();
     await sleep(this.plan.pauseSec * 1000, this.abort.signal);

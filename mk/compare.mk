@@ -9,7 +9,7 @@ TEST_PARTS += test-compare
 COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,default))
 
 compare-tools:
-	@scripts/tools.sh vegeta wrk statsd_exporter prometheus
+	@scripts/tools.sh vegeta oha wrk statsd_exporter prometheus
 
 compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~2 min, LONG=1)
 	node dist/compare/run.js --profile $(COMPARE_PROFILE)
@@ -24,4 +24,4 @@ COMPARE_TEST_PORT ?= 18080
 test-compare: build ## make compare QUICK=1 end to end, then the report's schema and its charts in headless Chromium
 	@scripts/tools.sh chromium
 	$(MAKE) --no-print-directory compare QUICK=1 PORT=$(COMPARE_TEST_PORT)
-	node --test --test-concurrency=1 dist/compare/report.e2e.js
+	node --test --test-concurrency=1 dist/compare/report.e2e.js dist/compare/prometheus.e2e.js

@@ -3,15 +3,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, type HeavyReference } from '../../lab/index.js';
 import { getJson } from '../exec.js';
-import { heavyStepSec } from '../plan.js';
+import { heavyStepSec, type Plan } from '../plan.js';
 import { stepLine, type Run } from '../runner.js';
 import { CapacitySearch, roundHeavyRate } from '../search.js';
 import { attackArgs, heavyBodies, summarize } from '../vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, machineLoad } from '../verdict.js';
 
+/** A peer's own rate ladder and step lengths; the objective stays the lab's. */
+export type HeavyOverride = Partial<Pick<Plan['heavy'], 'startFraction' | 'search' | 'minRequests' | 'minStepSec' | 'maxStepSec' | 'warmupRequests'>>;
+
 /** Primer, calibrating warm-up and capacity search of one engine x mode. Returns the capacity. */
-export async function heavy(run: Run, engine: string, mode: string, reference: HeavyReference): Promise<number> {
-  const h = run.plan.heavy;
+export async function heavy(run: Run, engine: string, mode: string, reference: HeavyReference, override: HeavyOverride = {}): Promise<number> {
+  const h = { ...run.plan.heavy, ...override };
   const name = `heavy-${engine}-${mode}`;
   const dir = run.runsDir(name);
   const url = run.heavyUrl(engine, mode);
@@ -31,6 +34,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     answers.push(body);
   }
   warm.endMs = Date.now();
+  run.trafficDone();
   warm.durationSec = (warm.endMs - warm.startMs) / 1000;
   writeFileSync(join(run.dir, warm.files.json), JSON.stringify(answers, null, 1));
   run.manifest.steps.push(warm);
@@ -47,7 +51,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     const perMinute = Math.round(rate * 60);
     const step = run.newStep('heavy', engine, mode, `${name}-${perMinute}rpm`);
     step.rate = rate;
-    step.durationSec = heavyStepSec(run.plan, rate);
+    step.durationSec = heavyStepSec(h, rate);
     step.files.bin = run.rel(join(dir, `${step.id}.bin`));
     const runs = await run.measure(step, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perMinute }, step.durationSec, 30, true), out: join(run.dir, step.files.bin) }]);
     const s = await summarize(run.vegeta, join(run.dir, step.files.bin));
@@ -60,7 +64,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     search.record({ rate, pass, generatorLimited: limited });
   }
   const r = search.result();
-  run.manifest.searches.push({ scenario: 'heavy', engine, mode, estimate, end: r.end, stepIds: ids });
+  run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'heavy', engine, mode, estimate, end: r.end, stepIds: ids });
   console.log(`== ${name}: capacity ${r.capacity.toFixed(2)} req/s (${r.end})`);
   return r.capacity;
 }

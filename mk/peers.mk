@@ -1,0 +1,52 @@
+# Peers: the same endpoints on other stacks, measured beside the lab in the same run (peers/).
+#   django     the seeds' service: Django + gunicorn (4 workers x 2 threads, timeout 120), Python venv
+#   node-http  /hello on plain node:http, no framework
+# `make run-peer PEER=...` runs one on HOST:PORT; `make run-constrained PEER=...` under CPUS/MEMORY.
+.PHONY: peer-setup run-peer test-peers peer-check
+
+TEST_PARTS += test-peers
+
+PEER ?=
+PEERS := django node-http
+PYTHON ?= python3
+DJANGO_DIR := peers/django
+DJANGO_VENV := $(DJANGO_DIR)/.venv
+
+# What runs each peer, from the repository root (scripts/run-constrained.sh runs it from there too).
+PEER_CMD_django := $(DJANGO_VENV)/bin/gunicorn -c $(DJANGO_DIR)/gunicorn.conf.py
+PEER_CMD_node-http := node dist/peers/node-http/server.js
+PEER_NEEDS_django := peer-setup
+PEER_NEEDS_node-http := build-ts
+PEER_CMD = $(PEER_CMD_$(PEER))
+
+# The Python the venv is made from must be 3.10+ (Django 5.2). Debian's python3 lacks the venv
+# module until python3-venv is installed; install it then, as the other parts install their packages.
+$(DJANGO_VENV)/.installed: $(DJANGO_DIR)/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "peer-setup: $(PYTHON) is $$($(PYTHON) --version 2>&1); Django 5.2 needs Python 3.10+ (PYTHON=...)" >&2; exit 2; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "peer-setup: $(PYTHON) has no venv module; installing Debian's python3-venv"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends python3-venv; }
+	rm -rf $(DJANGO_VENV)
+	$(PYTHON) -m venv $(DJANGO_VENV)
+	$(DJANGO_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r $(DJANGO_DIR)/requirements.txt
+	@touch $@
+
+peer-setup: $(DJANGO_VENV)/.installed ## Install the Django peer's pinned requirements into peers/django/.venv
+
+# `make tools` installs every tool, the peer's Python packages included.
+tools: peer-setup
+
+peer-check:
+	@case " $(PEERS) " in *" $(PEER) "*) ;; *) echo "PEER must be one of: $(PEERS) (got '$(PEER)')" >&2; exit 2 ;; esac
+
+run-peer: peer-check ## Run a peer on HOST:PORT without limits: PEER=django|node-http
+	@$(MAKE) --no-print-directory $(PEER_NEEDS_$(PEER))
+	$(PEER_CMD)
+
+test-peers: build peer-setup ## The peers for real: Django's own tests, then gunicorn and node:http against fixtures/vectors.json
+	cd $(DJANGO_DIR) && .venv/bin/python manage.py test heavy_api
+	node --test --test-concurrency=1 dist/peers/peers.e2e.js
+
+# `make compare` measures the peers in the same run: Django's packages must be there.
+compare: peer-setup

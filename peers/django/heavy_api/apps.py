@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class HeavyApiConfig(AppConfig):
+    name = "heavy_api"
