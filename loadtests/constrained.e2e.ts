@@ -319,7 +319,8 @@ describe('scripts/run-constrained.sh with a command of its own', () => {
     if (existsSync('/run/systemd/system')) return t.skip('systemd runs here: auto would use systemd-run');
     const r = await run('su', ['nobody', '-s', '/bin/bash', '-c', `cd '${ROOT}' && STATE_FILE=/dev/null scripts/run-constrained.sh -- true`]);
     assert.equal(r.code, 2, r.output);
-    assert.match(r.output, /no way to apply the limits here:\n(run-constrained: {3}- .*\n){3}/);
+    // A command after -- never runs in Docker, so docker is not among the reasons then.
+    assert.match(r.output, /no way to apply the limits here:\n(run-constrained: {3}- .*\n){2,3}/);
     assert.match(r.output, /- cgroup v[12]: cannot .*: Permission denied/);
     assert.match(r.output, /refusing to run without them\..*METHOD=unconstrained/);
   });
