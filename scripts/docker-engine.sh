@@ -85,14 +85,14 @@ start() {
       fd=${fd##*/}
       if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
-    exec $SUDO setsid dockerd "${DOCKERD_FLAGS[@]}" --pidfile "$PWD/$PIDFILE.engine" >"$LOG" 2>&1 </dev/null
+    # dockerd writes the pid file itself (and removes it when it exits).
+    exec $SUDO setsid dockerd "${DOCKERD_FLAGS[@]}" --pidfile "$PWD/$PIDFILE" >"$LOG" 2>&1 </dev/null
   ) &
   local launcher=$!
   local i
   for i in $(seq 1 150); do
-    if [[ -f $PIDFILE.engine ]]; then mv -f "$PIDFILE.engine" "$PIDFILE"; fi
-    if answers; then
-      say "started dockerd (pid $(cat "$PIDFILE"), server $(docker info --format '{{.ServerVersion}}'), storage $(docker info --format '{{.Driver}}'), cgroup v$(docker info --format '{{.CgroupVersion}}'))"
+    if our_pid >/dev/null && answers; then
+      say "started dockerd (pid $(our_pid), server $(docker info --format '{{.ServerVersion}}'), storage $(docker info --format '{{.Driver}}'), cgroup v$(docker info --format '{{.CgroupVersion}}'))"
       return 0
     fi
     if ! kill -0 "$launcher" 2>/dev/null && ! our_pid >/dev/null; then
