@@ -27,7 +27,8 @@ export interface Manifest {
   searches: SearchRecord[];
   /** Service CPU and RSS sampled from /proc, one line per second: `samples.jsonl`. */
   samplesFile: string;
-  prometheus: { url: string; available: boolean; note: string };
+  /** `startTime`: when that Prometheus started (its runtimeinfo), to tell a restart during the run. */
+  prometheus: { url: string; available: boolean; note: string; startTime?: string | null };
   notes: string[];
   /** The peers measured after the lab (peers/), each under its own run-constrained. */
   peers?: Record<string, PeerRecord>;

@@ -7,7 +7,7 @@
  * time left is the planned seconds of the steps left, scaled by how much longer the finished
  * steps took than planned (drains, pauses, warm-ups, verification).
  */
-import { heavyStepSec, type Plan } from './plan.js';
+import { heavyStepSec, PEER_MODE, type Plan } from './plan.js';
 import type { StepRecord } from './manifest.js';
 
 export interface Phase {
@@ -21,8 +21,9 @@ export interface Phase {
 }
 
 /** The phase a step belongs to: phases run one after the other. */
-export function phaseOf(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode'>): string {
-  return step.scenario === 'heavy' ? `heavy ${step.engine}/${step.mode}` : step.scenario === 'mixed-baseline' ? 'mixed' : step.scenario;
+export function phaseOf(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode' | 'target'>): string {
+  const phase = step.scenario === 'heavy' ? `heavy ${step.engine}/${step.mode}` : step.scenario === 'mixed-baseline' ? 'mixed' : step.scenario;
+  return step.target && step.target !== 'lab' ? `${step.target} ${phase}` : phase;
 }
 
 /** The plan's phases, in run order, for the engines that are available. */
@@ -31,12 +32,24 @@ export function plannedPhases(plan: Plan, engines: readonly string[]): Phase[] {
   const h = plan.hello;
   const heavySec = heavyStepSec(plan, plan.heavy.minRequests / ((plan.heavy.minStepSec + plan.heavy.maxStepSec) / 2));
   const mixedEngines = plan.mixed.engines === null ? engines : engines.filter((e) => plan.mixed.engines!.includes(e));
+  // The peers (scenarios/peers.ts) go through the same scenarios after the lab: /hello for each,
+  // heavy and mixed for Django.
+  const d = plan.peers.djangoHeavy;
+  const peerPhases = plan.peers.names.flatMap((peer) => [
+    phase(`${peer} hello-warmup`, 1, h.warmupSec),
+    phase(`${peer} hello`, plan.peers.hello[peer]?.maxSteps ?? h.search.maxSteps, h.stepSec),
+    phase(`${peer} hello-wrk`, 1, h.wrk.durationSec),
+    ...(peer === 'django'
+      ? [phase(`${peer} heavy django/${PEER_MODE.django}`, d.search.maxSteps, (d.minStepSec + d.maxStepSec) / 2), phase(`${peer} mixed`, 1 + plan.mixed.heavyFractions.length, plan.mixed.durationSec)]
+      : []),
+  ]);
   return [
     phase('hello-warmup', 1, h.warmupSec),
     phase('hello', h.search.maxSteps, h.stepSec),
     phase('hello-wrk', 1, h.wrk.durationSec),
     ...plan.modes.flatMap((mode) => engines.map((e) => phase(`heavy ${e}/${mode}`, plan.heavy.search.maxSteps, heavySec))),
     phase('mixed', 1 + plan.mixed.heavyFractions.length * mixedEngines.length * plan.modes.length, plan.mixed.durationSec),
+    ...peerPhases,
   ];
 }
 
@@ -57,7 +70,7 @@ export class Progress {
   }
 
   /** Records that a step begins and returns its progress line. */
-  begin(step: Pick<StepRecord, 'id' | 'scenario' | 'engine' | 'mode'>, nowMs = Date.now()): string {
+  begin(step: Pick<StepRecord, 'id' | 'scenario' | 'engine' | 'mode' | 'target'>, nowMs = Date.now()): string {
     const name = phaseOf(step);
     let phase = this.#phases.find((p) => p.name === name);
     if (!phase) {
