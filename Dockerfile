@@ -17,11 +17,9 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
  && rustup target add wasm32-unknown-unknown
 WORKDIR /src
-# Dependencies first: this layer is reused until package*.json change. `npm install` with the lock,
-# as `make setup` does, not `npm ci`: the lock lacks per-platform optional packages that npm ci would
-# call out of sync (the Makefile says why).
+# Dependencies first: this layer is reused until package*.json change. `npm ci`, as `make setup`.
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
 # node_modules is newer than package.json, so make does not install again; with rustup's wasm32
 # target installed, build-wasm takes its rustup path.
@@ -31,7 +29,7 @@ RUN touch node_modules && make build
 FROM node AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 
 # ---- runtime ---------------------------------------------------------------------------------------
 FROM node

@@ -22,11 +22,11 @@ help: ## List the targets with their descriptions
 
 setup: node_modules ## Install npm packages (as pinned by package-lock.json)
 
-# `npm install`, not `npm ci`: @napi-rs/cli's helpers list per-platform optional packages, some of
-# which the registry does not serve, so they are absent from the lock and `npm ci` rejects it as out
-# of sync. `npm install` installs exactly the locked versions and leaves the lock unchanged.
+# `npm ci`: exactly the lock, never rewriting it. The lock holds every platform's optional
+# packages (@napi-rs/cli's helpers list one per platform; npm installs only this machine's), as
+# `npm install --package-lock-only` writes it; after a package.json change, regenerate it so.
 node_modules: package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch node_modules
 
 build-ts: node_modules ## Compile the TypeScript (tsc) into dist/

@@ -4,9 +4,10 @@
  */
 import { createRequire } from 'node:module';
 import type * as uWS from 'uWebSockets.js';
+import { readHost } from '../lab/index.js';
 
 const uws = createRequire(import.meta.url)('uWebSockets.js') as typeof uWS;
-const host = process.env['HOST'] ?? '127.0.0.1';
+const host = readHost();
 uws
   .App()
   .get('/hello', (res) => {

@@ -15,14 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ENGINE_NAMES, isEngineName, type Engine } from '../server/engines/engine.js';
+import { type Engine } from '../server/engines/engine.js';
+import { DEFAULT_WORKLOAD, knownDigest, knownPrimes, median as labMedian, readEngines, repoRoot } from '../lab/index.js';
 import { loadEngines } from '../server/engines/registry.js';
-import { readBuildInfo, repoRoot, type BuildInfo } from '../server/engines/rust-artifacts.js';
-
-interface Vectors {
-  readonly primes: readonly { readonly limit: number; readonly count: number }[];
-  readonly sha256_chain: readonly { readonly rounds: number; readonly digest: string }[];
-}
+import { readBuildInfo, type BuildInfo } from '../server/engines/rust-artifacts.js';
 
 interface Workload {
   /** Same names as kernel/examples/bench.rs, so the two reports line up. */
@@ -74,35 +70,32 @@ interface Row {
 /** A sample that would be shorter than this repeats the call and divides, like the Rust bench. */
 const MIN_SAMPLE_MS = 2;
 
-const root = repoRoot(new URL('.', import.meta.url));
+const root = repoRoot();
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const repScale = Number(args.get('reps') ?? 1);
-const names = (args.get('engines')?.split(',') ?? [...ENGINE_NAMES]).map((n) => {
-  if (!isEngineName(n)) throw new Error(`unknown engine "${n}"; engines: ${ENGINE_NAMES.join(', ')}`);
-  return n;
-});
+const names = readEngines({ ENGINES: args.get('engines') });
 
-const vectors = JSON.parse(readFileSync(join(root, 'fixtures', 'vectors.json'), 'utf8')) as Vectors;
 function knownCount(limit: number): string {
-  const v = vectors.primes.find((p) => p.limit === limit);
-  if (!v) throw new Error(`fixtures/vectors.json has no prime count for ${limit}`);
-  return String(v.count);
+  const count = knownPrimes(limit);
+  if (count === undefined) throw new Error(`fixtures/vectors.json has no prime count for ${limit}`);
+  return String(count);
 }
-function knownDigest(rounds: number): string {
-  const v = vectors.sha256_chain.find((c) => c.rounds === rounds);
-  if (!v) throw new Error(`fixtures/vectors.json has no chain digest for ${rounds} rounds`);
-  return v.digest;
+function knownChain(rounds: number): string {
+  const digest = knownDigest(rounds);
+  if (digest === undefined) throw new Error(`fixtures/vectors.json has no chain digest for ${rounds} rounds`);
+  return digest;
 }
+const { primeLimit: DEFAULT_LIMIT, hashRounds: DEFAULT_ROUNDS } = DEFAULT_WORKLOAD;
 
 const reps = (n: number): number => Math.max(1, Math.round(n * repScale));
 const workloads: Workload[] = [
   {
-    name: 'default: prime_limit=500000 + hash_rounds=1000000',
+    name: `default: prime_limit=${DEFAULT_LIMIT} + hash_rounds=${DEFAULT_ROUNDS}`,
     group: 'default',
     reps: reps(7),
     warmUp: true,
-    run: (e) => `${e.sieveCount(500_000)} ${e.sha256Chain(1_000_000)}`,
-    expected: `${knownCount(500_000)} ${knownDigest(1_000_000)}`,
+    run: (e) => `${e.sieveCount(DEFAULT_LIMIT)} ${e.sha256Chain(DEFAULT_ROUNDS)}`,
+    expected: `${knownCount(DEFAULT_LIMIT)} ${knownChain(DEFAULT_ROUNDS)}`,
   },
   ...[1e3, 1e4, 1e5, 1e6, 1e7].map((rounds): Workload => ({
     name: `sha256_chain rounds=${rounds}`,
@@ -110,7 +103,7 @@ const workloads: Workload[] = [
     reps: reps(rounds >= 1e7 ? 2 : rounds >= 1e6 ? 5 : 11),
     warmUp: rounds < 1e7,
     run: (e) => e.sha256Chain(rounds),
-    expected: knownDigest(rounds),
+    expected: knownChain(rounds),
   })),
   ...[1e4, 1e5, 1e6, 1e7, 1e8].map((limit): Workload => ({
     name: `sieve_count limit=${limit}`,
@@ -122,11 +115,7 @@ const workloads: Workload[] = [
   })),
 ];
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+const median = (xs: readonly number[]): number => labMedian(xs) ?? NaN;
 
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();

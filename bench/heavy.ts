@@ -4,16 +4,18 @@
  * the median and min of the server-side total_time_sec and cpu_time_sec per engine, every answer
  * checked; the reference is the Django service's ~1.2 s per request.
  */
-import { ENGINE_NAMES, type EngineName } from '../server/engines/engine.js';
+import { DEFAULT_WORKLOAD, heavyQuery, heavyReference, MODES, readEngines, type EngineName } from '../lab/index.js';
 import { environment, median, SERVER_MAIN, startPinned } from './lib/processes.js';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 7);
 const MODE = process.env['MODE'] ?? 'inline';
-const engines = (process.env['ENGINES']?.split(',') ?? ENGINE_NAMES) as EngineName[];
-const EXPECTED = { primes_found: 41538, digest: '2a5e8b87894fc2d1be46c40ce8f95745cc6a4821d3b1be93e4fba5205c757c40' };
+if (!(MODES as readonly string[]).includes(MODE)) throw new Error(`MODE must be one of ${MODES.join(', ')} (got "${MODE}")`);
+const engines = readEngines();
+const reference = heavyReference();
+const EXPECTED = { primes_found: reference.primesFound, digest: reference.digest };
 
 console.log('# bench-heavy: GET /heavy/cpu-io-no-db/ with the seed defaults, server-side timings');
-console.log(`method: server pinned to CPU 1, mode=${MODE}, one request at a time, ${ROUNDS} rounds, engine order rotated each round, one unmeasured request per engine first; every answer checked against pi(500000)=41538 and the 1e6-round digest`);
+console.log(`method: server pinned to CPU 1, mode=${MODE}, one request at a time, ${ROUNDS} rounds, engine order rotated each round, one unmeasured request per engine first; every answer checked against fixtures/vectors.json (pi(${DEFAULT_WORKLOAD.primeLimit})=${reference.primesFound} and the ${DEFAULT_WORKLOAD.hashRounds}-round digest)`);
 console.log('environment:', JSON.stringify(environment()));
 
 const server = await startPinned(SERVER_MAIN, 1, { METRICS: '0' });
@@ -22,14 +24,14 @@ const cpu: Record<string, number[]> = {};
 try {
   const available: EngineName[] = [];
   for (const e of engines) {
-    const res = await fetch(`${server.url}/heavy/cpu-io-no-db/?impl=${e}&mode=${MODE}`);
+    const res = await fetch(`${server.url}/heavy/cpu-io-no-db/?${heavyQuery(DEFAULT_WORKLOAD, e, MODE)}`);
     if (res.status === 200) available.push(e);
     else console.log(`  ${e}: not measured, answered ${res.status}: ${await res.text()}`);
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = available.map((_, i) => available[(i + round) % available.length]!);
     for (const e of order) {
-      const res = await fetch(`${server.url}/heavy/cpu-io-no-db/?impl=${e}&mode=${MODE}`);
+      const res = await fetch(`${server.url}/heavy/cpu-io-no-db/?${heavyQuery(DEFAULT_WORKLOAD, e, MODE)}`);
       const body = (await res.json()) as { primes_found: number; digest: string; total_time_sec: number; cpu_time_sec: number };
       if (res.status !== 200 || body.primes_found !== EXPECTED.primes_found || body.digest !== EXPECTED.digest) {
         throw new Error(`${e} answered wrong: ${res.status} ${JSON.stringify(body)}`);

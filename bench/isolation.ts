@@ -6,7 +6,7 @@
  * Printed side by side: heavy throughput and /hello latency; then pool/inline throughput ratios.
  */
 import { mkdirSync } from 'node:fs';
-import { ENGINE_NAMES, type EngineName } from '../server/engines/engine.js';
+import { DEFAULT_WORKLOAD, heavyQuery, MODES, readEngines, type EngineName } from '../lab/index.js';
 import { environment, ms, REPO, SERVER_MAIN, sleep, startPinned, vegeta, type VegetaReport } from './lib/processes.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
@@ -14,8 +14,8 @@ const HELLO_RATE = Number(process.env['HELLO_RATE'] ?? 200);
 const OUTSTANDING = 2;
 const MIN_COMPLETIONS = 20;
 const MAX_SECONDS = 60;
-const engines = (process.env['ENGINES']?.split(',') ?? ENGINE_NAMES) as EngineName[];
-const modes = ['inline', 'pool'] as const;
+const engines = readEngines();
+const modes = MODES;
 const outDir = `${REPO}bench/results/isolation-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 mkdirSync(outDir, { recursive: true });
 
@@ -36,7 +36,7 @@ for (const engine of engines) {
   for (const mode of modes) {
     const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', METRICS: '0' });
     try {
-      const heavyUrl = `${server.url}/heavy/cpu-io-no-db/?impl=${engine}&mode=${mode}`;
+      const heavyUrl = `${server.url}/heavy/cpu-io-no-db/?${heavyQuery(DEFAULT_WORKLOAD, engine, mode)}`;
       const warm = await fetch(heavyUrl);
       if (warm.status !== 200) {
         console.log(`  ${engine} ${mode}: skipped, warm-up answered ${warm.status}: ${await warm.text()}`);

@@ -4,10 +4,10 @@
  * The service runs under a 256 MB limit; the target is a peak (VmHWM, whole process: main thread,
  * worker threads, wasm memories) of at most 200 MB.
  */
-import { ENGINE_NAMES, type EngineName } from '../server/engines/engine.js';
+import { MODES, readEngines } from '../lab/index.js';
 import { environment, peakRss, SERVER_MAIN, startPinned } from './lib/processes.js';
 
-const engines = (process.env['ENGINES']?.split(',') ?? ENGINE_NAMES) as EngineName[];
+const engines = readEngines();
 const CAPS = 'prime_limit=100000000&hash_rounds=10000000&io_kb=5120';
 const MB = 1024 * 1024;
 
@@ -21,7 +21,7 @@ console.log(`\nafter start: ${(afterStart / MB).toFixed(1)} MB`);
 console.log('\n| engine | mode | statuses | peak RSS so far (MB) |\n|---|---|---|---:|');
 try {
   for (const engine of engines) {
-    for (const mode of ['inline', 'pool']) {
+    for (const mode of MODES) {
       const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${server.url}/heavy/cpu-io-no-db/?${CAPS}&impl=${engine}&mode=${mode}`)));
       const statuses = answers.map((r) => r.status);
       await Promise.all(answers.map((r) => r.arrayBuffer()));

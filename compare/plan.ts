@@ -4,6 +4,8 @@
  * steps, every engine in the mixed scenario at two fractions). Every number here is written into
  * the run's manifest, so a report states the plan it was measured with.
  */
+import { ENGINES, MODES } from '../lab/index.js';
+
 export type ProfileName = 'quick' | 'default' | 'long';
 
 /** Bounds of one capacity search: exponential stepping from `start`, then bisection. */
@@ -65,8 +67,6 @@ export interface Plan {
   readonly pauseSec: number;
 }
 
-const ALL_ENGINES = ['js', 'wasm', 'native', 'hash-wasm', 'node-crypto'] as const;
-const MODES = ['inline', 'pool'] as const;
 
 const HEAVY_SLO = { sloP50Ms: 1000, sloP95Ms: 3000, sloP99Ms: 6000 } as const;
 
@@ -98,7 +98,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
   },
   default: {
     profile: 'default',
-    engines: ALL_ENGINES,
+    engines: ENGINES,
     modes: MODES,
     hello: {
       search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 8, resolution: 0.1 },
@@ -122,7 +122,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
   },
   long: {
     profile: 'long',
-    engines: ALL_ENGINES,
+    engines: ENGINES,
     modes: MODES,
     hello: {
       search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 12, resolution: 0.05 },

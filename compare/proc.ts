@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { readCpuStat } from '../lab/cgroup.js';
 import type { Throttling } from './manifest.js';
 
 const CLK_TCK = 100;
@@ -110,20 +111,10 @@ export function readListenDrops(): { overflows: number; drops: number } | null {
   }
 }
 
-/** Parses cgroup cpu.stat: v1 `throttled_time` is in ns, v2 `throttled_usec` in us. */
+/** The throttling counters of a cgroup cpu.stat (lab/cgroup.ts parses it), or null. */
 export function readThrottling(file: string | null): Throttling | null {
-  if (!file) return null;
-  try {
-    const kv = new Map<string, number>();
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const [k, v] = line.split(' ');
-      if (k && v) kv.set(k, Number(v));
-    }
-    const ms = kv.has('throttled_usec') ? kv.get('throttled_usec')! / 1e3 : (kv.get('throttled_time') ?? 0) / 1e6;
-    return { nrPeriods: kv.get('nr_periods') ?? 0, nrThrottled: kv.get('nr_throttled') ?? 0, throttledMs: ms };
-  } catch {
-    return null;
-  }
+  const s = readCpuStat(file);
+  return s && { nrPeriods: s.nrPeriods, nrThrottled: s.nrThrottled, throttledMs: s.throttledMs };
 }
 
 /** Samples the service's CPU and RSS from /proc once a second into a JSON-lines file. */

@@ -24,52 +24,68 @@ export class Prometheus {
 }
 
 /**
- * The Prometheus expressions evaluated at the end of each step over its window `w` seconds.
- * Metric names are those of statsd.conf.
+ * How long a request takes to reach Prometheus: the server flushes StatsD once a second
+ * (METRICS_FLUSH_MS), Prometheus scrapes statsd_exporter once a second (prom.yml), plus margin.
+ * The step runner starts no step before the previous traffic is this far behind (runner.ts), so
+ * each step's window below holds its own requests and nobody else's.
  */
-export function stepQueries(w: number): Record<string, string> {
-  const win = `${Math.max(2, Math.round(w))}s`;
+export const METRICS_LAG_MS = 2500;
+
+/** The routes a step loads; /heavy/health/ is the runner's own polling, not the load. */
+const LOAD = '{route!="/heavy/health/"}';
+
+/** A counter's increase from `fromMs` to `toMs`: two exact readings, no extrapolation (a series new in the window counts from 0). */
+function counterDelta(metric: string, fromMs: number, toMs: number): string {
+  const at = (ms: number) => (ms / 1000).toFixed(3);
+  return `sum(${metric} @ ${at(toMs)}) - (sum(${metric} @ ${at(fromMs)}) or vector(0))`;
+}
+
+/**
+ * The Prometheus expressions of one step, each evaluated at `windowEndMs`: counters as their
+ * increase from the step's start to the window's end (which reaches METRICS_LAG_MS past the step,
+ * so its last requests are in), gauges as their extreme over the same window, CPU divided by the
+ * step's own duration. Metric names are those of statsd.conf.
+ */
+export function stepQueries(startMs: number, endMs: number, windowEndMs: number): Record<string, string> {
+  const win = `${Math.max(1, Math.round(windowEndMs - startMs))}ms`;
+  const busySec = Math.max(0.001, (endMs - startMs) / 1000).toFixed(3);
   return {
-    cpuCores: `sum(increase(process_cpu_seconds_total[${win}])) / ${Math.max(2, Math.round(w))}`,
+    cpuCores: `(${counterDelta('process_cpu_seconds_total', startMs, windowEndMs)}) / ${busySec}`,
     rssMaxBytes: `max(max_over_time(process_resident_memory_bytes[${win}]))`,
     eventLoopP99MaxSec: `max(max_over_time(nodejs_eventloop_lag_p99_seconds[${win}]))`,
     eventLoopMaxSec: `max(max_over_time(nodejs_eventloop_lag_max_seconds[${win}]))`,
-    shed: `sum(increase(http_requests_shed_total[${win}]))`,
-    answered: `sum(increase(http_requests_total[${win}]))`,
-    answered5xx: `sum(increase(http_requests_total{status=~"5.."}[${win}]))`,
+    shed: counterDelta('http_requests_shed_total', startMs, windowEndMs),
+    answered: counterDelta(`http_requests_total${LOAD}`, startMs, windowEndMs),
+    answered5xx: counterDelta('http_requests_total{route!="/heavy/health/",status=~"5.."}', startMs, windowEndMs),
     heavyQueueDepthMax: `max(max_over_time(heavy_queue_depth[${win}]))`,
   };
 }
+
 /**
- * Whether a step's Prometheus numbers are this service's alone: statsd_exporter takes StatsD from
- * anyone on the machine, so its request count must match what the generators sent (any other
- * server sending to the same port would inflate it; missing metrics would deflate it).
+ * Whether a step's Prometheus numbers are this service's step alone: statsd_exporter takes StatsD
+ * from anyone on the machine, so the answers it counted in the step's window must match what the
+ * generators sent. The cause of a mismatch is not known from here, so none is named.
  */
 export function prometheusTrust(answered: number | null | undefined, sent: number): { trusted: boolean | null; note: string | null } {
   if (answered === undefined) return { trusted: null, note: null };
   if (answered === null) return { trusted: false, note: 'Prometheus had no request counts for the step: are the service\'s metrics reaching statsd_exporter?' };
-  if (answered > sent * 1.3 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers for ${sent} requests sent: another process sends StatsD to the same exporter; its numbers are not used` };
-  if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers for ${sent} requests sent: metrics missing or late; its numbers are not used` };
+  if (answered > sent * 1.1 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (more than the step's own: StatsD from another sender, or traffic outside the step); its numbers are not used` };
+  if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (metrics lost or later than ${METRICS_LAG_MS} ms); its numbers are not used` };
   return { trusted: true, note: null };
 }
 
-
 /**
- * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so
- * no step waits for the scrape lag. A step's last second reaches Prometheus after the server's
- * flush (1 s) and a scrape (1 s), hence the window reaching 2.5 s past the step's end.
+ * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so no
+ * step waits for its own numbers, only for the previous step's to land (runner.ts).
  */
 export async function queryPrometheus(prom: Prometheus, steps: StepRecord[]): Promise<void> {
-  const lag = 2500;
-  const wait = Math.max(0, ...steps.map((s) => s.endMs + lag - Date.now()));
+  const wait = Math.max(0, ...steps.map((s) => s.endMs + METRICS_LAG_MS - Date.now()));
   if (wait > 0) await sleep(wait);
   for (const step of steps) {
     if (step.startMs === 0 || step.generators.length === 0) continue;
-    const sec = (step.endMs - step.startMs) / 1000;
-    for (const [name, q] of Object.entries(stepQueries(sec + lag / 1000))) {
-      // cpuCores divides by the window; the idle lag in it would understate a busy step.
-      const query = name === 'cpuCores' ? q.replace(/\/ \d+$/, `/ ${sec.toFixed(3)}`) : q;
-      step.prometheus[name] = { query, value: await prom.query(query, step.endMs + lag) };
+    const at = step.endMs + METRICS_LAG_MS;
+    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at))) {
+      step.prometheus[name] = { query, value: await prom.query(query, at) };
     }
   }
 }

@@ -22,6 +22,7 @@ import type { Manifest } from './manifest.js';
 import { startMonitoring, stopMonitoring } from './monitoring.js';
 import { rotate, type ProfileName } from './plan.js';
 import { Sampler } from './proc.js';
+import { plannedPhases, Progress } from './progress.js';
 import { queryPrometheus } from './prometheus.js';
 import { buildReport } from './report.js';
 import { Run, type RunOptions } from './runner.js';
@@ -85,6 +86,7 @@ async function execute(run: Run): Promise<void> {
     else unavailable[e] = st?.reason ?? 'not registered by the server';
   }
   for (const [e, why] of Object.entries(unavailable)) run.note(`ENGINE ${e} UNAVAILABLE: ${why}; no numbers for it`);
+  run.progress = new Progress(plannedPhases(run.plan, available));
 
   console.log('== verify: known answers, every engine x mode');
   const v = await verify(run, available, unavailable);

@@ -12,8 +12,9 @@ import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
 import { PLANS, type Plan, type ProfileName } from './plan.js';
+import type { Progress } from './progress.js';
 import { cpuBetween, monitoringPids, processesCpuSec, procUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
-import { Prometheus } from './prometheus.js';
+import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
 import { vegetaPath, type VegetaSummary } from './vegeta.js';
 import { NOISE_CORES, type MachineLoad } from './verdict.js';
@@ -46,7 +47,11 @@ export class Run {
   sampler: Sampler | null = null;
   monitoring: MonitoringHandle | null = null;
   health: HealthAnswer | null = null;
+  /** Set once the available engines are known (run.ts). */
+  progress: Progress | null = null;
   #stepNo = 0;
+  /** When the run's last traffic to the service ended (ms), to keep the steps' metrics apart. */
+  #trafficEndMs = 0;
 
   constructor(opts: RunOptions) {
     // Relative to the repository root (every tool runs from it), so the recorded commands read
@@ -125,6 +130,11 @@ export class Run {
     return `${this.service.baseUrl}/hello`;
   }
 
+  /** Marks the end of traffic sent outside `measure` (verification, warm-ups), for the next step's wait. */
+  trafficDone(): void {
+    this.#trafficEndMs = Date.now();
+  }
+
   newStep(scenario: Scenario, engine: string | null, mode: string | null, label: string): StepRecord {
     this.#stepNo++;
     const id = `${String(this.#stepNo).padStart(3, '0')}-${label}`;
@@ -155,10 +165,15 @@ export class Run {
   /**
    * Runs one step's generators together, with every counter read before and after: cgroup
    * throttling, the service's CPU, its scheduler stats, its RSS peak; the step's Prometheus
-   * numbers are asked at the end of the run (prometheus.ts).
+   * numbers are asked at the end of the run (prometheus.ts). With Prometheus up, a step starts
+   * no sooner than METRICS_LAG_MS after the previous traffic, so no window holds two steps.
    */
   async measure(step: StepRecord, generators: GeneratorSpec[]): Promise<GeneratorRun[]> {
     this.abort.signal.throwIfAborted();
+    // The previous traffic's metrics must be in Prometheus before this step starts, or its window
+    // would count them (prometheus.ts).
+    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+    if (this.progress) console.log(this.progress.begin(step));
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;
     step.health.before = (await this.service.health())?.heavy ?? null;
@@ -186,6 +201,7 @@ export class Run {
     }
     // Heavy work still queued when the attack ends would spill into the next step.
     step.health.after = await this.service.drain(40_000, this.abort.signal);
+    this.trafficDone();
     this.manifest.steps.push(step);
     this.save();
     await sleep(this.plan.pauseSec * 1000, this.abort.signal);

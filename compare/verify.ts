@@ -35,6 +35,7 @@ export async function verify(run: Run, engines: string[], unavailable: Record<st
       }
     }
   }
+  run.trafficDone();
   return { ok: checks.every((c) => c.ok), checks, unavailable };
 }
 

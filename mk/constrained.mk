@@ -9,11 +9,12 @@ TEST_PARTS += test-constrained
 
 run-constrained: ## Run the service in CPUS=1 MEMORY=256m on HOST:PORT (Docker if it answers, else a cgroup; METHOD= forces one; PEER=django|node-http runs a peer instead)
 ifeq ($(PEER),)
-	@case "$(METHOD)" in docker) ;; ""|auto) docker info >/dev/null 2>&1 || $(MAKE) --no-print-directory build ;; \
+	@case "$(METHOD)" in docker) $(MAKE) --no-print-directory build-ts ;; \
+	  ""|auto) if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory build-ts; else $(MAKE) --no-print-directory build; fi ;; \
 	  *) $(MAKE) --no-print-directory build ;; esac
 	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh
 else
-	@$(MAKE) --no-print-directory peer-check $(PEER_NEEDS_$(PEER))
+	@$(MAKE) --no-print-directory build-ts peer-check $(PEER_NEEDS_$(PEER))
 	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh -- $(PEER_CMD)
 endif
 

@@ -19,7 +19,9 @@
 #
 # While running, STATE_FILE (default .data/constrained.json) names the method and the cgroup files
 # (cpu.stat, memory usage), so load runs can sample throttling and memory; on exit it gets the final
-# counters, peak memory and whether the kernel killed the service for memory.
+# counters, peak memory and whether the kernel killed the service for memory. The file, the counters
+# and the health probe are TypeScript (lab/constrained-state.ts); this script creates, joins and
+# verifies the limits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,23 +88,20 @@ else
 fi
 export HOST PORT
 
-# ---- state file ------------------------------------------------------------------------------------
+# ---- state file (lab/constrained-state.ts) ---------------------------------------------------------
 
-json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
+STATE_JS=dist/lab/constrained-state.js
+[[ -f $STATE_JS ]] || die "$STATE_JS is missing: run \`make build-ts\` first (make run-constrained does)"
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-# write_state status extra-json-fields
-write_state() {
-  mkdir -p "$(dirname "$STATE_FILE")"
-  local tmp=$STATE_FILE.$$
-  {
-    printf '{\n  "status": %s,\n  "method": %s,\n  "started_at": %s,\n' "$(json_str "$1")" "$(json_str "$APPLIED")" "$(json_str "$STARTED_AT")"
-    printf '  "url": %s,\n  "pid": %s,\n' "$(json_str "http://$HOST:$PORT")" "${CHILD:-null}"
-    printf '  "limits": {"cpus": %s, "cpu_quota_us": %s, "cpu_period_us": %s, "memory_bytes": %s, "swap_bytes": 0, "heap_mb": %s}' \
-      "$CPUS" "$QUOTA_US" "$PERIOD_US" "$MEM_BYTES" "$HEAP_MB"
-    [[ -n ${2:-} ]] && printf ',\n%s' "$2"
-    printf '\n}\n'
-  } >"$tmp"
-  mv "$tmp" "$STATE_FILE"
+state_running() { # extra options of constrained-state.js
+  node "$STATE_JS" running "$STATE_FILE" --method "$APPLIED" --started-at "$STARTED_AT" --url "http://$HOST:$PORT" \
+    --pid "${CHILD:-}" --cpus "$CPUS" --quota-us "$QUOTA_US" --period-us "$PERIOD_US" --memory-bytes "$MEM_BYTES" --heap-mb "$HEAP_MB" "$@"
+}
+# Writes the end into the state file, prints the counters, and echoes oom or ok.
+state_stopped() { # exit-status, extra options
+  local rc=$1
+  shift
+  node "$STATE_JS" stopped "$STATE_FILE" --exit-status "$rc" "$@" || echo ok
 }
 
 # ---- cgroup discovery --------------------------------------------------------------------------------
@@ -274,45 +273,6 @@ verify_pid_limits() { # pid
   [[ $q == "$QUOTA_US" && $p == "$PERIOD_US" && $m =~ ^[0-9]+$ ]] && ((m <= MEM_BYTES && m > MEM_BYTES - page))
 }
 
-# ---- counters read at exit -------------------------------------------------------------------------
-
-# "nr_periods=... nr_throttled=... throttled_time_ms=..." from a cpu.stat (v1 counts ns, v2 usec).
-throttle_summary() { # cpu.stat file
-  awk '
-    $1 == "nr_periods" { np = $2 } $1 == "nr_throttled" { nt = $2 }
-    $1 == "throttled_time" { ms = $2 / 1e6 } $1 == "throttled_usec" { ms = $2 / 1e3 }
-    $1 == "usage_usec" { use = $2 / 1e3 }
-    END {
-      printf "nr_periods=%d nr_throttled=%d throttled_ms=%.0f", np, nt, ms
-      if (np > 0) printf " throttled_share=%.1f%%", 100 * nt / np
-      if (use != "") printf " cpu_usage_ms=%.0f", use
-    }' "$1"
-}
-
-# The same counters as a JSON object, for the state file.
-throttle_json() { # cpu.stat file
-  awk '
-    $1 == "nr_periods" { np = $2 } $1 == "nr_throttled" { nt = $2 }
-    $1 == "throttled_time" { ms = $2 / 1e6 } $1 == "throttled_usec" { ms = $2 / 1e3 }
-    END { printf "{\"nr_periods\": %d, \"nr_throttled\": %d, \"throttled_ms\": %.0f}", np, nt, ms }' "$1"
-}
-
-# Prints "oom_kills peak_bytes failcnt" for the memory cgroup directory.
-memory_summary() { # dir
-  local d=$1 kills=0 peak=0 fail=0
-  if [[ -f $d/memory.events ]]; then
-    kills=$(awk '$1 == "oom_kill" { print $2 }' "$d/memory.events")
-    fail=$(awk '$1 == "max" { print $2 }' "$d/memory.events")
-    [[ -f $d/memory.peak ]] && peak=$(cat "$d/memory.peak")
-  else
-    # (Kernels before 4.13 have no oom_kill line; then a SIGKILL at the limit is the sign, below.)
-    kills=$(awk '$1 == "oom_kill" { print $2 }' "$d/memory.oom_control")
-    fail=$(cat "$d/memory.failcnt")
-    peak=$(cat "$d/memory.max_usage_in_bytes")
-  fi
-  echo "${kills:-0} ${peak:-0} ${fail:-0}"
-}
-
 # ---- run ----------------------------------------------------------------------------------------------
 
 APPLIED=""
@@ -358,11 +318,6 @@ banner_limits="cpus=$CPUS (cpu quota ${QUOTA_US}us per ${PERIOD_US}us) memory=$M
 
 # Polls the service's own health and prints the limits it reports from inside. With Docker the probe
 # runs in the container (the host may have no Node), against the container's own port.
-HEALTH_JS='
-  fetch(process.argv[1]).then(r => r.json()).then(h => {
-    const l = h.limits ?? {};
-    console.log(`cpus=${l.cpus} memory_bytes=${l.memory_bytes} cgroup_version=${l.cgroup_version} pid=${h.pid}`);
-  }).catch(() => process.exit(1));'
 service_alive() {
   if [[ $APPLIED == docker ]]; then
     [[ $(docker inspect -f '{{.State.Running}}' "$CONTAINER" 2>/dev/null) == true ]]
@@ -375,9 +330,9 @@ report_inside() {
   local i body
   for i in $(seq 1 100); do
     if [[ $APPLIED == docker ]]; then
-      body=$(docker exec "$CONTAINER" node -e "$HEALTH_JS" http://127.0.0.1:8000/heavy/health/ 2>/dev/null) || body=""
+      body=$(docker exec "$CONTAINER" node "$STATE_JS" health http://127.0.0.1:8000/heavy/health/ 2>/dev/null) || body=""
     else
-      body=$(node -e "$HEALTH_JS" "http://$HOST:$PORT/heavy/health/" 2>/dev/null) || body=""
+      body=$(node "$STATE_JS" health "http://$HOST:$PORT/heavy/health/" 2>/dev/null) || body=""
     fi
     if [[ -n $body ]]; then
       say "health from inside: $body"
@@ -412,7 +367,7 @@ run_docker() {
     die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap; asked $want_nano $MEM_BYTES $MEM_BYTES)"
   fi
   say "verified by docker inspect: NanoCpus=$nano Memory=$mem MemorySwap=$swap ($banner_limits, no swap)"
-  write_state running "$(printf '  "container": %s,\n  "image": %s' "$(json_str "$CONTAINER")" "$(json_str "$IMAGE")")"
+  state_running --container "$CONTAINER" --image "$IMAGE"
   DOCKER_CPU_STAT=$(mktemp)
   trap forward_stop INT TERM
   docker logs -f "$CONTAINER" &
@@ -430,11 +385,11 @@ run_docker() {
   kill "$logs" 2>/dev/null || true
   local oom; oom=$(docker inspect -f '{{.State.OOMKilled}}' "$CONTAINER")
   docker rm "$CONTAINER" >/dev/null 2>&1 || true
-  local thr="unknown (the container was gone before it could be read)" thr_json=null
-  if [[ -s $DOCKER_CPU_STAT ]]; then thr=$(throttle_summary "$DOCKER_CPU_STAT"); thr_json=$(throttle_json "$DOCKER_CPU_STAT"); fi
+  local stat=() verdict
+  [[ -s $DOCKER_CPU_STAT ]] && stat=(--cpu-stat "$DOCKER_CPU_STAT")
+  verdict=$(state_stopped "$rc" --container "$CONTAINER" "${stat[@]}" $([[ $oom == true ]] && echo --oom-killed))
   rm -f "$DOCKER_CPU_STAT"
-  say "cpu.stat: $thr"
-  finish "$rc" "$([[ $oom == true ]] && echo 1 || echo 0)" 0 0 "$(printf '  "container": %s,\n  "cpu_stat": %s,\n  "throttling": %s' "$(json_str "$CONTAINER")" "$(json_str "$thr")" "$thr_json")"
+  finish "$rc" "$verdict"
 }
 
 run_cgroup() {
@@ -506,29 +461,20 @@ after_start() {
     done
   fi
   kill -CONT "$CHILD"
-  write_state running "$(printf '  "cgroup": {"version": %s, "cpu_stat": %s, "memory_dir": %s}' \
-    "${CG_VERSION}" "$(json_str "$VERIFIED_CPU_FILE")" "$(json_str "$VERIFIED_MEM_DIR")")"
+  state_running --cgroup-version "$CG_VERSION" --cpu-stat "$VERIFIED_CPU_FILE" --memory-dir "$VERIFIED_MEM_DIR"
   report_inside
   local rc=0
   wait_child || rc=$?
-  local thr kills peak fail
-  local thr_json=null
-  thr=$(throttle_summary "$VERIFIED_CPU_FILE" 2>/dev/null || echo "unreadable")
-  thr_json=$(throttle_json "$VERIFIED_CPU_FILE" 2>/dev/null || echo null)
-  read -r kills peak fail < <(memory_summary "$VERIFIED_MEM_DIR" 2>/dev/null || echo "0 0 0")
-  say "cpu.stat: $thr"
-  if [[ $rc == 137 && $kills == 0 ]] && ! grep -qs '^oom_kill ' "$VERIFIED_MEM_DIR/memory.oom_control" "$VERIFIED_MEM_DIR/memory.events" &&
-    ((peak + 1048576 >= MEM_BYTES)); then
-    kills=1
-  fi
-  say "memory: peak=$((peak / 1048576)) MiB of $MEM_MIB MiB, times at the limit=$fail, oom_kills=$kills"
+  # Read before the keeper goes and the cgroups are removed.
+  local verdict; verdict=$(state_stopped "$rc" --cpu-stat "$VERIFIED_CPU_FILE" --memory-dir "$VERIFIED_MEM_DIR")
   if [[ -n $KEEPER ]]; then kill "$KEEPER" 2>/dev/null || true; wait "$KEEPER" 2>/dev/null || true; KEEPER=""; fi
   [[ $APPLIED == systemd ]] || remove_cgroups
-  finish "$rc" "$((kills > 0 ? 1 : 0))" "$peak" "$kills" "$(printf '  "cpu_stat": %s,\n  "throttling": %s,\n  "memory_peak_bytes": %s,\n  "memory_at_limit": %s' "$(json_str "$thr")" "$thr_json" "$peak" "$fail")"
+  finish "$rc" "$verdict"
 }
 
-finish() { # rc oom(0/1) peak kills extra-json
-  local rc=$1 oom=$2
+finish() { # rc verdict (oom|ok, from state_stopped, which wrote the state file)
+  local rc=$1 oom=0
+  [[ $2 == oom ]] && oom=1
   if [[ $oom == 1 ]]; then
     say "KILLED FOR MEMORY: the kernel's OOM killer ended the process at the $MEM_MIB MiB limit (exit status $rc)"
   elif [[ $STOPPING == 1 ]]; then
@@ -536,7 +482,6 @@ finish() { # rc oom(0/1) peak kills extra-json
   else
     say "the process exited with status $rc"
   fi
-  write_state stopped "$(printf '  "exit_status": %s,\n  "oom_killed": %s,\n%s' "$rc" "$([[ $oom == 1 ]] && echo true || echo false)" "$5")"
   if [[ $oom == 1 ]]; then exit 137; fi
   # A stop we asked for is a clean end, whatever status the signal left.
   if [[ $STOPPING == 1 ]]; then exit 0; fi
@@ -575,12 +520,12 @@ case $METHOD in
     say "UNCONSTRAINED: no CPU or memory limit is applied. Numbers from this run"
     say "are NOT comparable with the 1 CPU / 256 MB ones."
     say "**************************************************************************"
-    write_state running '  "unconstrained": true'
+    state_running --unconstrained
     trap forward_stop INT TERM
     "${CMD[@]}" &
     CHILD=$!
     rc=0; wait_child || rc=$?
-    finish "$rc" 0 0 0 '  "unconstrained": true'
+    finish "$rc" "$(state_stopped "$rc")"
     ;;
   *) die "METHOD must be auto, docker, cgroup, systemd or unconstrained (got '$METHOD')" ;;
 esac

@@ -1,6 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
@@ -110,30 +109,21 @@ const LOOP_RESOLUTION_MS = 10;
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 
-/** The part of statsd-client 0.4.7 used here (the package ships no types; the version is pinned). */
+/** Where finished StatsD lines go: the UDP packer below, or nowhere (DISCARD). */
 interface StatsDClient {
   /** Hands one finished line to the transport. */
   raw(line: string): void;
   /** Closes the transport. */
   close(): void;
 }
-/** What statsd-client calls on its transport (its `_socket` option, the way it shares one between clients). */
-interface StatsDTransport {
-  send(line: string): void;
-  close(): void;
-}
-const require = createRequire(import.meta.url);
-const StatsDClientClass = require('statsd-client') as new (options: { _socket: StatsDTransport }) => StatsDClient;
-
 /**
- * The UDP transport given to statsd-client: packs lines into datagrams of at most
- * MAX_PACKET_BYTES and sends them on a connected socket. It replaces the package's own
- * (lib/EphemeralSocket.js) because that one sends through an address lookup deferred to the next
- * tick, so the last flush before process.exit() is lost; never bounds its send queue; keeps the
- * process alive with its timer; and costs ~0.4 us more per line (two util.debuglog calls with
- * spread arguments per line, a Buffer conversion per packet for a debug message that is off).
+ * The StatsD transport (node:dgram, no client library: the lines are built here, so a client's
+ * only part would be its socket): packs lines into datagrams of at most MAX_PACKET_BYTES and
+ * sends them on a connected socket. Unlike statsd-client's own socket, which this replaced, it
+ * sends at once (no address lookup deferred to the next tick, so the last flush before
+ * process.exit() is not lost), bounds its send queue and keeps no timer.
  */
-export class PacketTransport implements StatsDTransport {
+export class PacketTransport implements StatsDClient {
   readonly #udp: Socket;
   #buffer = '';
   /** Packets dropped because the send queue was full; see MAX_QUEUED_PACKETS. */
@@ -148,6 +138,10 @@ export class PacketTransport implements StatsDTransport {
     // Lines are ASCII (tagValue), so characters are bytes; +1 for the "\n" separator.
     if (this.#buffer.length + 1 + line.length > MAX_PACKET_BYTES) this.flush();
     this.#buffer = this.#buffer === '' ? line : this.#buffer + '\n' + line;
+  }
+
+  raw(line: string): void {
+    this.send(line);
   }
 
   /** Sends the partly filled packet, if any. */
@@ -390,8 +384,7 @@ class StatsdMetrics implements Metrics {
   }
 
   /**
-   * Resolves the exporter's host once, connects a UDP socket to it, and only then creates the
-   * statsd-client: with an IP and a connected socket no packet pays a DNS lookup or an address
+   * Resolves the exporter's host once, connects a UDP socket to it, and only then sends: with an IP and a connected socket no packet pays a DNS lookup or an address
    * argument. Failures are retried every 5 s; meanwhile lines are dropped and counters kept.
    */
   #connect(): void {
@@ -414,7 +407,7 @@ class StatsdMetrics implements Metrics {
         udp.connect(port, address, () => {
           if (this.#closed) return void udp.close();
           this.#transport = new PacketTransport(udp);
-          this.#client = new StatsDClientClass({ _socket: this.#transport });
+          this.#client = this.#transport;
         });
       },
       (err: Error) => retry(`cannot resolve STATSD_HOST "${host}" (${err.message})`),

@@ -6,13 +6,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus, release } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { median as labMedian, repoRoot } from '../../lab/index.js';
 
 const execFileP = promisify(execFile);
 
-/** The repository root, from this compiled file's place (dist/bench/lib/). */
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root, with a trailing slash. */
+export const REPO = `${repoRoot()}/`;
 export const SERVER_MAIN = `${REPO}dist/server/main.js`;
 
 export interface Started {
@@ -84,10 +84,9 @@ export async function vegeta(url: string, cpu: number, rate: number, seconds: nu
 /** Nanoseconds (vegeta's unit) to milliseconds, 2 decimals. */
 export const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
+/** The median of a benchmark's samples (never empty here). */
 export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return labMedian(xs) ?? NaN;
 }
 
 export function echo(cmd: string): void {

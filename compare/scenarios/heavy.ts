@@ -31,6 +31,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     answers.push(body);
   }
   warm.endMs = Date.now();
+  run.trafficDone();
   warm.durationSec = (warm.endMs - warm.startMs) / 1000;
   writeFileSync(join(run.dir, warm.files.json), JSON.stringify(answers, null, 1));
   run.manifest.steps.push(warm);
