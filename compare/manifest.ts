@@ -27,7 +27,8 @@ export interface Manifest {
   searches: SearchRecord[];
   /** Service CPU and RSS sampled from /proc, one line per second: `samples.jsonl`. */
   samplesFile: string;
-  prometheus: { url: string; available: boolean; note: string };
+  /** `instance`: the service's METRICS_INSTANCE; every query keeps only its series. */
+  prometheus: { url: string; available: boolean; note: string; instance?: string };
   notes: string[];
 }
 

@@ -22,3 +22,15 @@ test('the cross-check names no cause it cannot know', () => {
   assert.doesNotMatch(high.note!, /another process sends/);
   assert.match(prometheusTrust(10, 1000).note!, /only 10 answers/);
 });
+
+test('step queries scoped to one service_instance keep only its series', () => {
+  const q = stepQueries(1000, 3000, 5500, 'compare-20261130T1000Z');
+  for (const [name, expr] of Object.entries(q)) {
+    const selectors = [...expr.matchAll(/\b(process_[a-z_]+|nodejs_[a-z0-9_]+|http_[a-z_]+|heavy_[a-z_]+)(\{[^}]*\})?/g)];
+    assert.ok(selectors.length > 0, name);
+    for (const [, metric, labels] of selectors) assert.match(labels ?? '', /service_instance="compare-20261130T1000Z"/, `${name}: ${metric}`);
+  }
+  assert.equal(q['answered'], 'sum(http_requests_total{route!="/heavy/health/",service_instance="compare-20261130T1000Z"} @ 5.500) - (sum(http_requests_total{route!="/heavy/health/",service_instance="compare-20261130T1000Z"} @ 1.000) or vector(0))');
+  // Unscoped (a server without the label): the same queries as before.
+  assert.doesNotMatch(Object.values(stepQueries(1000, 3000, 5500)).join(' '), /service_instance/);
+});

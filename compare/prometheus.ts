@@ -32,7 +32,7 @@ export class Prometheus {
 export const METRICS_LAG_MS = 2500;
 
 /** The routes a step loads; /heavy/health/ is the runner's own polling, not the load. */
-const LOAD = '{route!="/heavy/health/"}';
+const LOAD = 'route!="/heavy/health/"';
 
 /** A counter's increase from `fromMs` to `toMs`: two exact readings, no extrapolation (a series new in the window counts from 0). */
 function counterDelta(metric: string, fromMs: number, toMs: number): string {
@@ -44,27 +44,36 @@ function counterDelta(metric: string, fromMs: number, toMs: number): string {
  * The Prometheus expressions of one step, each evaluated at `windowEndMs`: counters as their
  * increase from the step's start to the window's end (which reaches METRICS_LAG_MS past the step,
  * so its last requests are in), gauges as their extreme over the same window, CPU divided by the
- * step's own duration. Metric names are those of statsd.conf.
+ * step's own duration. Metric names are those of statsd.conf. With `instance`, every selector keeps
+ * only the series of that server (its METRICS_INSTANCE, the `service_instance` label), so another
+ * server sending to the same exporter is simply not counted.
  */
-export function stepQueries(startMs: number, endMs: number, windowEndMs: number): Record<string, string> {
+export function stepQueries(startMs: number, endMs: number, windowEndMs: number, instance?: string): Record<string, string> {
   const win = `${Math.max(1, Math.round(windowEndMs - startMs))}ms`;
   const busySec = Math.max(0.001, (endMs - startMs) / 1000).toFixed(3);
+  const own = instance === undefined ? [] : [`service_instance="${instance.replace(/["\\]/g, '\\$&')}"`];
+  const m = (name: string, ...matchers: string[]) => {
+    const all = [...matchers, ...own];
+    return all.length > 0 ? `${name}{${all.join(',')}}` : name;
+  };
   return {
-    cpuCores: `(${counterDelta('process_cpu_seconds_total', startMs, windowEndMs)}) / ${busySec}`,
-    rssMaxBytes: `max(max_over_time(process_resident_memory_bytes[${win}]))`,
-    eventLoopP99MaxSec: `max(max_over_time(nodejs_eventloop_lag_p99_seconds[${win}]))`,
-    eventLoopMaxSec: `max(max_over_time(nodejs_eventloop_lag_max_seconds[${win}]))`,
-    shed: counterDelta('http_requests_shed_total', startMs, windowEndMs),
-    answered: counterDelta(`http_requests_total${LOAD}`, startMs, windowEndMs),
-    answered5xx: counterDelta('http_requests_total{route!="/heavy/health/",status=~"5.."}', startMs, windowEndMs),
-    heavyQueueDepthMax: `max(max_over_time(heavy_queue_depth[${win}]))`,
+    cpuCores: `(${counterDelta(m('process_cpu_seconds_total'), startMs, windowEndMs)}) / ${busySec}`,
+    rssMaxBytes: `max(max_over_time(${m('process_resident_memory_bytes')}[${win}]))`,
+    eventLoopP99MaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_p99_seconds')}[${win}]))`,
+    eventLoopMaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_max_seconds')}[${win}]))`,
+    shed: counterDelta(m('http_requests_shed_total'), startMs, windowEndMs),
+    answered: counterDelta(m('http_requests_total', LOAD), startMs, windowEndMs),
+    answered5xx: counterDelta(m('http_requests_total', LOAD, 'status=~"5.."'), startMs, windowEndMs),
+    heavyQueueDepthMax: `max(max_over_time(${m('heavy_queue_depth')}[${win}]))`,
   };
 }
 
 /**
- * Whether a step's Prometheus numbers are this service's step alone: statsd_exporter takes StatsD
- * from anyone on the machine, so the answers it counted in the step's window must match what the
- * generators sent. The cause of a mismatch is not known from here, so none is named.
+ * Whether a step's Prometheus numbers are this service's step alone: the answers counted in the
+ * step's window must match what the generators sent. The queries keep only this service's
+ * instance (stepQueries), so other servers on the same exporter no longer inflate the count; a
+ * mismatch now means lost or late metrics, or traffic outside the step. Its cause is not known
+ * from here, so none is named.
  */
 export function prometheusTrust(answered: number | null | undefined, sent: number): { trusted: boolean | null; note: string | null } {
   if (answered === undefined) return { trusted: null, note: null };
@@ -78,13 +87,13 @@ export function prometheusTrust(answered: number | null | undefined, sent: numbe
  * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so no
  * step waits for its own numbers, only for the previous step's to land (runner.ts).
  */
-export async function queryPrometheus(prom: Prometheus, steps: StepRecord[]): Promise<void> {
+export async function queryPrometheus(prom: Prometheus, steps: StepRecord[], instance?: string): Promise<void> {
   const wait = Math.max(0, ...steps.map((s) => s.endMs + METRICS_LAG_MS - Date.now()));
   if (wait > 0) await sleep(wait);
   for (const step of steps) {
     if (step.startMs === 0 || step.generators.length === 0) continue;
     const at = step.endMs + METRICS_LAG_MS;
-    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at))) {
+    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at, instance))) {
       step.prometheus[name] = { query, value: await prom.query(query, at) };
     }
   }

@@ -65,11 +65,11 @@ async function execute(run: Run): Promise<void> {
   // its CPU is measured per step either way.
   const mon = await startMonitoring(run.log, run.prom.url, null, run.dir);
   run.monitoring = mon;
-  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note };
+  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note, instance: run.metricsInstance };
   if (!mon.available) run.note(mon.note);
   run.save();
   run.abort.signal.throwIfAborted();
-  run.health = await run.service.start(run.log, run.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125' }, run.abort.signal);
+  run.health = await run.service.start(run.log, run.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125', METRICS_INSTANCE: run.metricsInstance }, run.abort.signal);
   run.manifest.health = run.health;
   run.manifest.constrained.start = run.service.readState();
   run.save();
@@ -115,7 +115,7 @@ async function execute(run: Run): Promise<void> {
 async function finish(run: Run, status: Manifest['status'], failure: string | null): Promise<void> {
   run.sampler?.stop();
   try {
-    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps);
+    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps, run.manifest.prometheus.instance);
   } catch (err) {
     run.note(`Prometheus queries failed: ${(err as Error).message}`);
   }

@@ -43,6 +43,8 @@ export class Run {
   readonly wrk = process.env['WRK'] ?? 'wrk';
   /** Core of the load generators (and monitoring), or null on a 1-core machine. */
   readonly genCpu: string | null;
+  /** The service's METRICS_INSTANCE: Prometheus numbers are this server's alone (prometheus.ts). */
+  readonly metricsInstance = `compare-${process.pid}-${Date.now().toString(36)}`;
   readonly serviceCpu: string | null;
   sampler: Sampler | null = null;
   monitoring: MonitoringHandle | null = null;
