@@ -9,6 +9,8 @@ import { diagnose } from './diagnose.js';
 import { readManifest, type Manifest, type StepRecord } from './manifest.js';
 import { methodText } from './method.js';
 import { prometheusTrust } from './prometheus.js';
+import { costReport, loadRates, readCostEnv, RatesError, type CostReport } from './cost.js';
+import { scalingReport, type ScalingReport } from './scaling.js';
 import { REPORT_SCHEMA_ID, SEED, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
 import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
@@ -90,6 +92,8 @@ export async function collect(dir: string): Promise<Report> {
   const quota = health?.limits.cpus ?? 1;
   const memoryBytes = health?.limits.memory_bytes ?? null;
   const stepsOf = (pred: (s: StepRecord) => boolean) => m.steps.filter(pred);
+  // A scaling run varies the CPU limit per search: the main tables keep the run's own limit.
+  const atQuota = (s: { cpus?: number }) => (s.cpus ?? quota) === quota;
 
   const helloSteps: StepResult[] = [];
   for (const st of stepsOf((s) => s.scenario === 'hello')) {
@@ -116,13 +120,13 @@ export async function collect(dir: string): Promise<Report> {
   for (const mode of p.modes) {
     for (const engine of p.engines) {
       const info = engines[engine]!;
-      const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode) ?? null;
+      const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && atQuota(s)) ?? null;
       const steps: StepResult[] = [];
-      for (const st of stepsOf((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode)) {
+      for (const st of stepsOf((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && atQuota(s))) {
         const r = await stepResult(dir, m, st, 'heavy', vegeta);
         if (r) steps.push(r);
       }
-      const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode);
+      const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode && atQuota(s));
       let serviceTimeSec: number | null = null;
       let cpuTimeSec: number | null = null;
       let ioTimeSec: number | null = null;
@@ -190,6 +194,32 @@ export async function collect(dir: string): Promise<Report> {
     ? `run-constrained method ${cs.method ?? '?'}: cpu quota ${cs.limits?.['cpu_quota_us'] ?? '?'} us per ${cs.limits?.['cpu_period_us'] ?? '?'} us, memory ${cs.limits?.['memory_bytes'] ?? '?'} bytes, swap ${cs.limits?.['swap_bytes'] ?? '?'}, V8 old space ${cs.limits?.['heap_mb'] ?? '?'} MB; read back by the service from its cgroup: cpus ${health?.limits.cpus ?? '?'}, memory ${health?.limits.memory_bytes ?? '?'} (cgroup v${health?.limits.cgroup_version ?? '?'})${ce?.oom_killed ? '; THE SERVICE WAS KILLED FOR MEMORY' : ''}${ce?.memory_peak_bytes ? `; memory peak ${(ce.memory_peak_bytes / 2 ** 20).toFixed(0)} MiB` : ''}`
     : 'unknown (no run-constrained state)';
 
+  let scaling: ScalingReport | null = null;
+  if (p.scale) {
+    const searches: { engine: string; mode: string; cpus: number; steps: StepResult[] }[] = [];
+    for (const se of m.searches.filter((x) => x.scenario === 'heavy' && x.cpus !== undefined)) {
+      const steps: StepResult[] = [];
+      for (const st of stepsOf((s) => s.scenario === 'heavy' && s.engine === se.engine && s.mode === se.mode && s.cpus === se.cpus)) {
+        const r = await stepResult(dir, m, st, 'heavy', vegeta);
+        if (r) steps.push(r);
+      }
+      searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, steps });
+    }
+    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1);
+  }
+  const costNotes: string[] = [];
+  let cost: CostReport | null = null;
+  if (quota === 1) {
+    try {
+      const { ratesFile, targetRps } = readCostEnv();
+      const subjects = heavy.filter((h) => h.capacity !== null && h.capacity > 0).map((h) => ({ name: `${h.engine}/${h.mode}`, capacity: h.capacity! }));
+      if (subjects.length > 0) cost = costReport(subjects, loadRates(ratesFile), ratesFile, targetRps);
+    } catch (err) {
+      if (!(err instanceof RatesError)) throw err;
+      costNotes.push(`No cost table: ${err.message}`);
+    }
+  } else costNotes.push(`No cost table: the service ran with ${quota} CPUs; the cost per task assumes capacity measured at 1 CPU.`);
+
   const hDiag = diagnose({ fail: hc.firstFail, steps: helloSteps, end: helloSearch?.end ?? null, quota, memoryBytes });
   return {
     schema: REPORT_SCHEMA_ID,
@@ -219,7 +249,9 @@ export async function collect(dir: string): Promise<Report> {
     mixed: { baseline, runs: mixed },
     timeline,
     throttlingTotal: ce?.throttling ? { periods: ce.throttling.nr_periods, throttled: ce.throttling.nr_throttled, throttledMs: ce.throttling.throttled_ms } : null,
-    notes: [...m.notes, ...noisyNote([...helloSteps, ...heavy.flatMap((h) => h.steps)]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
+    scaling,
+    cost,
+    notes: [...m.notes, ...costNotes, ...noisyNote([...helloSteps, ...heavy.flatMap((h) => h.steps)]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
     commands: m.commands,
   };
 }

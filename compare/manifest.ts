@@ -119,6 +119,8 @@ export interface StepRecord {
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;
+  /** The service's CPU limit, where a scaling run varies it (absent: the run's one limit). */
+  cpus?: number;
 }
 
 export interface GeneratorUse {
@@ -138,6 +140,8 @@ export interface SearchRecord {
   estimate: number | null;
   end: SearchEnd;
   stepIds: string[];
+  /** The service's CPU limit during this search, in a scaling run. */
+  cpus?: number;
 }
 
 export function manifestPath(runDir: string): string {

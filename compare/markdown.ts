@@ -1,3 +1,5 @@
+import { costMarkdown } from './cost.js';
+import { scalingMarkdown } from './scaling.js';
 import type { Report, StepResult } from './schema.js';
 import { summaryLines } from './text.js';
 import { GENERATOR_CPU_LIMIT } from './verdict.js';
@@ -98,6 +100,8 @@ export function renderMarkdown(r: Report): string {
     out.push(table(STEP_HEAD, stepRows(h.steps, true)));
     out.push('');
   }
+  if (r.scaling) out.push('', ...scalingMarkdown(r.scaling));
+  if (r.cost) out.push('', ...costMarkdown(r.cost));
   out.push('\n## Verification\n');
   const v = r.verification;
   if (v) {

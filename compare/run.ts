@@ -1,7 +1,10 @@
 /**
  * `make compare`: verify every engine, then find where each breaks under 1 CPU and 256 MB.
  *
- *   node dist/compare/run.js [--profile quick|default|long] [--out reports/<UTC time>]
+ *   node dist/compare/run.js [--profile quick|default|long] [--scale] [--out reports/<UTC time>]
+ *
+ * --scale (`make compare SCALE=1`): heavy native/pool and wasm/pool at CPU limits 0.5, 1 and 2
+ * instead of the usual scenarios (scenarios/scale.ts); the report adds the scaling table.
  *
  * Environment: HOST/PORT (the service, loopback only), ENGINES (comma list, overrides the
  * profile's), PROMETHEUS_URL (default http://127.0.0.1:9090), VEGETA/WRK (tool paths).
@@ -29,6 +32,7 @@ import { Run, type RunOptions } from './runner.js';
 import { heavy } from './scenarios/heavy.js';
 import { hello } from './scenarios/hello.js';
 import { mixed } from './scenarios/mixed.js';
+import { scale } from './scenarios/scale.js';
 import { printSummary } from './text.js';
 import { NOISE_CORES } from './verdict.js';
 import { verificationFailure, verify } from './verify.js';
@@ -36,20 +40,23 @@ import { verificationFailure, verify } from './verify.js';
 export function parseArgs(argv: string[]): RunOptions {
   let profile: ProfileName = 'default';
   let out = '';
+  let scale = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--profile') {
       const p = argv[++i];
       if (p !== 'quick' && p !== 'default' && p !== 'long') throw new Error(`--profile must be quick, default or long (got "${p}")`);
       profile = p;
+    } else if (a === '--scale') {
+      scale = true;
     } else if (a === '--out') {
       out = argv[++i] ?? '';
     } else {
-      throw new Error(`unknown argument "${a}"; usage: run.js [--profile quick|default|long] [--out DIR]`);
+      throw new Error(`unknown argument "${a}"; usage: run.js [--profile quick|default|long] [--scale] [--out DIR]`);
     }
   }
   if (out === '') out = join('reports', new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
-  return { profile, out };
+  return { profile, out, scale };
 }
 
 /** The whole measured part of a run: monitoring, service, verification, then the scenarios. */
@@ -86,7 +93,7 @@ async function execute(run: Run): Promise<void> {
     else unavailable[e] = st?.reason ?? 'not registered by the server';
   }
   for (const [e, why] of Object.entries(unavailable)) run.note(`ENGINE ${e} UNAVAILABLE: ${why}; no numbers for it`);
-  run.progress = new Progress(plannedPhases(run.plan, available));
+  if (!run.plan.scale) run.progress = new Progress(plannedPhases(run.plan, available));
 
   console.log('== verify: known answers, every engine x mode');
   const v = await verify(run, available, unavailable);
@@ -96,6 +103,10 @@ async function execute(run: Run): Promise<void> {
   console.log(`   ${v.checks.length} checks passed`);
   const reference = heavyReference();
 
+  if (run.plan.scale) {
+    await scale(run, available, reference);
+    return;
+  }
   console.log('== /hello: primer, warm-up, capacity search, closed loop');
   await hello(run);
 

@@ -11,7 +11,7 @@ import { DEFAULT_WORKLOAD, heavyQuery, readEngines, readHost, readPort, type Wor
 import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
-import { PLANS, type Plan, type ProfileName } from './plan.js';
+import { PLANS, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
 import { cpuBetween, monitoringPids, processesCpuSec, procUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
@@ -23,6 +23,8 @@ export interface RunOptions {
   profile: ProfileName;
   /** The run folder, relative to the repository root or absolute. */
   out: string;
+  /** A scaling run (scenarios/scale.ts): heavy pool engines at several CPU limits, nothing else. */
+  scale?: boolean;
 }
 
 /** One load generator of a step: its argv and the file its stdout goes to. */
@@ -61,7 +63,9 @@ export class Run {
     this.dir = relative(process.cwd(), resolve(opts.out)) || '.';
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
-    this.plan = { ...base, engines: readEngines(process.env, base.engines) };
+    this.plan = opts.scale
+      ? { ...base, engines: SCALE_PAIRS.map(([e]) => e), modes: ['pool'], scale: { cpus: SCALE_CPUS } }
+      : { ...base, engines: readEngines(process.env, base.engines) };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
     const twoCores = availableParallelism() >= 2;
