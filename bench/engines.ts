@@ -16,7 +16,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { type Engine } from '../server/engines/engine.js';
-import { DEFAULT_WORKLOAD, knownDigest, knownPrimes, median as labMedian, readEngines, repoRoot } from '../lab/index.js';
+import { DEFAULT_WORKLOAD, knownDigest, knownPrimes, readEngines, repoRoot } from '../lab/index.js';
+import { median } from './lib/processes.js';
 import { loadEngines } from '../server/engines/registry.js';
 import { readBuildInfo, type BuildInfo } from '../server/engines/rust-artifacts.js';
 
@@ -115,7 +116,6 @@ const workloads: Workload[] = [
   })),
 ];
 
-const median = (xs: readonly number[]): number => labMedian(xs) ?? NaN;
 
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();

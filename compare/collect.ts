@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { heavyReference, median } from '../lab/index.js';
+import { capacityBound } from './bound.js';
 import { diagnose } from './diagnose.js';
 import { readManifest, type Manifest, type StepRecord } from './manifest.js';
 import { methodText } from './method.js';
@@ -12,6 +13,7 @@ import { prometheusTrust } from './prometheus.js';
 import { costReport, loadRates, readCostEnv, RatesError, type CostReport } from './cost.js';
 import { scalingReport, type ScalingReport } from './scaling.js';
 import { REPORT_SCHEMA_ID, SEED, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
+import { summarizeOha } from './oha.js';
 import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
 
@@ -20,12 +22,13 @@ function delta(a: number | null | undefined, b: number | null | undefined): numb
 }
 
 async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hello' | 'heavy', vegeta: string): Promise<StepResult | null> {
-  const bin = step.files.bin;
-  if (!bin || !existsSync(join(dir, bin))) return null;
-  const s = await summarize(vegeta, join(dir, bin));
+  // /hello search steps run on oha (its JSON kept), everything else on vegeta (its .bin kept).
+  const raw = step.files.oha ?? step.files.bin;
+  if (!raw || !existsSync(join(dir, raw))) return null;
+  const s = step.files.oha ? summarizeOha(join(dir, step.files.oha), step.durationSec) : await summarize(vegeta, join(dir, raw));
   const p = m.plan;
   let bodies: HeavyBodies | null = null;
-  if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, bin), heavyReference());
+  if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, raw), heavyReference());
   const wall = (step.endMs - step.startMs) / 1000;
   const cpu = delta(step.serviceCpuSec.before, step.serviceCpuSec.after);
   const t = step.throttling;
@@ -147,6 +150,7 @@ export async function collect(dir: string): Promise<Report> {
         serviceTimeSec,
         cpuTimeSec,
         capacity: measured ? c.capacity : null,
+        bound: capacityBound(search?.end ?? null, c.firstFailure),
         firstFailure: c.firstFailure,
         end: search?.end ?? null,
         atCapacity: c.atCapacity,
@@ -237,6 +241,8 @@ export async function collect(dir: string): Promise<Report> {
     verification: m.verification,
     hello: {
       capacity: helloSteps.length > 0 ? hc.capacity : null,
+      bound: capacityBound(helloSearch?.end ?? null, hc.firstFailure),
+      generator: m.steps.some((s) => s.scenario === 'hello' && s.files.oha) ? 'oha' : 'vegeta',
       firstFailure: hc.firstFailure,
       end: helloSearch?.end ?? null,
       steps: helloSteps,

@@ -29,7 +29,7 @@ export function diagnose({ fail, steps, end, quota, memoryBytes, queueMax = null
   const gen = steps.find((s) => s.generatorLimited);
   if (gen && (!fail || end === 'generator-limited')) {
     const core = gen?.generatorCoreBusy != null ? `, its core ${pct(gen.generatorCoreBusy)} busy${gen.otherCores != null && gen.otherCores > NOISE_CORES ? ` (other processes used ${gen.otherCores.toFixed(2)} cores)` : ''}` : '';
-    return { bottleneck: 'generator', detail: `the load generator, not the service: ${gen ? `at ${gen.rate}/s vegeta used ${pct(gen.generatorCpuShare)} of a core${core} and sent ${gen.sentRate.toFixed(0)}/s` : 'flagged'}; the capacity is at least the last passing rate` };
+    return { bottleneck: 'generator', detail: `the load generator, not the service: ${gen ? `at ${gen.rate}/s the generator used ${pct(gen.generatorCpuShare)} of a core${core} and sent ${gen.sentRate.toFixed(0)}/s` : 'flagged'}; the capacity is at least the last passing rate` };
   }
   if (!fail) {
     if (end === 'capped') return { bottleneck: 'none', detail: 'nothing broke up to the search cap' };

@@ -1,3 +1,4 @@
+import { capacityText } from './bound.js';
 import type { Report } from './schema.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -54,7 +55,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
     charts.push({
       kind: 'line',
       id: 'hello-latency',
-      title: '/hello latency vs offered rate: hollow = failed step, grey = generator-limited',
+      title: `/hello latency vs offered rate (capacity ${capacityText(r.hello.capacity, r.hello.bound)}): hollow = failed step, grey = generator-limited`,
       x: 'offered rate, req/s',
       y: 'latency, ms',
       logX: true,

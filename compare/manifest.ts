@@ -39,6 +39,8 @@ export interface Environment {
   node: string;
   rustc: string;
   vegeta: string;
+  /** Optional: runs made before /hello moved to oha lack it. */
+  oha?: string;
   wrk: string;
   commit: string;
   /** Build flags of the compiled engines, from their build-info files. */
@@ -101,7 +103,7 @@ export interface StepRecord {
   fraction: number | null;
   durationSec: number;
   /** Raw result files, relative to the run folder. */
-  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string };
+  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps). */ oha?: string };
   commands: string[];
   startMs: number;
   endMs: number;

@@ -1,6 +1,7 @@
 import { costMarkdown } from './cost.js';
 import { scalingMarkdown } from './scaling.js';
 import type { Report, StepResult } from './schema.js';
+import { capacityCell, capacityText, ratioText } from './bound.js';
 import { summaryLines } from './text.js';
 import { GENERATOR_CPU_LIMIT } from './verdict.js';
 
@@ -55,10 +56,10 @@ export function renderMarkdown(r: Report): string {
               h.engine,
               h.mode,
               `${f(h.serviceTimeSec, 3)} (${f(h.cpuTimeSec, 3)})`,
-              f(h.capacity),
+              capacityCell(h.capacity, h.bound, 2),
               f(h.firstFailure),
               h.atCapacity ? `${f(h.atCapacity.latencyMs.p50, 0)} / ${f(h.atCapacity.latencyMs.p95, 0)} / ${f(h.atCapacity.latencyMs.p99, 0)}` : '-',
-              `${h.vsSeed.capacityRatio !== null ? `${f(h.vsSeed.capacityRatio, 1)}x rate` : '-'}, ${h.vsSeed.speedup !== null ? `${f(h.vsSeed.speedup, 1)}x faster alone` : '-'}`,
+              `${h.vsSeed.capacityRatio !== null ? `${ratioText(h.vsSeed.capacityRatio, h.bound)} rate` : '-'}, ${h.vsSeed.speedup !== null ? `${f(h.vsSeed.speedup, 1)}x faster alone` : '-'}`,
               h.end ?? '-',
               h.diagnosis.detail,
             ]
@@ -68,7 +69,7 @@ export function renderMarkdown(r: Report): string {
   );
   out.push('\n## /hello\n');
   const hc = r.hello;
-  out.push(`Capacity (open model, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${hc.capacity ?? '-'} req/s** (search end: ${hc.end ?? '-'}; Django: 1500 req/s${hc.vsSeed !== null ? `, ${f(hc.vsSeed, 1)}x` : ''}). First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
+  out.push(`Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${capacityText(hc.capacity, hc.bound)}** (search end: ${hc.end ?? '-'}; Django: 1500 req/s${hc.vsSeed !== null ? `, ${ratioText(hc.vsSeed, hc.bound)}` : ''}).${hc.bound === 'generator' ? ' The load generator, not the service, ran out first: the service\'s own capacity is higher (see its CPU in the steps below and `make bench-generators` for the generator\'s ceiling).' : ''} First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
   if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
   out.push('');
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));

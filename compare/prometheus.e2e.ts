@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { repoRoot } from '../lab/index.js';
+import { freePort, repoRoot } from '../lab/index.js';
 import type { StepRecord } from './manifest.js';
 import { METRICS_LAG_MS, Prometheus, prometheusTrust, queryPrometheus } from './prometheus.js';
 
@@ -22,14 +21,6 @@ const children: ChildProcess[] = [];
 let dir = '';
 let prom: Prometheus;
 let statsdPort = 0;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 function start(command: string, args: string[]): void {
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -71,8 +62,14 @@ async function flush(socket: ReturnType<typeof createSocket>, hello: number): Pr
   await new Promise<void>((resolve, reject) => socket.send(lines.join('\n'), statsdPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
 }
 
-function step(id: string, startMs: number, endMs: number): StepRecord {
-  return { id, startMs, endMs, generators: [{ tool: 'vegeta' }], prometheus: {} } as unknown as StepRecord;
+/** One step as the runner records it: `seconds` flushes of `perSecond` answers, a second apart. */
+async function sendStep(socket: ReturnType<typeof createSocket>, id: string, seconds: number, perSecond: number): Promise<StepRecord> {
+  const startMs = Date.now();
+  for (let i = 0; i < seconds; i++) {
+    await sleep(1000);
+    await flush(socket, perSecond);
+  }
+  return { id, startMs, endMs: Date.now(), generators: [{ tool: 'vegeta' }], prometheus: {} } as unknown as StepRecord;
 }
 
 test('each step window counts its own answers exactly, with the runner spacing steps by METRICS_LAG_MS', async () => {
@@ -82,20 +79,10 @@ test('each step window counts its own answers exactly, with the runner spacing s
     await flush(socket, 37);
     await sleep(METRICS_LAG_MS);
     // Step A: 3 s at 400/s, flushed once a second as the server does.
-    const a = step('A', Date.now(), 0);
-    for (let i = 0; i < 3; i++) {
-      await sleep(1000);
-      await flush(socket, 400);
-    }
-    a.endMs = Date.now();
+    const a = await sendStep(socket, 'A', 3, 400);
     // Step B begins as soon as the runner allows: METRICS_LAG_MS after A's traffic.
     await sleep(METRICS_LAG_MS);
-    const b = step('B', Date.now(), 0);
-    for (let i = 0; i < 2; i++) {
-      await sleep(1000);
-      await flush(socket, 2500);
-    }
-    b.endMs = Date.now();
+    const b = await sendStep(socket, 'B', 2, 2500);
     await queryPrometheus(prom, [a, b]);
     assert.equal(a.prometheus['answered']?.value, 1200, a.prometheus['answered']?.query);
     assert.equal(b.prometheus['answered']?.value, 5000, b.prometheus['answered']?.query);

@@ -27,6 +27,18 @@ test('report.json matches compare/report.schema.json', () => {
   assert.ok(ok, `schema errors: ${JSON.stringify(validate.errors, null, 1)}`);
 });
 
+test('/hello ran on oha, and a capacity only a lower bound reads "at least" in the summary and the report', () => {
+  assert.equal(report.hello.generator, 'oha');
+  const md = readFileSync(join(runDir, 'report.md'), 'utf8');
+  const capacityLine = md.split('\n').find((l) => l.startsWith('Capacity (open model on oha')) ?? '';
+  if (report.hello.bound === 'service') assert.match(capacityLine, new RegExp(`\\*\\*${report.hello.capacity} req/s\\*\\*`));
+  else {
+    assert.match(capacityLine, new RegExp(`\\*\\*at least ${report.hello.capacity} req/s \\(`));
+    assert.match(md, /\/hello: capacity at least [0-9]+ req\/s/, 'the summary says "at least" too');
+    if (report.hello.vsSeed !== null) assert.match(capacityLine, />= [0-9.]+x \(/, 'the ratio to Django is a lower bound too');
+  }
+});
+
 test('the run verified its engines and measured /hello and at least one heavy engine', () => {
   assert.equal(report.run.status, 'complete', report.run.failure ?? '');
   assert.ok(report.verification?.ok, 'verification failed');

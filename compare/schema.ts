@@ -4,6 +4,7 @@
  */
 import type { CostReport } from './cost.js';
 import type { Manifest } from './manifest.js';
+import type { CapacityBound } from './bound.js';
 import type { ScalingReport } from './scaling.js';
 import type { HeavyBodies, VegetaSummary } from './vegeta.js';
 
@@ -68,6 +69,8 @@ export interface HeavyResult {
   serviceTimeSec: number | null;
   cpuTimeSec: number | null;
   capacity: number | null;
+  /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+  bound: CapacityBound;
   firstFailure: number | null;
   end: string | null;
   atCapacity: StepResult | null;
@@ -104,6 +107,10 @@ export interface Report {
   verification: Manifest['verification'];
   hello: {
     capacity: number | null;
+    /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+    bound: CapacityBound;
+    /** The open-model generator of the search (oha; vegeta in runs made before it). */
+    generator: string;
     firstFailure: number | null;
     end: string | null;
     steps: StepResult[];

@@ -1,6 +1,6 @@
 /**
  * End to end on this machine: the service under `make run-constrained`, its limits seen from inside
- * and read back from the kernel, real vegeta and k6 runs against it, the memory cap holding (or the
+ * and read back from the kernel, real vegeta runs against it (an attack, the seed's smoke), the memory cap holding (or the
  * kill reported), and the refusals. Needs what run-constrained needs (root or a writable cgroup, or a
  * Docker engine) and the load tools: `make test-constrained` builds and installs them first.
  * Every request goes to 127.0.0.1, bounded in rate and time.
@@ -208,26 +208,34 @@ describe('the service under run-constrained (CPUS=1 MEMORY=256m)', () => {
     assert.equal((JSON.parse(readFileSync(join(out, 'hello-1000/constrained.json'), 'utf8')) as State).limits.memory_bytes, 256 * MiB, 'the report folder records the limits');
   });
 
-  test('k6 smoke, shortened to 10 s, passes its thresholds and writes its summary', async () => {
-    const dir = join(WORK, 'k6');
-    mkdirSync(dir);
-    const r = await run('k6', ['run', '--quiet', 'loadtests/k6/smoke.js'], {
-      BASE_URL: svc.url,
-      DURATION: '10s',
-      SUMMARY_DIR: dir,
-      IMPL: 'js',
-      MODE: 'inline',
-      // The seed's lighter workload: the smoke is about answers, not capacity.
-      PRIME_LIMIT: '100000',
-      HASH_ROUNDS: '200000',
-      IO_KB: '64',
-    });
+  // The seed's smoke as `make smoke` runs it (loadtests/run.ts on vegeta), shortened, with the seed's
+  // lighter workload: the smoke is about answers, not capacity.
+  const light = { PRIME_LIMIT: '100000', HASH_ROUNDS: '200000', IO_KB: '64' };
+  test("the seed's smoke on vegeta, shortened to 8 s, passes its thresholds from the kept raw results", async () => {
+    const out = join(WORK, 'smoke');
+    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], { PORT: String(svc.port), HOST: '127.0.0.1', BASE_URL: undefined, DURATION: '8s', IMPL: 'js', MODE: 'inline', OUT: out, ...light });
     assert.equal(r.code, 0, r.output);
-    assert.match(r.output, /p99 [0-9.]+ ms/);
-    assert.match(r.output, /thresholds: all passed/);
-    const summary = JSON.parse(readFileSync(join(dir, 'smoke-js-inline.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
-    assert.ok(summary.metrics['http_req_duration{name:cpu-io-no-db}']!.values['p(99)']! > 0);
-    assert.ok(summary.metrics.http_reqs!.values.count! >= 10);
+    assert.match(r.output, /service limits: cpus=1 memory=256 MiB/);
+    assert.match(r.output, /ok {4}P99 latency +[0-9.]+ ms +\(must be < 6000 ms\)/);
+    assert.match(r.output, /verdict: PASS: all 7 thresholds met/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { passed: boolean; overall: { requests: number; ok: number } };
+    assert.equal(summary.passed, true);
+    // 10 VUs, 1 s think time, 8 s: about 80 requests, every one a right answer.
+    assert.ok(summary.overall.requests >= 40, `only ${summary.overall.requests} requests`);
+    assert.equal(summary.overall.ok, summary.overall.requests);
+    assert.ok(existsSync(join(out, 'slice-000.bin')), 'raw results kept');
+    // The verdict is rebuilt from the kept results alone.
+    const again = await run('node', ['dist/loadtests/run.js', 'verdict', out]);
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.output, /verdict: PASS/);
+  });
+
+  test('back to back past the admission queue, the same smoke fails on throttling with exit status 1 and says so', async () => {
+    const out = join(WORK, 'smoke-throttled');
+    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], { PORT: String(svc.port), HOST: '127.0.0.1', BASE_URL: undefined, DURATION: '3s', THINK: '0', VUS: '12', IMPL: 'js', MODE: 'inline', OUT: out, ...light });
+    assert.equal(r.code, 1, r.output);
+    assert.match(r.output, /FAIL {2}throttled \(429\/503\) +[0-9]+ +\(must be < 50\)/);
+    assert.match(r.output, /verdict: FAIL: [0-9] of 7 thresholds missed \([^)]*throttled/);
   });
 
   test('a request beyond the caps is refused, the largest allowed one is answered, and the service stays up', async () => {

@@ -1,13 +1,13 @@
 /**
  * What can be checked of the Docker side without a Docker engine: docker-compose.yml parsed and its
  * limits, network and mounts asserted; the Dockerfile's stages, user, port, health check and build
- * command; .dockerignore; and the k6 load shapes against the seed's.
+ * command; .dockerignore. (The optional k6 scripts' shapes: loadtests/k6/options.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { CONFIG_DEFAULTS } from '../server/config.js';
 
@@ -153,47 +153,4 @@ test("run-constrained passes every service setting into a container, except the 
   assert.ok(listed, 'SERVICE_SETTINGS in scripts/run-constrained.sh');
   const expected = Object.keys(CONFIG_DEFAULTS).filter((k) => !['HOST', 'PORT', 'DATA_DIR'].includes(k));
   assert.deepEqual([...listed].sort(), expected.sort());
-});
-
-interface K6Options {
-  scenarios?: Record<string, { executor: string; startVUs?: number; stages?: Array<{ duration: string; target: number }>; rate?: number; duration?: string }>;
-  thresholds: Record<string, string[]>;
-  vus?: number;
-  duration?: string;
-}
-interface LoadOptionsModule {
-  SEED_STAGES: ReadonlyArray<{ duration: string; target: number }>;
-  HEAVY_DURATION: string;
-  smokeOptions(env?: Record<string, string>): K6Options;
-  loadOptions(env?: Record<string, string>): K6Options;
-  arrivalRateOptions(env?: Record<string, string>): K6Options;
-}
-const k6lib = (): Promise<LoadOptionsModule> => import(pathToFileURL(join(ROOT, 'loadtests/k6/lib/load-options.js')).href) as Promise<LoadOptionsModule>;
-const minutes = (d: string) => Number(/^([0-9]+)m$/.exec(d)?.[1] ?? NaN);
-
-test('k6 load shape: the seed\'s 1 -> 5 -> 20 -> 50 -> 100 -> 150 -> 0 VUs over 10 minutes, with its thresholds', async () => {
-  const lib = await k6lib();
-  const load = lib.loadOptions().scenarios!.load!;
-  assert.equal(load.executor, 'ramping-vus');
-  assert.equal(load.startVUs, 1);
-  assert.deepEqual(load.stages!.map((s) => s.target), [5, 20, 50, 100, 150, 0]);
-  assert.deepEqual(load.stages!.map((s) => minutes(s.duration)), [1, 2, 2, 2, 2, 1]);
-  assert.deepEqual(lib.loadOptions().thresholds, {
-    [lib.HEAVY_DURATION]: ['p(50)<1000', 'p(95)<3000', 'p(99)<6000'],
-    throttled_requests: ['count<50'],
-    server_errors: ['count<10'],
-  });
-});
-
-test('k6 smoke and arrival-rate shapes: seed defaults, shortened from the environment, bad values refused', async () => {
-  const lib = await k6lib();
-  const smoke = lib.smokeOptions({});
-  assert.equal(smoke.vus, 10);
-  assert.equal(smoke.duration, '30s');
-  assert.deepEqual(smoke.thresholds.checks, ['rate>0.99']);
-  assert.equal(lib.smokeOptions({ DURATION: '10s' }).duration, '10s');
-  assert.throws(() => lib.smokeOptions({ VUS: '0' }), /VUS must be a positive integer/);
-  const rate = lib.arrivalRateOptions({ RATE: '5', DURATION: '20s' }).scenarios!.arrival!;
-  assert.deepEqual([rate.executor, rate.rate, rate.duration], ['constant-arrival-rate', 5, '20s']);
-  assert.throws(() => lib.arrivalRateOptions({ RATE: 'fast' }), /RATE must be a positive integer/);
 });

@@ -1,5 +1,5 @@
 # Benchmarks of the server as a whole. They print figures and ratios; none of them is a test.
-.PHONY: bench-hello bench-isolation bench-memory bench-heavy
+.PHONY: bench-hello bench-isolation bench-memory bench-heavy bench-generators
 
 bench-hello: build ## wrk on /hello: this server vs a bare uWS server, each pinned to one CPU, ratio printed
 	scripts/tools.sh wrk
@@ -14,3 +14,7 @@ bench-memory: build ## Peak RSS with the pool at default size and requests at th
 
 bench-heavy: build ## The seed's default heavy request per engine through the server: median total/cpu time
 	node dist/bench/heavy.js
+
+bench-generators: build ## Each open-model generator's own /hello ceiling on one core (oha, vegeta, h2load) against a bare uWS server
+	scripts/tools.sh vegeta oha
+	node dist/bench/generators.js

@@ -27,6 +27,6 @@ compose-up: ## Start the service (1 CPU, 256 MB), statsd_exporter and Prometheus
 compose-down: ## Stop and remove the compose stack
 	docker compose down
 
-test-constrained: build ## End to end: the service under run-constrained, its limits, real vegeta and k6 runs, the memory cap
-	scripts/tools.sh vegeta k6
+test-constrained: build ## End to end: the service under run-constrained, its limits, real vegeta runs (an attack, the seed's smoke), the memory cap
+	scripts/tools.sh vegeta
 	node --test --test-concurrency=1 dist/loadtests/constrained.e2e.js

@@ -1,9 +1,13 @@
-/** /hello: primer, warm-up, the open-model capacity search, then wrk's closed-loop maximum. */
+/**
+ * /hello: primer, warm-up, the open-model capacity search on oha (compare/oha.ts: vegeta on one
+ * core runs out long before one uWS core does), then wrk's closed-loop maximum.
+ */
 import { join } from 'node:path';
+import { capacityBound, capacityText } from '../bound.js';
 import { sleep } from '../exec.js';
 import { stepLine, type Run } from '../runner.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
-import { attackArgs, summarize } from '../vegeta.js';
+import { ohaArgs, ohaPath, summarizeOha } from '../oha.js';
 import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
 
 /** Rest after a failed /hello step, before the next one. */
@@ -18,12 +22,12 @@ export async function hello(run: Run): Promise<void> {
   const res = await fetch(url);
   const text = await res.text();
   if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
-  const targets = run.targets('hello', [`GET ${url}`]);
+  const oha = ohaPath();
   const warm = run.newStep('hello-warmup', null, null, 'hello-warmup');
   warm.rate = p.warmupRate;
   warm.durationSec = p.warmupSec;
-  warm.files.bin = run.rel(join(dir, 'warmup.bin'));
-  await run.measure(warm, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perSecond: p.warmupRate }, p.warmupSec, 5, false), out: join(run.dir, warm.files.bin) }]);
+  warm.files.oha = run.rel(join(dir, 'warmup.json'));
+  await run.measure(warm, [{ tool: 'oha', argv: ohaArgs(oha, url, p.warmupRate, p.warmupSec, 5), out: join(run.dir, warm.files.oha) }]);
 
   const search = new CapacitySearch(p.search, roundHelloRate);
   const ids: string[] = [];
@@ -31,9 +35,9 @@ export async function hello(run: Run): Promise<void> {
     const step = run.newStep('hello', null, null, `hello-${rate}rps`);
     step.rate = rate;
     step.durationSec = p.stepSec;
-    step.files.bin = run.rel(join(dir, `${step.id}.bin`));
-    const runs = await run.measure(step, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perSecond: rate }, p.stepSec, 5, false), out: join(run.dir, step.files.bin) }]);
-    const s = await summarize(run.vegeta, join(run.dir, step.files.bin));
+    step.files.oha = run.rel(join(dir, `${step.id}.json`));
+    const runs = await run.measure(step, [{ tool: 'oha', argv: ohaArgs(oha, url, rate, p.stepSec, 5), out: join(run.dir, step.files.oha) }]);
+    const s = summarizeOha(join(run.dir, step.files.oha), p.stepSec);
     const pass = helloPasses(s, p.sloP99Ms);
     const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu), p.sloP99Ms);
     ids.push(step.id);
@@ -45,7 +49,7 @@ export async function hello(run: Run): Promise<void> {
   }
   const r = search.result();
   run.manifest.searches.push({ scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
-  console.log(`== /hello capacity: ${r.capacity} req/s (${r.end})`);
+  console.log(`== /hello capacity: ${capacityText(r.capacity, capacityBound(r.end, r.firstFailure))} (search end: ${r.end})`);
 
   const wrkStep = run.newStep('hello-wrk', null, null, 'hello-wrk');
   wrkStep.durationSec = p.wrk.durationSec;

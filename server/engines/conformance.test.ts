@@ -5,19 +5,12 @@
  * artifact is a broken build.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENGINE_NAMES, type Engine, type EngineName } from './engine.js';
 import { LOADERS } from './registry.js';
-import { repoRoot } from './rust-artifacts.js';
+import { loadVectors } from '../../lab/index.js';
 
-interface Vectors {
-  readonly primes: readonly { readonly limit: number; readonly count: number }[];
-  readonly sha256_chain: readonly { readonly rounds: number; readonly digest: string }[];
-}
-
-const vectors = JSON.parse(readFileSync(join(repoRoot(), 'fixtures', 'vectors.json'), 'utf8')) as Vectors;
+const vectors = loadVectors();
 
 /** Engines that must offer the off-loop `*Async` variants (the napi AsyncTask ones). */
 const ASYNC_ENGINES: readonly EngineName[] = ['native'];

@@ -1,3 +1,4 @@
+// OPTIONAL, for users who bring their own k6 binary (AGPL-3.0; the lab never installs or runs it).
 // What every k6 script here shares about the lab's service: where it is (BASE_URL), which engine
 // and mode (IMPL, MODE), the heavy request with its checks and counters, the health check for
 // setup(), and the end-of-test summary (p99 printed, JSON written).

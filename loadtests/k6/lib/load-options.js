@@ -1,3 +1,6 @@
+// OPTIONAL, for users who bring their own k6 binary (k6 is AGPL-3.0; the lab never installs or runs
+// it). The shapes below must stay those of loadtests/config.ts, which `make smoke`/`make load` run on
+// vegeta: loadtests/k6/options.test.ts holds the two equal.
 // The load shapes and thresholds every k6 script here takes its options from, in one place, as in
 // grafana/quickpizza's lib/load-options.js. Plain JavaScript without k6 imports, so node's tests can
 // check the shapes against the seed. Each function takes the environment (k6's __ENV) so a run can

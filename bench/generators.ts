@@ -1,0 +1,144 @@
+/**
+ * make bench-generators: how many /hello requests per second each open-model load generator can
+ * send from ONE core, measured against the barest uWS server (bench/bare-uws.ts) on the other core.
+ * A capacity measured with a generator is only the service's when the generator's own ceiling is
+ * above it; this prints that ceiling for oha, vegeta and (when installed) h2load.
+ *
+ * Method: the server pinned to CPU 1, the generator to CPU 0; constant arrival rates from RATES,
+ * each for SECONDS; a rate is held when the generator sent >= 97% of it with no error and a p99
+ * below 50 ms (oha measures from the scheduled send time with --latency-correction, so a generator
+ * that falls behind shows a growing p99, not a lower rate only). The ceiling is the highest rate
+ * held below the first one missed. Generator and server CPU are read from the kernel for every step.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { echo, environment, REPO, startPinned } from './lib/processes.js';
+
+const SECONDS = Number(process.env['SECONDS'] ?? 5);
+const RATES = (process.env['RATES'] ?? '10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
+const GENERATORS = (process.env['GENERATORS'] ?? 'oha,vegeta,h2load').split(',');
+const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 64);
+const SERVER_CPU = 1;
+const LOAD_CPU = 0;
+const HOLD = 0.97;
+const MAX_P99_MS = 50;
+const TOOLS = `${REPO}.tools/bin`;
+
+interface Step {
+  readonly rate: number;
+  readonly sentRate: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly errors: number;
+  readonly generatorCpu: number;
+  readonly serverCpu: number;
+}
+
+/** CPU seconds a process has used so far (utime + stime, from /proc). */
+function cpuSec(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs argv pinned to LOAD_CPU; its stdout, wall seconds and CPU seconds (bash's `times` of its waited child). */
+async function measured(argv: readonly string[]): Promise<{ stdout: string; wallSec: number; cpuSec: number; code: number }> {
+  const full = ['taskset', '-c', String(LOAD_CPU), ...argv];
+  echo(full.join(' '));
+  const started = performance.now();
+  const child = spawn('bash', ['-c', '"$@"; rc=$?; times >&2; exit $rc', 'gen', ...full], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+  const wallSec = (performance.now() - started) / 1000;
+  // The last two lines of stderr: bash's own times, then its children's.
+  const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(stderr.trim());
+  const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : Number.NaN;
+  if (code !== 0) console.log(`    exit ${code}: ${stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
+  return { stdout, wallSec, cpuSec: cpu, code };
+}
+
+type Run = (url: string, rate: number, dir: string) => Promise<Omit<Step, 'rate' | 'serverCpu' | 'generatorCpu'> & { wallSec: number; cpuSec: number }>;
+
+const runners: Record<string, Run> = {
+  async oha(url, rate) {
+    const r = await measured([`${TOOLS}/oha`, '-z', `${SECONDS}s`, '-q', String(rate), '--latency-correction', '-c', String(CONNECTIONS), '--worker-threads', '1', '--no-tui', '--output-format', 'json', url]);
+    const j = JSON.parse(r.stdout) as { summary: { total: number }; latencyPercentiles: Record<string, number | null>; statusCodeDistribution: Record<string, number>; errorDistribution: Record<string, number> };
+    const answered = Object.values(j.statusCodeDistribution).reduce((a, b) => a + b, 0);
+    const errors = Object.values(j.errorDistribution).reduce((a, b) => a + b, 0) + answered - (j.statusCodeDistribution['200'] ?? 0);
+    const ms = (k: string) => (j.latencyPercentiles[k] == null ? null : j.latencyPercentiles[k]! * 1000);
+    return { sentRate: (answered + errors) / SECONDS, p50Ms: ms('p50'), p99Ms: ms('p99'), errors, wallSec: r.wallSec, cpuSec: r.cpuSec };
+  },
+  async vegeta(url, rate, dir) {
+    const bin = join(dir, 'vegeta.bin');
+    const targets = join(dir, 'targets.txt');
+    await measured(['bash', '-c', `echo 'GET ${url}' > ${targets}`]);
+    const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-body=0', `-output=${bin}`]);
+    const rep = await measured([`${TOOLS}/vegeta`, 'report', '-type=json', bin]);
+    const j = JSON.parse(rep.stdout) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
+    return { sentRate: j.rate, p50Ms: j.latencies['50th']! / 1e6, p99Ms: j.latencies['99th']! / 1e6, errors: j.requests - (j.status_codes['200'] ?? 0), wallSec: r.wallSec, cpuSec: r.cpuSec };
+  },
+  async h2load(url, rate) {
+    // --rps is per client; h2load prints no percentiles and times from the actual send.
+    const perClient = Math.max(1, Math.round(rate / CONNECTIONS));
+    const r = await measured(['h2load', '--h1', '-t', '1', '-c', String(CONNECTIONS), '-D', String(SECONDS), `--rps=${perClient}`, url]);
+    const done = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(r.stdout);
+    const mean = /time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
+    const unit = mean?.[2] === 'us' ? 1e-3 : mean?.[2] === 's' ? 1e3 : 1;
+    return { sentRate: done ? Number(done[3]) / SECONDS : 0, p50Ms: mean ? Number(mean[1]) * unit : null, p99Ms: null, errors: done ? Number(done[5]) + Number(done[6]) + Number(done[7]) : Number.NaN, wallSec: r.wallSec, cpuSec: r.cpuSec };
+  },
+};
+
+const available = (g: string) => {
+  try {
+    if (g === 'h2load') return spawn('h2load', ['--version']).pid !== undefined;
+    readFileSync(`${TOOLS}/${g}`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
+console.log(`method: server (bench/bare-uws.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, p99 < ${MAX_P99_MS} ms; ${CONNECTIONS} connections`);
+console.log('environment:', JSON.stringify(environment()));
+const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
+const server = await startPinned(`${REPO}dist/bench/bare-uws.js`, SERVER_CPU);
+const url = `${server.url}/hello`;
+const ceilings: Record<string, { ceiling: number; at: Step | null }> = {};
+try {
+  for (const g of GENERATORS) {
+    if (!runners[g] || !available(g)) {
+      console.log(`\n## ${g}: not installed, skipped`);
+      continue;
+    }
+    console.log(`\n## ${g}`);
+    let best: Step | null = null;
+    for (const rate of RATES) {
+      const before = cpuSec(server.pid);
+      const r = await runners[g]!(url, rate, dir);
+      const serverCpu = (cpuSec(server.pid) - before) / r.wallSec;
+      const step: Step = { rate, sentRate: r.sentRate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, generatorCpu: r.cpuSec / r.wallSec, serverCpu };
+      const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p99Ms === null || step.p99Ms < MAX_P99_MS);
+      const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
+      console.log(`  ${held ? 'held  ' : 'missed'} rate ${rate}: sent ${step.sentRate.toFixed(0)}/s, p50 ${f(step.p50Ms)} ms, p99 ${f(step.p99Ms)} ms, errors ${step.errors}, generator CPU ${step.generatorCpu.toFixed(2)}, server CPU ${step.serverCpu.toFixed(2)}`);
+      if (!held) break;
+      best = step;
+      await new Promise((res) => setTimeout(res, 1000)); // let TIME_WAIT sockets and the server settle
+    }
+    ceilings[g] = { ceiling: best?.rate ?? 0, at: best };
+  }
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log('\n| generator | ceiling on one core, req/s | p99 there, ms | generator CPU | bare uWS CPU |\n|---|---:|---:|---:|---:|');
+for (const [g, c] of Object.entries(ceilings)) {
+  const a = c.at;
+  console.log(`| ${g} | ${c.ceiling > 0 ? `>= ${c.ceiling}` : `< ${RATES[0]}`} | ${a?.p99Ms == null ? 'n/a' : a.p99Ms.toFixed(2)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} |`);
+}
+console.log(`\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's)`);

@@ -1,0 +1,64 @@
+/**
+ * What limited a measured capacity, and how every reporter prints it. A capacity search that
+ * stopped because the load generator ran out of core, or at the plan's highest rate, found only a
+ * lower bound: the report must say "at least X req/s (generator-bound)" wherever it prints X,
+ * including every "vs" ratio built from it, never X as if it were the service's limit.
+ */
+
+/**
+ * - service: a failing rate above the capacity was measured: it is the service's.
+ * - generator: the generator could not offer more; the service did not fail.
+ * - plan-max: passed at the plan's highest rate.
+ * - open: the search ran out of steps before any rate above the capacity failed.
+ */
+export type CapacityBound = 'service' | 'generator' | 'plan-max' | 'open';
+
+/** The bound from the search's end (search.ts) and whether a failure above the capacity was measured. */
+export function capacityBound(end: string | null, firstFailure: number | null): CapacityBound {
+  if (end === 'generator-limited') return 'generator';
+  if (end === 'capped') return 'plan-max';
+  if (end === 'bracketed' || end === 'below-minimum' || firstFailure !== null) return 'service';
+  return 'open';
+}
+
+const WHY: Record<Exclude<CapacityBound, 'service'>, string> = {
+  generator: 'generator-bound',
+  'plan-max': "the plan's highest rate",
+  open: 'no failing rate measured',
+};
+
+/** "5264 req/s", or "at least 52000 req/s (generator-bound)"; `digits` for heavy rates below 10. */
+export function capacityText(capacity: number | null, bound: CapacityBound, digits = 0): string {
+  if (capacity === null) return '-';
+  const x = `${capacity.toFixed(digits)} req/s`;
+  return bound === 'service' ? x : `at least ${x} (${WHY[bound]})`;
+}
+
+/** A ratio built from a capacity: "3.5x", or ">= 34.7x (generator-bound)". */
+export function ratioText(ratio: number | null, bound: CapacityBound, digits = 1): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '-';
+  return bound === 'service' ? `${ratio.toFixed(digits)}x` : `>= ${ratio.toFixed(digits)}x (${WHY[bound]})`;
+}
+
+/**
+ * A bare number for a table cell: "5264", or ">= 52000 (generator-bound)"; `short` leaves the
+ * reason to a legend (`boundLegend`) for fixed-width tables.
+ */
+export function capacityCell(capacity: number | null, bound: CapacityBound, digits = 0, short = false): string {
+  if (capacity === null) return '-';
+  if (bound === 'service') return capacity.toFixed(digits);
+  return short ? `>= ${capacity.toFixed(digits)}` : `>= ${capacity.toFixed(digits)} (${WHY[bound]})`;
+}
+
+/** A short ratio for fixed-width tables: "3.5x" or ">= 3.5x". */
+export function ratioCell(ratio: number | null, bound: CapacityBound, digits = 1): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '-';
+  return `${bound === 'service' ? '' : '>= '}${ratio.toFixed(digits)}x`;
+}
+
+/** The legend line under a table that used short cells, naming each lower bound's reason; null when none. */
+export function boundLegend(rows: readonly { what: string; bound: CapacityBound }[]): string | null {
+  const lower = rows.filter((r) => r.bound !== 'service');
+  if (lower.length === 0) return null;
+  return `">=": a lower bound, not the service's limit: ${lower.map((r) => `${r.what} ${WHY[r.bound as Exclude<CapacityBound, 'service'>]}`).join('; ')}`;
+}
