@@ -284,7 +284,8 @@ function readTimeline(dir: string, m: Manifest): Report['timeline'] {
       const a = rows[i - 1]!;
       const b = rows[i]!;
       const dt = (b.t - a.t) / 1000;
-      if (dt <= 0) continue;
+      // A scaling run restarts the service: a new process starts its CPU count from 0.
+      if (dt <= 0 || b.cpuSec < a.cpuSec) continue;
       points.push({ t: (b.t - t0) / 1000, cpu: (b.cpuSec - a.cpuSec) / dt, rssMb: b.rssBytes / 2 ** 20, throttledMs: a.throttledMs !== null && b.throttledMs !== null ? b.throttledMs - a.throttledMs : null });
     }
   }
