@@ -30,6 +30,22 @@ export interface Manifest {
   /** `instance`: the service's METRICS_INSTANCE; every query keeps only its series. */
   prometheus: { url: string; available: boolean; note: string; instance?: string };
   notes: string[];
+  /** The peers measured after the lab (peers/), each under its own run-constrained. */
+  peers?: Record<string, PeerRecord>;
+}
+
+/** One peer of a run: how it ran, what it answered when checked, and its limits' counters. */
+export interface PeerRecord {
+  /** The run-constrained state at start and at the end (state file constrained-<peer>.json). */
+  constrained: { start: unknown; end: unknown };
+  /** Its /heavy/health/ answer once started. */
+  health: Record<string, unknown> | null;
+  /** Known answers of its heavy endpoint (Django), before any load on it. */
+  verification: Verification | null;
+  /** Its /hello primer answer, checked before any load: `ok` or what it answered instead. */
+  hello: string | null;
+  /** A peer that could not be measured says why; the run fails with it. */
+  failure: string | null;
 }
 
 export interface Environment {
@@ -92,6 +108,8 @@ export type Scenario = 'hello-warmup' | 'hello' | 'hello-wrk' | 'heavy-warmup' |
 
 export interface StepRecord {
   id: string;
+  /** The service measured: absent or `lab` for the lab's server, else a peer's name. */
+  target?: string;
   scenario: Scenario;
   engine: string | null;
   mode: string | null;
@@ -136,6 +154,8 @@ export interface GeneratorUse {
 
 export interface SearchRecord {
   scenario: 'hello' | 'heavy';
+  /** As in StepRecord: absent or `lab`, else a peer's name. */
+  target?: string;
   engine: string | null;
   mode: string | null;
   /** Heavy: the rate the warm-up timings predicted (CPUs / median service time). */
@@ -159,4 +179,9 @@ export function writeManifest(runDir: string, m: Manifest): void {
 
 export function readManifest(runDir: string): Manifest {
   return JSON.parse(readFileSync(manifestPath(runDir), 'utf8')) as Manifest;
+}
+
+/** The service a step or search measured: `lab` or a peer's name. */
+export function targetOf(x: { target?: string }): string {
+  return x.target ?? 'lab';
 }

@@ -33,6 +33,8 @@ import { heavy } from './scenarios/heavy.js';
 import { hello } from './scenarios/hello.js';
 import { mixed } from './scenarios/mixed.js';
 import { scale } from './scenarios/scale.js';
+import { peers, stopPeer } from './scenarios/peers.js';
+import { targetOf } from './manifest.js';
 import { printSummary } from './text.js';
 import { NOISE_CORES } from './verdict.js';
 import { verificationFailure, verify } from './verify.js';
@@ -105,6 +107,8 @@ async function execute(run: Run): Promise<void> {
 
   if (run.plan.scale) {
     await scale(run, available, reference);
+    // PEERS=django adds the Django peer at 1 CPU, so the cost table has it too.
+    if (run.plan.peers.names.length > 0) await peers(run);
     return;
   }
   console.log('== /hello: primer, warm-up, capacity search, closed loop');
@@ -120,19 +124,27 @@ async function execute(run: Run): Promise<void> {
   }
   console.log(`== mixed: /hello at ${run.plan.mixed.helloRate}/s alone, then beside heavy load`);
   await mixed(run, capacities);
+
+  // The baselines, measured in this run under the same limits: every "vs" column divides by them.
+  await peers(run);
 }
 
 /** Stops what the run started and records how it ended; Prometheus is asked here, once. */
 async function finish(run: Run, status: Manifest['status'], failure: string | null): Promise<void> {
   run.sampler?.stop();
   try {
-    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps, run.manifest.prometheus.instance);
+    // Only the lab's server sends StatsD (scoped to its instance): a peer's steps have no metrics to ask for.
+    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps.filter((s) => targetOf(s) === 'lab'), run.manifest.prometheus.instance);
   } catch (err) {
     run.note(`Prometheus queries failed: ${(err as Error).message}`);
   }
-  await run.service.stop();
+  if (run.target === 'lab') {
+    await run.service.stop();
+    run.manifest.constrained.end = run.service.readState();
+  } else {
+    await stopPeer(run);
+  }
   stopMonitoring(run.log, run.monitoring, run.dir);
-  run.manifest.constrained.end = run.service.readState();
   run.manifest.status = status;
   run.manifest.failure = failure;
   run.manifest.finishedAt = new Date().toISOString();

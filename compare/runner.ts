@@ -11,9 +11,9 @@ import { DEFAULT_WORKLOAD, heavyQuery, readEngines, readHost, readPort, type Wor
 import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
-import { PLANS, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
+import { PLANS, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
-import { cpuBetween, monitoringPids, processesCpuSec, procUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
+import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
 import { vegetaPath, type VegetaSummary } from './vegeta.js';
@@ -38,7 +38,10 @@ export class Run {
   readonly dir: string;
   readonly plan: Plan;
   readonly manifest: Manifest;
-  readonly service: ConstrainedService;
+  /** The service being measured: the lab's, then each peer's in turn (scenarios/peers.ts). */
+  service: ConstrainedService;
+  /** `lab`, or the name of the peer being measured: steps, raw files and URLs follow it. */
+  target = 'lab';
   readonly prom: Prometheus;
   readonly abort = new AbortController();
   readonly vegeta = vegetaPath();
@@ -64,8 +67,8 @@ export class Run {
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
     this.plan = opts.scale
-      ? { ...base, engines: SCALE_PAIRS.map(([e]) => e), modes: ['pool'], scale: { cpus: SCALE_CPUS } }
-      : { ...base, engines: readEngines(process.env, base.engines) };
+      ? { ...base, engines: SCALE_PAIRS.map(([e]) => e), modes: ['pool'], peers: { ...base.peers, names: readPeers(process.env, []) }, scale: { cpus: SCALE_CPUS } }
+      : { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
     const twoCores = availableParallelism() >= 2;
@@ -116,19 +119,21 @@ export class Run {
 
   /** A folder under runs/ for one scenario's raw results. */
   runsDir(name: string): string {
-    const dir = join(this.dir, 'runs', name);
+    const dir = this.target === 'lab' ? join(this.dir, 'runs', name) : join(this.dir, 'runs', this.target, name);
     mkdirSync(dir, { recursive: true });
     return dir;
   }
 
   /** Writes a vegeta targets file under runs/ and returns its path. */
   targets(name: string, lines: string[]): string {
-    const file = join(this.dir, 'runs', `${name}.targets`);
+    const file = join(this.dir, 'runs', `${this.target === 'lab' ? '' : `${this.target}-`}${name}.targets`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   }
 
   heavyUrl(engine: string, mode: string, w: Workload = DEFAULT_WORKLOAD): string {
+    // A peer has one implementation: the seed's URL, without the lab's impl and mode.
+    if (this.target !== 'lab') return `${this.service.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(w)}`;
     return `${this.service.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(w, engine, mode)}`;
   }
 
@@ -143,9 +148,10 @@ export class Run {
 
   newStep(scenario: Scenario, engine: string | null, mode: string | null, label: string): StepRecord {
     this.#stepNo++;
-    const id = `${String(this.#stepNo).padStart(3, '0')}-${label}`;
+    const id = `${String(this.#stepNo).padStart(3, '0')}-${this.target === 'lab' ? '' : `${this.target}-`}${label}`;
     return {
       id,
+      ...(this.target === 'lab' ? {} : { target: this.target }),
       scenario,
       engine,
       mode,
@@ -184,7 +190,7 @@ export class Run {
     const cpuStat = this.service.cpuStatFile;
     step.health.before = (await this.service.health())?.heavy ?? null;
     step.throttling.before = readThrottling(cpuStat);
-    step.serviceCpuSec.before = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
+    step.serviceCpuSec.before = serviceUsage(pid, cpuStat)?.cpuSec ?? null;
     this.sampler?.takeRssMax();
     const monitors = monitoringPids();
     const monBefore = processesCpuSec(monitors);
@@ -197,7 +203,7 @@ export class Run {
     step.listen.after = readListenDrops();
     step.monitoringCpuSec = cpuBetween(monBefore, processesCpuSec(monitors));
     step.throttling.after = readThrottling(cpuStat);
-    step.serviceCpuSec.after = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
+    step.serviceCpuSec.after = serviceUsage(pid, cpuStat)?.cpuSec ?? null;
     step.serviceRssMaxBytes = this.sampler?.takeRssMax() ?? null;
     step.commands = runs.map((r) => r.command);
     for (const r of runs) this.manifest.commands.push({ at: new Date(step.startMs).toISOString(), command: r.command });

@@ -2,6 +2,7 @@ import { readLimits } from './cgroup.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createServer } from './app.js';
 import { loadEngines } from './engines/registry.js';
+import { checkDataDir, sweepStaleFiles } from './io-check.js';
 import { createMetrics } from './metrics.js';
 import { loadUws } from './uws.js';
 
@@ -30,11 +31,18 @@ async function main(): Promise<void> {
   for (const e of engines.values()) {
     if (!e.available) console.warn(`engine ${e.name}: UNAVAILABLE (${e.reason}); requests for it get 503`);
   }
+  // Before any request: files left by a process killed during its I/O stage, then whether the
+  // folder can be used at all. An unusable one is reported (here and in health), not fatal:
+  // /hello and io_kb=0 requests still work.
+  const swept = await sweepStaleFiles(config.dataDir);
+  if (swept > 0) console.log(`DATA_DIR: removed ${swept} temporary file(s) left by stopped processes`);
+  const dataDir = await checkDataDir(config.dataDir);
+  if (!dataDir.usable) console.warn(`WARNING: DATA_DIR ${config.dataDir} is not usable (${dataDir.reason}); heavy requests with io_kb > 0 will fail with 500 IO_FAILED`);
   const metrics = createMetrics(config.metrics);
-  const server = createServer({ config, engines, uws, limits, metrics });
+  const server = createServer({ config, engines, uws, limits, metrics, dataDir });
   metrics.watch(() => {
     const s = server.scheduler.stats();
-    return { inFlight: server.inFlight, queued: s.queued, shed: { queue_full: s.shed, deadline: s.deadlineDropped } };
+    return { inFlight: server.inFlight, queued: s.queued, shed: { queue_full: s.shed, deadline: s.deadlineDropped + s.deadlinePredicted } };
   });
   let port: number;
   try {

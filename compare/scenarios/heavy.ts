@@ -3,19 +3,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, type HeavyReference } from '../../lab/index.js';
 import { getJson } from '../exec.js';
-import { heavyStepSec } from '../plan.js';
+import { heavyStepSec, type Plan } from '../plan.js';
 import { stepLine, type Run } from '../runner.js';
 import { CapacitySearch, roundHeavyRate } from '../search.js';
 import { attackArgs, heavyBodies, summarize } from '../vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, machineLoad } from '../verdict.js';
+
+/** A peer's own rate ladder and step lengths; the objective stays the lab's. */
+export type HeavyOverride = Partial<Pick<Plan['heavy'], 'startFraction' | 'search' | 'minRequests' | 'minStepSec' | 'maxStepSec' | 'warmupRequests'>>;
 
 /**
  * Primer, calibrating warm-up and capacity search of one engine x mode. Returns the capacity.
  * `cpus`: the service's CPU limit when a scaling run (scenarios/scale.ts) varies it; recorded on
  * every step so the report keeps each limit's search apart.
  */
-export async function heavy(run: Run, engine: string, mode: string, reference: HeavyReference, cpus?: number): Promise<number> {
-  const h = run.plan.heavy;
+export async function heavy(run: Run, engine: string, mode: string, reference: HeavyReference, override: HeavyOverride = {}, cpus?: number): Promise<number> {
+  const h = { ...run.plan.heavy, ...override };
   const name = `heavy-${engine}-${mode}${cpus === undefined ? '' : `-cpus${cpus}`}`;
   const dir = run.runsDir(name);
   const url = run.heavyUrl(engine, mode);
@@ -54,7 +57,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     const step = run.newStep('heavy', engine, mode, `${name}-${perMinute}rpm`);
     if (cpus !== undefined) step.cpus = cpus;
     step.rate = rate;
-    step.durationSec = heavyStepSec(run.plan, rate);
+    step.durationSec = heavyStepSec(h, rate);
     step.files.bin = run.rel(join(dir, `${step.id}.bin`));
     const runs = await run.measure(step, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perMinute }, step.durationSec, 30, true), out: join(run.dir, step.files.bin) }]);
     const s = await summarize(run.vegeta, join(run.dir, step.files.bin));
@@ -67,7 +70,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     search.record({ rate, pass, generatorLimited: limited });
   }
   const r = search.result();
-  run.manifest.searches.push({ scenario: 'heavy', engine, mode, estimate, end: r.end, stepIds: ids, ...(cpus === undefined ? {} : { cpus }) });
+  run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'heavy', engine, mode, estimate, end: r.end, stepIds: ids, ...(cpus === undefined ? {} : { cpus }) });
   console.log(`== ${name}: capacity ${r.capacity.toFixed(2)} req/s (${r.end})`);
   return r.capacity;
 }

@@ -35,7 +35,7 @@ export async function scale(run: Run, available: readonly string[], reference: H
     run.note(`scaling: CPUS=${cpus}: pool size ${run.health?.pool_size ?? '?'}, limits read back ${run.health?.limits.cpus ?? '?'} CPU`);
     for (const [engine, mode] of SCALE_PAIRS) {
       if (!available.includes(engine)) continue;
-      out.set(`${engine} ${mode} ${cpus}`, await heavy(run, engine, mode, reference, cpus));
+      out.set(`${engine} ${mode} ${cpus}`, await heavy(run, engine, mode, reference, {}, cpus));
     }
   }
   return out;
