@@ -36,9 +36,11 @@ function vegeta(args: string[]): string {
 /** `vegeta report -type=hist[...]` -> bucket -> count. */
 function histogram(files: string[]): Map<string, number> {
   const text = vegeta(['report', '-type=hist[0,200us,500us,1ms,2ms,5ms,10ms,50ms]', ...files]);
+  // Rows look like "[200µs,  500µs]  2  40.00%  ####": the bucket holds spaces itself.
   return new Map(text.trim().split('\n').slice(1).map((l) => {
-    const [bucket, count] = l.trim().split(/\s+/);
-    return [bucket!, Number(count)];
+    const m = /^(\[[^\]]*\])\s+(\d+)\s/.exec(l.trim());
+    assert.ok(m, `unexpected histogram row: ${l}`);
+    return [m[1]!.replace(/\s+/g, ''), Number(m[2])];
   }));
 }
 
