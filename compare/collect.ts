@@ -235,14 +235,14 @@ export async function collect(dir: string): Promise<Report> {
 
   let scaling: ScalingReport | null = null;
   if (p.scale) {
-    const searches: { engine: string; mode: string; cpus: number; steps: StepResult[] }[] = [];
+    const searches: { engine: string; mode: string; cpus: number; end: string | null; steps: StepResult[] }[] = [];
     for (const se of m.searches.filter((x) => x.scenario === 'heavy' && of('lab')(x) && x.cpus !== undefined)) {
       const steps: StepResult[] = [];
       for (const st of m.steps.filter((s) => s.scenario === 'heavy' && s.engine === se.engine && s.mode === se.mode && of('lab')(s) && s.cpus === se.cpus)) {
         const r = await stepResult(dir, m, st, 'heavy', vegeta);
         if (r) steps.push(r);
       }
-      searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, steps });
+      searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, end: se.end, steps });
     }
     scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1);
   }
@@ -253,8 +253,8 @@ export async function collect(dir: string): Promise<Report> {
     try {
       const { ratesFile, targetRps } = readCostEnv();
       const subjects = [
-        ...heavy.filter((h) => h.capacity !== null && h.capacity > 0).map((h) => ({ name: `${h.engine}/${h.mode}`, capacity: h.capacity! })),
-        ...(django?.capacity ? [{ name: 'django (peer)', capacity: django.capacity }] : []),
+        ...heavy.filter((h) => h.capacity !== null && h.capacity > 0).map((h) => ({ name: `${h.engine}/${h.mode}`, capacity: h.capacity!, bound: h.bound })),
+        ...(django?.capacity ? [{ name: 'django (peer)', capacity: django.capacity, bound: django.bound }] : []),
       ];
       if (subjects.length > 0) cost = costReport(subjects, loadRates(ratesFile), ratesFile, targetRps);
     } catch (err) {

@@ -91,15 +91,16 @@ describe('scaling efficiency', () => {
     const capacityOf: CapacityOf = (steps) => ({ capacity: steps[0]?.rate ?? null, firstFailure: null, atCapacity: null });
     const s = scalingReport(
       [
-        { engine: 'native', mode: 'pool', cpus: 0.5, steps: [step(4)] },
-        { engine: 'native', mode: 'pool', cpus: 1, steps: [step(10)] },
-        { engine: 'native', mode: 'pool', cpus: 2, steps: [step(18)] },
-        { engine: 'wasm', mode: 'pool', cpus: 2, steps: [step(7)] },
+        { engine: 'native', mode: 'pool', cpus: 0.5, end: 'bracketed', steps: [step(4)] },
+        { engine: 'native', mode: 'pool', cpus: 1, end: 'bracketed', steps: [step(10)] },
+        { engine: 'native', mode: 'pool', cpus: 2, end: 'steps-exhausted', steps: [step(18)] },
+        { engine: 'wasm', mode: 'pool', cpus: 2, end: 'bracketed', steps: [step(7)] },
       ],
       capacityOf,
       2,
     );
     assert.deepEqual(s.rows.map((r) => r.efficiency), [0.8, 1, 0.9, null]);
+    assert.deepEqual(s.rows.map((r) => r.efficiencyExact), [true, true, false, false]);
     assert.deepEqual(s.cpus, [0.5, 1, 2]);
     assert.ok(s.notes.some((n) => /CPUS=2 gives the service every core/.test(n)));
   });

@@ -13,6 +13,7 @@
  * balancer, traffic and idle capacity are not counted.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { CapacityBound } from './bound.js';
 
 /** The seed's peak: its k6 load test ends at 150 virtual users; read as 150 requests/s. */
 export const DEFAULT_TARGET_RPS = 150;
@@ -110,12 +111,16 @@ export interface CostSubject {
   name: string;
   /** req/s of one 1-CPU task at the objective. */
   capacity: number;
+  /** A lower-bound capacity makes its cost an upper bound (bound.ts); absent: the service's limit. */
+  bound?: CapacityBound;
 }
 
 export interface CostRow {
   subject: string;
   platform: string;
   capacity: number;
+  /** 'service': exact; otherwise capacity is a lower bound, so cost and tasks are upper bounds. */
+  bound: CapacityBound;
   taskHourly: number;
   costPerMillion: number;
   tasks: number;
@@ -148,6 +153,7 @@ export function costReport(subjects: CostSubject[], rates: Rates, ratesFile: str
         subject: s.name,
         platform: p.label,
         capacity: s.capacity,
+        bound: s.bound ?? 'service',
         taskHourly: p.taskHourly,
         costPerMillion: (p.taskHourly / (s.capacity * 3600)) * 1e6,
         tasks,
@@ -191,8 +197,12 @@ export function costMarkdown(c: CostReport): string[] {
     `| subject | platform | capacity req/s per task | task $/h | $ per 1M requests | tasks for ${c.targetRps} req/s (+30%) | fleet $/h |`,
     '|---|---|---|---|---|---|---|',
   ];
-  for (const r of c.rows) out.push(`| ${r.subject} | ${r.platform} | ${r.capacity.toFixed(2)} | ${money(r.taskHourly)} | ${money(r.costPerMillion)} | ${r.tasks}${r.instances !== null ? ` (${r.instances} instances)` : ''} | ${money(r.fleetHourly)} |`);
-  out.push('', ...c.notes.map((n) => `- ${n}`), '', 'Prices used:', '');
+  for (const r of c.rows) {
+    const at = r.bound === 'service' ? '' : '<= ';
+    out.push(`| ${r.subject} | ${r.platform} | ${r.bound === 'service' ? '' : '>= '}${r.capacity.toFixed(2)} | ${money(r.taskHourly)} | ${at}${money(r.costPerMillion)} | ${at}${r.tasks}${r.instances !== null ? ` (${r.instances} instances)` : ''} | ${at}${money(r.fleetHourly)} |`);
+  }
+  const open = c.rows.some((r) => r.bound !== 'service');
+  out.push('', ...c.notes.map((n) => `- ${n}`), ...(open ? ['- ">=" capacity: a lower bound (its search ran out of steps or load before a rate failed), so "<=" cost and tasks are upper bounds.'] : []), '', 'Prices used:', '');
   for (const p of c.platforms) out.push(`- ${p.label}: $${money(p.taskHourly)} per task-hour${p.instanceHourly !== null ? ` ($${p.instanceHourly}/h per instance)` : ''}; source ${p.source}, read ${p.read}`);
   out.push('');
   return out;
