@@ -141,6 +141,16 @@ export interface StepRecord {
   prometheus: Record<string, { query: string; value: number | null }>;
   /** The service's CPU limit, where a scaling run varies it (absent: the run's one limit). */
   cpus?: number;
+  /** Answers counted in the same window per route x engine x mode: whose they were. */
+  prometheusSeries?: { query: string; series: AnsweredSeries[] | null };
+}
+
+/** Answers of one route x engine x mode in a step's window, as statsd_exporter counted them. */
+export interface AnsweredSeries {
+  route: string;
+  engine: string;
+  mode: string;
+  count: number;
 }
 
 export interface GeneratorUse {
