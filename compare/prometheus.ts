@@ -69,8 +69,8 @@ export function stepQueries(startMs: number, endMs: number, windowEndMs: number,
     return all.length > 0 ? `${name}{${all.join(',')}}` : name;
   };
   return {
-    cpuCores: `(${counterDelta(m('process_cpu_seconds_total'), startMs, windowEndMs)}) / ${busySec}`,
-    rssMaxBytes: `max(max_over_time(${m('process_resident_memory_bytes')}[${win}]))`,
+    cpuCores: `(${counterDelta(m('nodejs_process_cpu_seconds_total'), startMs, windowEndMs)}) / ${busySec}`,
+    rssMaxBytes: `max(max_over_time(${m('nodejs_process_resident_memory_bytes')}[${win}]))`,
     eventLoopP99MaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_p99_seconds')}[${win}]))`,
     eventLoopMaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_max_seconds')}[${win}]))`,
     shed: counterDelta(m('http_requests_shed_total'), startMs, windowEndMs),
