@@ -27,7 +27,8 @@ export interface Manifest {
   searches: SearchRecord[];
   /** Service CPU and RSS sampled from /proc, one line per second: `samples.jsonl`. */
   samplesFile: string;
-  prometheus: { url: string; available: boolean; note: string };
+  /** `instance`: the service's METRICS_INSTANCE; every query keeps only its series. */
+  prometheus: { url: string; available: boolean; note: string; instance?: string };
   notes: string[];
   /** The peers measured after the lab (peers/), each under its own run-constrained. */
   peers?: Record<string, PeerRecord>;
@@ -138,6 +139,18 @@ export interface StepRecord {
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;
+  /** The service's CPU limit, where a scaling run varies it (absent: the run's one limit). */
+  cpus?: number;
+  /** Answers counted in the same window per route x engine x mode: whose they were. */
+  prometheusSeries?: { query: string; series: AnsweredSeries[] | null };
+}
+
+/** Answers of one route x engine x mode in a step's window, as statsd_exporter counted them. */
+export interface AnsweredSeries {
+  route: string;
+  engine: string;
+  mode: string;
+  count: number;
 }
 
 export interface GeneratorUse {
@@ -159,6 +172,8 @@ export interface SearchRecord {
   estimate: number | null;
   end: SearchEnd;
   stepIds: string[];
+  /** The service's CPU limit during this search, in a scaling run. */
+  cpus?: number;
 }
 
 export function manifestPath(runDir: string): string {

@@ -111,6 +111,24 @@ describe('routes over a real socket', () => {
   }
 });
 
+describe('HEAD', () => {
+  for (const [path, status, type] of [
+    ['/hello', 200, /^text\/plain/],
+    ['/heavy/health/', 200, /^application\/json$/],
+    ['/heavy/cpu-io-no-db/?prime_limit=1000&hash_rounds=1000&io_kb=1', 200, /^application\/json$/],
+    ['/heavy/cpu-io-no-db/?nope=1', 400, /^application\/problem\+json$/],
+    ['/nope', 404, /^application\/problem\+json$/],
+  ] as const) {
+    it(`HEAD ${path} -> ${status}, the headers GET would send, no body`, async () => {
+      const { res, text } = await get(path, { method: 'HEAD' });
+      assert.equal(res.status, status);
+      assert.match(res.headers.get('content-type') ?? '', type);
+      assert.ok(Number(res.headers.get('content-length')) > 0, 'the length of the body GET would send');
+      assert.equal(text, '');
+    });
+  }
+});
+
 describe('a client that goes away', () => {
   it('does not crash or wedge the server, and leaves no file behind', async (t) => {
     // Its own server with a long deadline: inline admission would refuse this job at once on a busy

@@ -92,7 +92,7 @@ export function createServer(deps: ServerDeps): LabServer {
    * Transfer-Encoding, which uWS closes on by itself) closes the connection at once, before uWS
    * parses anything behind it; an answer is not possible, as it would only leave with the next
    * uncork, after the smuggled request was answered (RFC 9112 6.3 asks for a 400 and a close).
-   * Two header lookups per request; a body-less GET has neither header.
+   * Costs one header lookup per request without a body (a scan of the headers with one).
    */
   function framed(handler: Handler): Handler {
     return (res, req) => {

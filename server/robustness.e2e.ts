@@ -379,8 +379,9 @@ describe('item 8: I/O faults named right', () => {
 });
 
 describe('SIGTERM with requests in flight', () => {
-  test('in-flight requests finish, a new heavy request gets 503 SHUTTING_DOWN with Retry-After, exit 0', async () => {
+  test('in-flight requests finish, a new heavy request gets 503 SHUTTING_DOWN with Retry-After, exit 0', async (t) => {
     const D = await Service.start({ env: { POOL_SIZE: '2' } });
+    t.after(() => D.stop()); // a no-op after the stop below; cleans up when an assertion failed first
     const keep = await exchange(D.port, get('/hello'), { statusLines: 1, waitMs: 5000 });
     assert.deepEqual(statusCodes(keep.data), [200]);
     // A kept-alive connection open before SIGTERM, to ask for heavy work while draining.
