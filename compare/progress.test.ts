@@ -29,12 +29,11 @@ test('progress: the last phase\'s last planned step has an exact total and littl
   assert.match(p.begin(step('001-mixed-baseline', 'mixed-baseline'), 1000), /^-- step 1 of 1, 1s elapsed, ~(\d+m)?\d+s left/);
 });
 
-test('progress: the peers\' steps are planned too, after the lab\'s', () => {
-  const withPeers = plannedPhases(PLANS.quick, ['native', 'js']);
-  const names = withPeers.map((p) => p.name);
+test('progress: the peers\' phases follow the lab\'s, under their names', () => {
+  const plan = PLANS.quick;
+  const names = plannedPhases(plan, ['native']).map((x) => x.name);
   assert.deepEqual(names.slice(-8), ['django hello-warmup', 'django hello', 'django hello-wrk', 'django heavy django/gunicorn', 'django mixed', 'node-http hello-warmup', 'node-http hello', 'node-http hello-wrk']);
-  const p = new Progress(withPeers, 0);
-  assert.match(p.begin({ id: '029-django-hello-warmup', scenario: 'hello-warmup', engine: null, mode: null, target: 'django' }, 1000), /^-- step 1 of ~\d+, 1s elapsed/);
-  // The lab's own phases were never begun here: closing them leaves the peers' count.
-  assert.match(p.begin({ id: '030-django-hello-500rps', scenario: 'hello', engine: null, mode: null, target: 'django' }, 2000), /^-- step 2 of ~/);
+  const p = new Progress(plannedPhases(plan, ['native']), 0);
+  const line = p.begin({ id: '040-django-hello-500rps', scenario: 'hello', engine: null, mode: null, target: 'django' } as Parameters<Progress['begin']>[0], 1000);
+  assert.match(line, /^-- step 1 of ~\d+, 1s elapsed/);
 });

@@ -22,8 +22,9 @@ export interface Phase {
 
 /** The phase a step belongs to: phases run one after the other. */
 export function phaseOf(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode' | 'target'>): string {
-  const phase = step.scenario === 'heavy' ? `heavy ${step.engine}/${step.mode}` : step.scenario === 'mixed-baseline' ? 'mixed' : step.scenario;
-  return step.target && step.target !== 'lab' ? `${step.target} ${phase}` : phase;
+  // A peer's phases follow the lab's, under its name.
+  const peer = step.target && step.target !== 'lab' ? `${step.target} ` : '';
+  return peer + (step.scenario === 'heavy' ? `heavy ${step.engine}/${step.mode}` : step.scenario === 'mixed-baseline' ? 'mixed' : step.scenario);
 }
 
 /** The plan's phases, in run order, for the engines that are available. */
@@ -32,24 +33,26 @@ export function plannedPhases(plan: Plan, engines: readonly string[]): Phase[] {
   const h = plan.hello;
   const heavySec = heavyStepSec(plan, plan.heavy.minRequests / ((plan.heavy.minStepSec + plan.heavy.maxStepSec) / 2));
   const mixedEngines = plan.mixed.engines === null ? engines : engines.filter((e) => plan.mixed.engines!.includes(e));
-  // The peers (scenarios/peers.ts) go through the same scenarios after the lab: /hello for each,
-  // heavy and mixed for Django.
-  const d = plan.peers.djangoHeavy;
-  const peerPhases = plan.peers.names.flatMap((peer) => [
-    phase(`${peer} hello-warmup`, 1, h.warmupSec),
-    phase(`${peer} hello`, plan.peers.hello[peer]?.maxSteps ?? h.search.maxSteps, h.stepSec),
-    phase(`${peer} hello-wrk`, 1, h.wrk.durationSec),
-    ...(peer === 'django'
-      ? [phase(`${peer} heavy django/${PEER_MODE.django}`, d.search.maxSteps, (d.minStepSec + d.maxStepSec) / 2), phase(`${peer} mixed`, 1 + plan.mixed.heavyFractions.length, plan.mixed.durationSec)]
-      : []),
-  ]);
   return [
     phase('hello-warmup', 1, h.warmupSec),
     phase('hello', h.search.maxSteps, h.stepSec),
     phase('hello-wrk', 1, h.wrk.durationSec),
     ...plan.modes.flatMap((mode) => engines.map((e) => phase(`heavy ${e}/${mode}`, plan.heavy.search.maxSteps, heavySec))),
     phase('mixed', 1 + plan.mixed.heavyFractions.length * mixedEngines.length * plan.modes.length, plan.mixed.durationSec),
-    ...peerPhases,
+    ...(plan.peers?.names ?? []).flatMap((peer) => {
+      const d = plan.peers.djangoHeavy;
+      return [
+        phase(`${peer} hello-warmup`, 1, h.warmupSec),
+        phase(`${peer} hello`, plan.peers.hello[peer]?.maxSteps ?? h.search.maxSteps, h.stepSec),
+        phase(`${peer} hello-wrk`, 1, h.wrk.durationSec),
+        ...(peer === 'django'
+          ? [
+              phase(`${peer} heavy django/${PEER_MODE.django}`, d.search.maxSteps, heavyStepSec(d, d.minRequests / ((d.minStepSec + d.maxStepSec) / 2))),
+              phase(`${peer} mixed`, 1 + plan.mixed.heavyFractions.length, plan.mixed.durationSec),
+            ]
+          : []),
+      ];
+    }),
   ];
 }
 
