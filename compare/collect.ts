@@ -9,6 +9,8 @@ import { capacityBound } from './bound.js';
 import { diagnose } from './diagnose.js';
 import { readManifest, targetOf, type Manifest, type StepRecord } from './manifest.js';
 import { collectPeers } from './peers.js';
+import { costReport, loadRates, readCostEnv, RatesError, type CostReport } from './cost.js';
+import { scalingReport, type ScalingReport } from './scaling.js';
 import { methodText } from './method.js';
 import { foreignAnswers, prometheusTrust } from './prometheus.js';
 import { REPORT_SCHEMA_ID, SEED, type HelloResult, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
@@ -94,6 +96,8 @@ export async function collect(dir: string): Promise<Report> {
   const quota = health?.limits.cpus ?? 1;
   const memoryBytes = health?.limits.memory_bytes ?? null;
   const of = (target: string) => (s: { target?: string }) => targetOf(s) === target;
+  // A scaling run varies the CPU limit per search: the main tables keep the run's own limit.
+  const atQuota = (s: { cpus?: number }) => (s.cpus ?? quota) === quota;
 
   /** /hello of one service (the lab or a peer): its search steps and wrk. */
   async function helloOf(target: string, q: number, mem: number | null): Promise<HelloResult> {
@@ -126,13 +130,13 @@ export async function collect(dir: string): Promise<Report> {
 
   /** One heavy row: an engine x mode of the lab, or a peer's heavy endpoint. */
   async function heavyOf(target: string, engine: string, mode: string, info: { available: boolean; reason: string | null }, q: number, mem: number | null): Promise<HeavyResult> {
-    const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && of(target)(s)) ?? null;
+    const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && of(target)(s) && atQuota(s)) ?? null;
     const steps: StepResult[] = [];
-    for (const st of m.steps.filter((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && of(target)(s))) {
+    for (const st of m.steps.filter((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && of(target)(s) && atQuota(s))) {
       const r = await stepResult(dir, m, st, 'heavy', vegeta);
       if (r) steps.push(r);
     }
-    const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode && of(target)(s));
+    const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode && of(target)(s) && atQuota(s));
     let serviceTimeSec: number | null = null;
     let cpuTimeSec: number | null = null;
     let ioTimeSec: number | null = null;
@@ -229,6 +233,36 @@ export async function collect(dir: string): Promise<Report> {
     };
   }
 
+  let scaling: ScalingReport | null = null;
+  if (p.scale) {
+    const searches: { engine: string; mode: string; cpus: number; end: string | null; steps: StepResult[] }[] = [];
+    for (const se of m.searches.filter((x) => x.scenario === 'heavy' && of('lab')(x) && x.cpus !== undefined)) {
+      const steps: StepResult[] = [];
+      for (const st of m.steps.filter((s) => s.scenario === 'heavy' && s.engine === se.engine && s.mode === se.mode && of('lab')(s) && s.cpus === se.cpus)) {
+        const r = await stepResult(dir, m, st, 'heavy', vegeta);
+        if (r) steps.push(r);
+      }
+      searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, end: se.end, steps });
+    }
+    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1);
+  }
+  // Cost per million: every heavy capacity measured at 1 CPU, the lab's engines and Django alike.
+  const costNotes: string[] = [];
+  let cost: CostReport | null = null;
+  if (quota === 1) {
+    try {
+      const { ratesFile, targetRps } = readCostEnv();
+      const subjects = [
+        ...heavy.filter((h) => h.capacity !== null && h.capacity > 0).map((h) => ({ name: `${h.engine}/${h.mode}`, capacity: h.capacity!, bound: h.bound })),
+        ...(django?.capacity ? [{ name: 'django (peer)', capacity: django.capacity, bound: django.bound }] : []),
+      ];
+      if (subjects.length > 0) cost = costReport(subjects, loadRates(ratesFile), ratesFile, targetRps);
+    } catch (err) {
+      if (!(err instanceof RatesError)) throw err;
+      costNotes.push(`No cost table: ${err.message}`);
+    }
+  } else costNotes.push(`No cost table: the service ran with ${quota} CPUs; the cost per task assumes capacity measured at 1 CPU.`);
+
   const timeline = readTimeline(dir, m);
   const cs = m.constrained.start as { method?: string; limits?: Record<string, number> } | null;
   const ce = m.constrained.end as { throttling?: { nr_periods: number; nr_throttled: number; throttled_ms: number }; cpu_stat?: string; memory_peak_bytes?: number; oom_killed?: boolean } | null;
@@ -260,7 +294,9 @@ export async function collect(dir: string): Promise<Report> {
     mixed,
     timeline,
     throttlingTotal: ce?.throttling ? { periods: ce.throttling.nr_periods, throttled: ce.throttling.nr_throttled, throttledMs: ce.throttling.throttled_ms } : null,
-    notes: [...m.notes, ...noisyNote([...hello.steps, ...heavy.flatMap((h) => h.steps), ...peers.flatMap((x) => [...x.hello.steps, ...(x.heavy?.steps ?? [])])]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
+    scaling,
+    cost,
+    notes: [...m.notes, ...costNotes, ...noisyNote([...hello.steps, ...heavy.flatMap((h) => h.steps), ...peers.flatMap((x) => [...x.hello.steps, ...(x.heavy?.steps ?? [])])]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
     commands: m.commands,
   };
 }
@@ -288,7 +324,8 @@ function readTimeline(dir: string, m: Manifest): Report['timeline'] {
       const b = rows[i]!;
       const dt = (b.t - a.t) / 1000;
       // Another service took over: its counters start afresh.
-      if (dt <= 0 || (a.target ?? 'lab') !== (b.target ?? 'lab')) continue;
+      // A scaling run restarts the service: a new process starts its CPU count from 0.
+      if (dt <= 0 || (a.target ?? 'lab') !== (b.target ?? 'lab') || b.cpuSec < a.cpuSec) continue;
       points.push({ t: (b.t - t0) / 1000, cpu: (b.cpuSec - a.cpuSec) / dt, rssMb: b.rssBytes / 2 ** 20, throttledMs: a.throttledMs !== null && b.throttledMs !== null ? b.throttledMs - a.throttledMs : null });
     }
   }

@@ -150,6 +150,39 @@ export function chartSpecs(r: Report): ChartSpec[] {
       hlines: r.mixed.baseline ? [{ y: Math.max(0.01, r.mixed.baseline.latencyMs.p99), label: `alone ${r.mixed.baseline.latencyMs.p99.toFixed(2)} ms` }] : [],
     });
   }
+  if (r.scaling && r.scaling.rows.length > 0) {
+    const pairs = [...new Set(r.scaling.rows.map((x) => `${x.engine}/${x.mode}`))];
+    const one = (pair: string) => r.scaling!.rows.find((x) => `${x.engine}/${x.mode}` === pair && x.cpus === 1)?.capacity ?? null;
+    charts.push({
+      kind: 'line',
+      id: 'scaling',
+      title: 'Heavy capacity vs CPU limit: solid measured, dashed linear (N x capacity at 1 CPU)',
+      x: 'CPUS',
+      y: 'capacity, req/s',
+      series: pairs.flatMap((pair, i) => {
+        const color = ENGINE_COLORS[i % ENGINE_COLORS.length];
+        const rows = r.scaling!.rows.filter((x) => `${x.engine}/${x.mode}` === pair && x.capacity !== null).sort((a, b) => a.cpus - b.cpus);
+        const base = one(pair);
+        return [
+          { name: pair, points: rows.map((x): Point => [x.cpus, x.capacity!]), color },
+          ...(base ? [{ name: `${pair} linear`, points: rows.map((x): Point => [x.cpus, x.cpus * base]), dashed: true, color }] : []),
+        ];
+      }),
+    });
+  }
+  if (r.cost && r.cost.rows.length > 0) {
+    const subjects = [...new Set(r.cost.rows.map((x) => x.subject))];
+    const platforms = [...new Set(r.cost.rows.map((x) => x.platform))];
+    charts.push({
+      kind: 'bar',
+      id: 'cost',
+      title: `Estimated cost per million heavy requests (${r.cost.currency}, ${r.cost.region}, on-demand; from this machine's capacity)`,
+      y: `${r.cost.currency} per 1M requests`,
+      logY: true,
+      groups: subjects,
+      series: platforms.map((p) => ({ name: p, values: subjects.map((s) => r.cost!.rows.find((x) => x.subject === s && x.platform === p)?.costPerMillion ?? null) })),
+    });
+  }
   const tl = r.timeline;
   if (tl.points.length > 1) {
     const bands = tl.phases.map((p) => ({ start: p.start, end: p.end, label: p.label }));

@@ -27,7 +27,11 @@ export interface Manifest {
   searches: SearchRecord[];
   /** Service CPU and RSS sampled from /proc, one line per second: `samples.jsonl`. */
   samplesFile: string;
-  prometheus: { url: string; available: boolean; note: string };
+  /**
+   * `instance`: the service's METRICS_INSTANCE; every query keeps only its series. `startTime`: when
+   * that Prometheus started (its runtimeinfo), to tell a restart during the run.
+   */
+  prometheus: { url: string; available: boolean; note: string; instance?: string; startTime?: string | null };
   notes: string[];
   /** The peers measured after the lab (peers/), each under its own run-constrained. */
   peers?: Record<string, PeerRecord>;
@@ -138,6 +142,8 @@ export interface StepRecord {
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;
+  /** The service's CPU limit, where a scaling run varies it (absent: the run's one limit). */
+  cpus?: number;
   /** Answers counted in the same window per route x engine x mode: whose they were. */
   prometheusSeries?: { query: string; series: AnsweredSeries[] | null };
 }
@@ -169,6 +175,8 @@ export interface SearchRecord {
   estimate: number | null;
   end: SearchEnd;
   stepIds: string[];
+  /** The service's CPU limit during this search, in a scaling run. */
+  cpus?: number;
 }
 
 export function manifestPath(runDir: string): string {

@@ -1,3 +1,5 @@
+import { costMarkdown } from './cost.js';
+import { scalingMarkdown } from './scaling.js';
 import type { HeavyResult, Report, StepResult } from './schema.js';
 import { capacityCell, capacityText, ratioText } from './bound.js';
 import { summaryLines } from './text.js';
@@ -106,6 +108,8 @@ export function renderMarkdown(r: Report): string {
     out.push(table(STEP_HEAD, stepRows(h.steps, true)));
     out.push('');
   }
+  if (r.scaling) out.push('', ...scalingMarkdown(r.scaling));
+  if (r.cost) out.push('', ...costMarkdown(r.cost));
   out.push('\n## Verification\n');
   const v = r.verification;
   if (v) {

@@ -66,6 +66,8 @@ export interface Plan {
   };
   /** Pause after the service has drained, before the next measured step. */
   readonly pauseSec: number;
+  /** A scaling run (`make compare SCALE=1`): the CPU limits measured; absent in other runs. */
+  readonly scale?: { readonly cpus: readonly number[] };
   /**
    * The peers measured after the lab in the same run, under the same limits, generator, searches
    * and checks (peers/): their figures are what every "vs" column divides by.
@@ -96,6 +98,10 @@ export interface HeavyStepPlan {
   readonly maxStepSec: number;
 }
 
+
+/** The CPU limits a scaling run measures, and the engine x mode pairs it measures under each. */
+export const SCALE_CPUS = [0.5, 1, 2] as const;
+export const SCALE_PAIRS = [['native', 'pool'], ['wasm', 'pool']] as const;
 
 const HEAVY_SLO = { sloP50Ms: 1000, sloP95Ms: 3000, sloP99Ms: 6000 } as const;
 

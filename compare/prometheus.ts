@@ -22,6 +22,16 @@ export class Prometheus {
     }
   }
 
+  /** When this Prometheus process started (/api/v1/status/runtimeinfo), or null when it does not answer. */
+  async startTime(): Promise<string | null> {
+    try {
+      const { body } = await getJson<{ data?: { startTime?: string } }>(`${this.url}/api/v1/status/runtimeinfo`, 5000);
+      return body.data?.startTime ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Every series of an instant query, or null when Prometheus did not answer. */
   async vector(expr: string, atMs: number): Promise<{ metric: Record<string, string>; value: number }[] | null> {
     try {
@@ -44,7 +54,7 @@ export class Prometheus {
 export const METRICS_LAG_MS = 2500;
 
 /** The routes a step loads; /heavy/health/ is the runner's own polling, not the load. */
-const LOAD = '{route!="/heavy/health/"}';
+const LOAD = 'route!="/heavy/health/"';
 
 /** A counter's increase from `fromMs` to `toMs`: two exact readings, no extrapolation (a series new in the window counts from 0). */
 function counterDelta(metric: string, fromMs: number, toMs: number): string {
@@ -56,27 +66,35 @@ function counterDelta(metric: string, fromMs: number, toMs: number): string {
  * The Prometheus expressions of one step, each evaluated at `windowEndMs`: counters as their
  * increase from the step's start to the window's end (which reaches METRICS_LAG_MS past the step,
  * so its last requests are in), gauges as their extreme over the same window, CPU divided by the
- * step's own duration. Metric names are those of statsd.conf.
+ * step's own duration. Metric names are those of statsd.conf. With `instance`, every selector keeps
+ * only the series of that server (its METRICS_INSTANCE, the `service_instance` label), so another
+ * server sending to the same exporter is simply not counted.
  */
-export function stepQueries(startMs: number, endMs: number, windowEndMs: number): Record<string, string> {
+export function stepQueries(startMs: number, endMs: number, windowEndMs: number, instance?: string): Record<string, string> {
   const win = `${Math.max(1, Math.round(windowEndMs - startMs))}ms`;
   const busySec = Math.max(0.001, (endMs - startMs) / 1000).toFixed(3);
+  const own = instance === undefined ? [] : [`service_instance="${instance.replace(/["\\]/g, '\\$&')}"`];
+  const m = (name: string, ...matchers: string[]) => {
+    const all = [...matchers, ...own];
+    return all.length > 0 ? `${name}{${all.join(',')}}` : name;
+  };
   return {
-    cpuCores: `(${counterDelta('process_cpu_seconds_total', startMs, windowEndMs)}) / ${busySec}`,
-    rssMaxBytes: `max(max_over_time(process_resident_memory_bytes[${win}]))`,
-    eventLoopP99MaxSec: `max(max_over_time(nodejs_eventloop_lag_p99_seconds[${win}]))`,
-    eventLoopMaxSec: `max(max_over_time(nodejs_eventloop_lag_max_seconds[${win}]))`,
-    shed: counterDelta('http_requests_shed_total', startMs, windowEndMs),
-    answered: counterDelta(`http_requests_total${LOAD}`, startMs, windowEndMs),
-    answered5xx: counterDelta('http_requests_total{route!="/heavy/health/",status=~"5.."}', startMs, windowEndMs),
-    heavyQueueDepthMax: `max(max_over_time(heavy_queue_depth[${win}]))`,
+    cpuCores: `(${counterDelta(m('nodejs_process_cpu_seconds_total'), startMs, windowEndMs)}) / ${busySec}`,
+    rssMaxBytes: `max(max_over_time(${m('nodejs_process_resident_memory_bytes')}[${win}]))`,
+    eventLoopP99MaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_p99_seconds')}[${win}]))`,
+    eventLoopMaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_max_seconds')}[${win}]))`,
+    shed: counterDelta(m('http_requests_shed_total'), startMs, windowEndMs),
+    answered: counterDelta(m('http_requests_total', LOAD), startMs, windowEndMs),
+    answered5xx: counterDelta(m('http_requests_total', LOAD, 'status=~"5.."'), startMs, windowEndMs),
+    heavyQueueDepthMax: `max(max_over_time(${m('heavy_queue_depth')}[${win}]))`,
   };
 }
 
 /** The answers in the window per route x engine x mode (a series new in the window counts whole). */
-export function seriesQuery(startMs: number, windowEndMs: number): string {
+export function seriesQuery(startMs: number, windowEndMs: number, instance?: string): string {
   const at = (ms: number) => (ms / 1000).toFixed(3);
-  const x = (ms: number) => `sum by (route, engine, mode) (http_requests_total${LOAD} @ ${at(ms)})`;
+  const own = instance === undefined ? '' : `,service_instance="${instance.replace(/["\\]/g, '\\$&')}"`;
+  const x = (ms: number) => `sum by (route, engine, mode) (http_requests_total{${LOAD}${own}} @ ${at(ms)})`;
   return `(${x(windowEndMs)} - ${x(startMs)}) or ${x(windowEndMs)}`;
 }
 
@@ -92,10 +110,12 @@ export function foreignAnswers(step: Pick<StepRecord, 'scenario' | 'engine' | 'm
 }
 
 /**
- * Whether a step's Prometheus numbers are this service's step alone: statsd_exporter takes StatsD
- * from anyone on the machine, so the answers it counted in the step's window must match what the
- * generators sent. A cause is named only when the counts show it: answers for routes, engines or
- * modes the step did not load come from another sender.
+ * Whether a step's Prometheus numbers are this service's step alone: the answers counted in the
+ * step's window must match what the generators sent. The queries keep only this service's
+ * instance when it has one (stepQueries, seriesQuery), so other servers on the same exporter are
+ * not counted at all; without it, statsd_exporter takes StatsD from anyone on the machine, and a
+ * cause is named only when the counts show it: answers for routes, engines or modes the step did
+ * not load come from another sender.
  */
 export function prometheusTrust(answered: number | null | undefined, sent: number, foreign: { count: number; what: string[] } | null = null): { trusted: boolean | null; note: string | null } {
   if (answered === undefined) return { trusted: null, note: null };
@@ -110,16 +130,16 @@ export function prometheusTrust(answered: number | null | undefined, sent: numbe
  * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so no
  * step waits for its own numbers, only for the previous step's to land (runner.ts).
  */
-export async function queryPrometheus(prom: Prometheus, steps: StepRecord[]): Promise<void> {
+export async function queryPrometheus(prom: Prometheus, steps: StepRecord[], instance?: string): Promise<void> {
   const wait = Math.max(0, ...steps.map((s) => s.endMs + METRICS_LAG_MS - Date.now()));
   if (wait > 0) await sleep(wait);
   for (const step of steps) {
     if (step.startMs === 0 || step.generators.length === 0) continue;
     const at = step.endMs + METRICS_LAG_MS;
-    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at))) {
+    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at, instance))) {
       step.prometheus[name] = { query, value: await prom.query(query, at) };
     }
-    const query = seriesQuery(step.startMs, at);
+    const query = seriesQuery(step.startMs, at, instance);
     const series = await prom.vector(query, at);
     step.prometheusSeries = {
       query,

@@ -86,8 +86,10 @@ test('headless Chromium draws the charts, and a screenshot is saved', () => {
     const marks = Number(/<body[^>]*data-marks="(\d+)"/.exec(dom)?.[1] ?? 0);
     const svgs = (dom.match(/<svg[^>]*class="chart"/g) ?? []).length;
     const drawn = (dom.match(/<(circle|rect|path)[^>]*class="(mark|series)"/g) ?? []).length;
-    // /hello latency, /hello lab vs peers, one heavy latency chart per mode, capacity, mixed, CPU and RSS over time.
-    const expected = 1 + (report.peers.length > 0 ? 1 : 0) + new Set(report.heavy.map((h) => h.mode)).size + 1 + (report.mixed.runs.length > 0 ? 1 : 0) + (report.timeline.points.length > 1 ? 2 : 0);
+    // /hello latency, /hello lab vs peers, one heavy latency chart per mode, capacity, mixed, CPU and RSS over time,
+    const expected = 1 + (report.peers.length > 0 ? 1 : 0) + new Set(report.heavy.map((h) => h.mode)).size + 1 + (report.mixed.runs.length > 0 ? 1 : 0) + (report.timeline.points.length > 1 ? 2 : 0)
+      // scaling (a SCALE=1 run) and the cost estimate.
+      + (report.scaling?.rows.length ? 1 : 0) + (report.cost?.rows.length ? 1 : 0);
     assert.equal(charts, expected, `the script drew ${charts} charts, expected ${expected}`);
     assert.equal(svgs, expected, `${svgs} chart SVGs in the DOM`);
     assert.equal(drawn, marks, 'the marks counted by the script are all in the DOM');

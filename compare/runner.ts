@@ -11,7 +11,7 @@ import { DEFAULT_WORKLOAD, heavyQuery, readEngines, readHost, readPort, type Wor
 import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
-import { PLANS, readPeers, type Plan, type ProfileName } from './plan.js';
+import { PLANS, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
 import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
@@ -23,6 +23,8 @@ export interface RunOptions {
   profile: ProfileName;
   /** The run folder, relative to the repository root or absolute. */
   out: string;
+  /** A scaling run (scenarios/scale.ts): heavy pool engines at several CPU limits, nothing else. */
+  scale?: boolean;
 }
 
 /** One load generator of a step: its argv and the file its stdout goes to. */
@@ -46,6 +48,8 @@ export class Run {
   readonly wrk = process.env['WRK'] ?? 'wrk';
   /** Core of the load generators (and monitoring), or null on a 1-core machine. */
   readonly genCpu: string | null;
+  /** The service's METRICS_INSTANCE: Prometheus numbers are this server's alone (prometheus.ts). */
+  readonly metricsInstance = `compare-${process.pid}-${Date.now().toString(36)}`;
   readonly serviceCpu: string | null;
   sampler: Sampler | null = null;
   monitoring: MonitoringHandle | null = null;
@@ -62,7 +66,9 @@ export class Run {
     this.dir = relative(process.cwd(), resolve(opts.out)) || '.';
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
-    this.plan = { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
+    this.plan = opts.scale
+      ? { ...base, engines: SCALE_PAIRS.map(([e]) => e), modes: ['pool'], peers: { ...base.peers, names: readPeers(process.env, []) }, scale: { cpus: SCALE_CPUS } }
+      : { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
     const twoCores = availableParallelism() >= 2;

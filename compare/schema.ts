@@ -2,8 +2,10 @@
  * The report's schema: every number `make compare` computes (collect.ts) and the reporters
  * (text.ts, markdown.ts, html.ts) print. report.schema.json is its JSON Schema.
  */
+import type { CostReport } from './cost.js';
 import type { Manifest } from './manifest.js';
 import type { CapacityBound } from './bound.js';
+import type { ScalingReport } from './scaling.js';
 import type { HeavyBodies, VegetaSummary } from './vegeta.js';
 
 /**
@@ -160,6 +162,10 @@ export interface Report {
   mixed: { baseline: VegetaSummary | null; runs: MixedResult[] };
   timeline: { points: { t: number; cpu: number; rssMb: number; throttledMs: number | null }[]; phases: { label: string; start: number; end: number }[] };
   throttlingTotal: { periods: number; throttled: number; throttledMs: number } | null;
+  /** Heavy capacity per CPU limit (a `SCALE=1` run only; null otherwise). */
+  scaling?: ScalingReport | null;
+  /** Cost per million requests from the measured capacities and the rates file (null: none measured at 1 CPU). */
+  cost?: CostReport | null;
   notes: string[];
   commands: { at: string; command: string }[];
 }

@@ -46,6 +46,14 @@ export function summaryLines(r: Report): string[] {
   if (legend) lines.push(legend);
   if (r.mixed.baseline) lines.push(`(/hello alone at ${r.mixed.runs[0]?.helloRate ?? ''}/s: p99 ${f2(r.mixed.baseline.latencyMs.p99, 2)} ms)`);
   lines.push(`(quoted, not measured: the seed documents give Django ${r.seed.helloReqPerSec} req/s on /hello and ${r.seed.heavySecPerRequest} s per heavy request, on another machine; context only${r.hello.vsSeed !== null ? `: /hello here is ${ratioText(r.hello.vsSeed, r.hello.bound)} that quoted figure` : ''})`);
+  if (r.scaling) {
+    lines.push('', 'scaling (heavy capacity req/s, efficiency = cap(N) / (N x cap(1))):');
+    for (const x of r.scaling.rows) lines.push(`  ${pad(`${x.engine}/${x.mode}`, 14)}CPUS ${pad(String(x.cpus), 5)}${pad(f2(x.capacity, 2), 9)}eff ${f2(x.efficiency, 2)}`);
+  }
+  if (r.cost) {
+    lines.push('', `cost per 1M heavy requests, ESTIMATES (${r.cost.currency}, ${r.cost.region}; tasks for ${r.cost.targetRps} req/s +30%):`);
+    for (const x of r.cost.rows) lines.push(`  ${pad(x.subject, 18)}${pad(x.platform, 30)}$${pad(x.costPerMillion.toFixed(4), 10)}${x.tasks} tasks`);
+  }
   for (const n of r.notes) lines.push(`NOTE: ${n}`);
   return lines;
 }
