@@ -244,7 +244,7 @@ export async function collect(dir: string): Promise<Report> {
       }
       searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, end: se.end, steps });
     }
-    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1);
+    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1, p.heavy.search.resolution);
   }
   // Cost per million: every heavy capacity measured at 1 CPU, the lab's engines and Django alike.
   const costNotes: string[] = [];

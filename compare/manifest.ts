@@ -27,8 +27,11 @@ export interface Manifest {
   searches: SearchRecord[];
   /** Service CPU and RSS sampled from /proc, one line per second: `samples.jsonl`. */
   samplesFile: string;
-  /** `instance`: the service's METRICS_INSTANCE; every query keeps only its series. */
-  prometheus: { url: string; available: boolean; note: string; instance?: string };
+  /**
+   * `instance`: the service's METRICS_INSTANCE; every query keeps only its series. `startTime`: when
+   * that Prometheus started (its runtimeinfo), to tell a restart during the run.
+   */
+  prometheus: { url: string; available: boolean; note: string; instance?: string; startTime?: string | null };
   notes: string[];
   /** The peers measured after the lab (peers/), each under its own run-constrained. */
   peers?: Record<string, PeerRecord>;

@@ -96,6 +96,8 @@ test('each step window counts its own answers exactly, with the runner spacing s
     assert.deepEqual(foreignAnswers(a), { count: 0, what: [] });
     // The other sender is seen by its labels, and named as the cause.
     assert.equal(c.prometheus['answered']?.value, 680);
+    // The run compares this at its start and end to tell a restarted (emptied) Prometheus.
+    assert.match((await prom.startTime()) ?? '', /^\d{4}-\d\d-\d\dT/);
     assert.deepEqual(foreignAnswers(c), { count: 80, what: ['80 x /heavy/cpu-io-no-db/ native/inline'] });
     const trust = prometheusTrust(c.prometheus['answered']?.value, 600, foreignAnswers(c));
     assert.equal(trust.trusted, false);

@@ -22,6 +22,16 @@ export class Prometheus {
     }
   }
 
+  /** When this Prometheus process started (/api/v1/status/runtimeinfo), or null when it does not answer. */
+  async startTime(): Promise<string | null> {
+    try {
+      const { body } = await getJson<{ data?: { startTime?: string } }>(`${this.url}/api/v1/status/runtimeinfo`, 5000);
+      return body.data?.startTime ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Every series of an instant query, or null when Prometheus did not answer. */
   async vector(expr: string, atMs: number): Promise<{ metric: Record<string, string>; value: number }[] | null> {
     try {

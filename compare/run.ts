@@ -74,7 +74,7 @@ async function execute(run: Run): Promise<void> {
   // its CPU is measured per step either way.
   const mon = await startMonitoring(run.log, run.prom.url, null, run.dir);
   run.monitoring = mon;
-  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note, instance: run.metricsInstance };
+  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note, instance: run.metricsInstance, startTime: mon.available ? await run.prom.startTime() : null };
   if (!mon.available) run.note(mon.note);
   run.save();
   run.abort.signal.throwIfAborted();
@@ -133,6 +133,14 @@ async function execute(run: Run): Promise<void> {
 async function finish(run: Run, status: Manifest['status'], failure: string | null): Promise<void> {
   run.sampler?.stop();
   try {
+    // A reused stack belongs to someone else, who may restart it meanwhile: its TSDB would then
+    // hold nothing of this run, and every step would read as missing metrics.
+    const started = run.manifest.prometheus.startTime;
+    const now = run.manifest.prometheus.available ? await run.prom.startTime() : null;
+    if (run.manifest.prometheus.available && started && now !== started) {
+      run.manifest.prometheus.available = false;
+      run.note(now === null ? `Prometheus at ${run.prom.url} no longer answers at the end of the run: no Prometheus numbers` : `the Prometheus at ${run.prom.url} was restarted during the run (started ${started}, now ${now}): its samples of this run are gone, no Prometheus numbers`);
+    }
     // Only the lab's server sends StatsD (scoped to its instance): a peer's steps have no metrics to ask for.
     if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps.filter((s) => targetOf(s) === 'lab'), run.manifest.prometheus.instance);
   } catch (err) {

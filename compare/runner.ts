@@ -67,7 +67,16 @@ export class Run {
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
     this.plan = opts.scale
-      ? { ...base, engines: SCALE_PAIRS.map(([e]) => e), modes: ['pool'], peers: { ...base.peers, names: readPeers(process.env, []) }, scale: { cpus: SCALE_CPUS } }
+      ? {
+          ...base,
+          engines: SCALE_PAIRS.map(([e]) => e),
+          modes: ['pool'],
+          // Two more steps per search, and steps of at least 8 s: a rate just above capacity must
+          // build a queue long enough to fail within one step, or the table shows lower bounds.
+          heavy: { ...base.heavy, minStepSec: Math.max(8, base.heavy.minStepSec), maxStepSec: Math.max(12, base.heavy.maxStepSec), search: { ...base.heavy.search, maxSteps: base.heavy.search.maxSteps + 2 } },
+          peers: { ...base.peers, names: readPeers(process.env, []) },
+          scale: { cpus: SCALE_CPUS },
+        }
       : { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
