@@ -151,6 +151,15 @@ export class Run {
   }
 
   /** Marks the end of traffic sent outside `measure` (verification, warm-ups), for the next step's wait. */
+  /**
+   * Waits until the metrics of the run's earlier traffic are in Prometheus (with Prometheus up):
+   * before every measured step and every unmeasured request (primers, warm-ups), so no step's
+   * window holds answers that are not its own.
+   */
+  async quiet(): Promise<void> {
+    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+  }
+
   trafficDone(): void {
     this.#trafficEndMs = Date.now();
   }
@@ -193,7 +202,7 @@ export class Run {
     this.abort.signal.throwIfAborted();
     // The previous traffic's metrics must be in Prometheus before this step starts, or its window
     // would count them (prometheus.ts).
-    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+    await this.quiet();
     if (this.progress) console.log(this.progress.begin(step));
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;
