@@ -44,7 +44,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
       : null;
   const slo = kind === 'hello' ? { p99: p.hello.sloP99Ms } : { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms };
   const load = machineLoad(step, m.environment.pinning?.generator ?? null);
-  const trust = prometheusTrust(step.prometheus['answered']?.value, s.requests, foreignAnswers(step));
+  const trust = prometheusTrust(step.prometheus['answered']?.value, s.requests, foreignAnswers(step), m.prometheus.instance !== undefined);
   return {
     id: step.id,
     rate: step.rate,
@@ -195,7 +195,7 @@ export async function collect(dir: string): Promise<Report> {
         hello,
         heavy: hv,
         serviceCpuCores: cpu !== null ? cpu / ((st.endMs - st.startMs) / 1000) : null,
-        eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st)).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
+        eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st), m.prometheus.instance !== undefined).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
         generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
       });
     }
@@ -244,7 +244,7 @@ export async function collect(dir: string): Promise<Report> {
       }
       searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, end: se.end, steps });
     }
-    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1);
+    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1, p.heavy.search.resolution);
   }
   // Cost per million: every heavy capacity measured at 1 CPU, the lab's engines and Django alike.
   const costNotes: string[] = [];

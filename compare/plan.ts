@@ -1,6 +1,6 @@
 /**
- * What a comparison run measures and for how long. Three profiles: `quick` (about 2 minutes, for
- * `make test`), `default` (at most 15 minutes on a 2-core machine) and `long` (more steps, longer
+ * What a comparison run measures and for how long. Three profiles: `quick` (about 4 minutes with the peers, for
+ * `make test`), `default` (about 20 minutes on a 2-core machine, 15 of them the lab) and `long` (more steps, longer
  * steps, every engine in the mixed scenario at two fractions). Every number here is written into
  * the run's manifest, so a report states the plan it was measured with.
  */

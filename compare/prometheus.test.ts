@@ -43,6 +43,8 @@ test('answers for what a step did not load are another sender\'s, and named so',
   const step = { scenario: 'heavy' as const, engine: 'js', mode: 'pool', prometheusSeries: { query: 'q', series } };
   assert.deepEqual(foreignAnswers(step), { count: 62, what: ['62 x /heavy/cpu-io-no-db/ native/inline'] });
   assert.match(prometheusTrust(68, 6, foreignAnswers(step)).note!, /^another process sent StatsD to the same exporter during the step \(62 x/);
+  // Scoped to the service's own instance, the extra answers were its own, to requests from outside the step.
+  assert.match(prometheusTrust(68, 6, foreignAnswers(step), true).note!, /^this service answered requests the step did not send during the step \(62 x/);
   // Mixed steps load /hello and one engine x mode: both are their own.
   const mixed = { scenario: 'mixed' as const, engine: 'native', mode: 'inline', prometheusSeries: { query: 'q', series: [...series, { route: '/hello', engine: 'none', mode: 'none', count: 1500 }] } };
   assert.equal(foreignAnswers(mixed)!.count, 6);

@@ -117,10 +117,15 @@ export function foreignAnswers(step: Pick<StepRecord, 'scenario' | 'engine' | 'm
  * cause is named only when the counts show it: answers for routes, engines or modes the step did
  * not load come from another sender.
  */
-export function prometheusTrust(answered: number | null | undefined, sent: number, foreign: { count: number; what: string[] } | null = null): { trusted: boolean | null; note: string | null } {
+export function prometheusTrust(answered: number | null | undefined, sent: number, foreign: { count: number; what: string[] } | null = null, scoped = false): { trusted: boolean | null; note: string | null } {
   if (answered === undefined) return { trusted: null, note: null };
   if (answered === null) return { trusted: false, note: 'Prometheus had no request counts for the step: are the service\'s metrics reaching statsd_exporter?' };
-  if (foreign && foreign.count > 0) return { trusted: false, note: `another process sent StatsD to the same exporter during the step (${foreign.what.slice(0, 3).join(', ')}: answers for what the step did not load); its Prometheus numbers are not used` };
+  if (foreign && foreign.count > 0) {
+    // Scoped to the service's instance, they were this service's answers to requests from outside
+    // the step; unscoped, another sender's StatsD is the one explanation the labels allow.
+    const who = scoped ? 'this service answered requests the step did not send' : 'another process sent StatsD to the same exporter';
+    return { trusted: false, note: `${who} during the step (${foreign.what.slice(0, 3).join(', ')}: answers for what the step did not load); its Prometheus numbers are not used` };
+  }
   if (answered > sent * 1.1 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (cause not known); its numbers are not used` };
   if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (metrics lost or later than ${METRICS_LAG_MS} ms); its numbers are not used` };
   return { trusted: true, note: null };

@@ -67,7 +67,16 @@ export class Run {
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
     this.plan = opts.scale
-      ? { ...base, engines: SCALE_PAIRS.map(([e]) => e), modes: ['pool'], peers: { ...base.peers, names: readPeers(process.env, []) }, scale: { cpus: SCALE_CPUS } }
+      ? {
+          ...base,
+          engines: SCALE_PAIRS.map(([e]) => e),
+          modes: ['pool'],
+          // Two more steps per search, and steps of at least 8 s: a rate just above capacity must
+          // build a queue long enough to fail within one step, or the table shows lower bounds.
+          heavy: { ...base.heavy, minStepSec: Math.max(8, base.heavy.minStepSec), maxStepSec: Math.max(12, base.heavy.maxStepSec), search: { ...base.heavy.search, maxSteps: base.heavy.search.maxSteps + 2 } },
+          peers: { ...base.peers, names: readPeers(process.env, []) },
+          scale: { cpus: SCALE_CPUS },
+        }
       : { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
@@ -142,6 +151,15 @@ export class Run {
   }
 
   /** Marks the end of traffic sent outside `measure` (verification, warm-ups), for the next step's wait. */
+  /**
+   * Waits until the metrics of the run's earlier traffic are in Prometheus (with Prometheus up):
+   * before every measured step and every unmeasured request (primers, warm-ups), so no step's
+   * window holds answers that are not its own.
+   */
+  async quiet(): Promise<void> {
+    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+  }
+
   trafficDone(): void {
     this.#trafficEndMs = Date.now();
   }
@@ -184,7 +202,7 @@ export class Run {
     this.abort.signal.throwIfAborted();
     // The previous traffic's metrics must be in Prometheus before this step starts, or its window
     // would count them (prometheus.ts).
-    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+    await this.quiet();
     if (this.progress) console.log(this.progress.begin(step));
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;

@@ -27,6 +27,7 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
   if (cpus !== undefined) warm.cpus = cpus;
   warm.files.json = run.rel(join(dir, 'warmup.json'));
   const answers: unknown[] = [];
+  await run.quiet();
   warm.startMs = Date.now();
   for (let i = 0; i < 1 + h.warmupRequests; i++) {
     run.abort.signal.throwIfAborted();

@@ -20,10 +20,12 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
   const dir = run.runsDir('hello');
   const url = run.helloUrl;
   // Primer: one request that must answer as expected before any load.
+  await run.quiet();
   run.log(`GET ${url}`);
   const res = await fetch(url);
   const text = await res.text();
   if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
+  run.trafficDone();
   const oha = ohaPath();
   const warm = run.newStep('hello-warmup', null, null, 'hello-warmup');
   warm.rate = p.warmupRate;
