@@ -16,7 +16,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { type Engine } from '../server/engines/engine.js';
-import { DEFAULT_WORKLOAD, knownDigest, knownPrimes, median as labMedian, readEngines, repoRoot } from '../lab/index.js';
+import { DEFAULT_WORKLOAD, knownDigest, knownPrimes, readEngines, repoRoot } from '../lab/index.js';
+import { median } from './lib/processes.js';
 import { loadEngines } from '../server/engines/registry.js';
 import { readBuildInfo, type BuildInfo } from '../server/engines/rust-artifacts.js';
 
@@ -94,7 +95,7 @@ const workloads: Workload[] = [
     group: 'default',
     reps: reps(7),
     warmUp: true,
-    run: (e) => `${e.sieveCount(DEFAULT_LIMIT)} ${e.sha256Chain(DEFAULT_ROUNDS)}`,
+    run: (e) => `${e.sieveCountSync(DEFAULT_LIMIT)} ${e.sha256ChainSync(DEFAULT_ROUNDS)}`,
     expected: `${knownCount(DEFAULT_LIMIT)} ${knownChain(DEFAULT_ROUNDS)}`,
   },
   ...[1e3, 1e4, 1e5, 1e6, 1e7].map((rounds): Workload => ({
@@ -102,7 +103,7 @@ const workloads: Workload[] = [
     group: 'sha256_chain sweep',
     reps: reps(rounds >= 1e7 ? 2 : rounds >= 1e6 ? 5 : 11),
     warmUp: rounds < 1e7,
-    run: (e) => e.sha256Chain(rounds),
+    run: (e) => e.sha256ChainSync(rounds),
     expected: knownChain(rounds),
   })),
   ...[1e4, 1e5, 1e6, 1e7, 1e8].map((limit): Workload => ({
@@ -110,12 +111,11 @@ const workloads: Workload[] = [
     group: 'sieve_count sweep',
     reps: reps(limit >= 1e8 ? 5 : 11),
     warmUp: limit < 1e8,
-    run: (e) => String(e.sieveCount(limit)),
+    run: (e) => String(e.sieveCountSync(limit)),
     expected: knownCount(limit),
   })),
 ];
 
-const median = (xs: readonly number[]): number => labMedian(xs) ?? NaN;
 
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();

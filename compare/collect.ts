@@ -7,10 +7,13 @@ import { basename, join } from 'node:path';
 import { heavyReference, median } from '../lab/index.js';
 import { capacityBound, failureInDoubt } from './bound.js';
 import { diagnose } from './diagnose.js';
-import { readManifest, type Manifest, type StepRecord } from './manifest.js';
+import { readManifest, targetOf, type Manifest, type StepRecord } from './manifest.js';
+import { collectPeers } from './peers.js';
+import { costReport, loadRates, readCostEnv, RatesError, type CostReport } from './cost.js';
+import { scalingReport, type ScalingReport } from './scaling.js';
 import { methodText } from './method.js';
-import { prometheusTrust } from './prometheus.js';
-import { REPORT_SCHEMA_ID, SEED, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
+import { foreignAnswers, prometheusTrust } from './prometheus.js';
+import { REPORT_SCHEMA_ID, SEED, type HelloResult, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
 import { summarizeOha } from './oha.js';
 import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
@@ -41,7 +44,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
       : null;
   const slo = kind === 'hello' ? { p99: p.hello.sloP99Ms } : { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms };
   const load = machineLoad(step, m.environment.pinning?.generator ?? null);
-  const trust = prometheusTrust(step.prometheus['answered']?.value, s.requests);
+  const trust = prometheusTrust(step.prometheus['answered']?.value, s.requests, foreignAnswers(step), m.prometheus.instance !== undefined);
   return {
     id: step.id,
     rate: step.rate,
@@ -92,100 +95,173 @@ export async function collect(dir: string): Promise<Report> {
   const health = m.health;
   const quota = health?.limits.cpus ?? 1;
   const memoryBytes = health?.limits.memory_bytes ?? null;
-  const stepsOf = (pred: (s: StepRecord) => boolean) => m.steps.filter(pred);
+  const of = (target: string) => (s: { target?: string }) => targetOf(s) === target;
+  // A scaling run varies the CPU limit per search: the main tables keep the run's own limit.
+  const atQuota = (s: { cpus?: number }) => (s.cpus ?? quota) === quota;
 
-  const helloSteps: StepResult[] = [];
-  for (const st of stepsOf((s) => s.scenario === 'hello')) {
-    const r = await stepResult(dir, m, st, 'hello', vegeta);
-    if (r) helloSteps.push(r);
-  }
-  const helloSearch = m.searches.find((s) => s.scenario === 'hello') ?? null;
-  const hc = capacityOf(helloSteps);
-  let wrk: Report['hello']['wrk'] = null;
-  const wrkStep = m.steps.find((s) => s.scenario === 'hello-wrk');
-  if (wrkStep?.files.wrk && existsSync(join(dir, wrkStep.files.wrk))) {
-    const parsed = parseWrk(readFileSync(join(dir, wrkStep.files.wrk), 'utf8'));
-    const cpu = delta(wrkStep.serviceCpuSec.before, wrkStep.serviceCpuSec.after);
-    if (parsed) wrk = { ...parsed, generatorCpuShare: wrkStep.generators[0]?.cpuShare ?? 0, serviceCpuCores: cpu !== null ? cpu / ((wrkStep.endMs - wrkStep.startMs) / 1000) : null, command: wrkStep.commands[0] ?? '' };
+  /** /hello of one service (the lab or a peer): its search steps and wrk. */
+  async function helloOf(target: string, q: number, mem: number | null): Promise<HelloResult> {
+    const steps: StepResult[] = [];
+    for (const st of m.steps.filter((s) => s.scenario === 'hello' && of(target)(s))) {
+      const r = await stepResult(dir, m, st, 'hello', vegeta);
+      if (r) steps.push(r);
+    }
+    const search = m.searches.find((s) => s.scenario === 'hello' && of(target)(s)) ?? null;
+    const c = capacityOf(steps);
+    let wrk: HelloResult['wrk'] = null;
+    const wrkStep = m.steps.find((s) => s.scenario === 'hello-wrk' && of(target)(s));
+    if (wrkStep?.files.wrk && existsSync(join(dir, wrkStep.files.wrk))) {
+      const parsed = parseWrk(readFileSync(join(dir, wrkStep.files.wrk), 'utf8'));
+      const cpu = delta(wrkStep.serviceCpuSec.before, wrkStep.serviceCpuSec.after);
+      if (parsed) wrk = { ...parsed, generatorCpuShare: wrkStep.generators[0]?.cpuShare ?? 0, serviceCpuCores: cpu !== null ? cpu / ((wrkStep.endMs - wrkStep.startMs) / 1000) : null, command: wrkStep.commands[0] ?? '' };
+    }
+    return {
+      capacity: steps.length > 0 ? c.capacity : null,
+      bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
+      generator: m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.oha) ? 'oha' : 'vegeta',
+      firstFailure: c.firstFailure,
+      end: search?.end ?? null,
+      steps,
+      atCapacity: c.atCapacity,
+      wrk,
+      diagnosis: diagnose({ fail: c.firstFail, steps, end: search?.end ?? null, quota: q, memoryBytes: mem }),
+    };
   }
 
+  /** One heavy row: an engine x mode of the lab, or a peer's heavy endpoint. */
+  async function heavyOf(target: string, engine: string, mode: string, info: { available: boolean; reason: string | null }, q: number, mem: number | null): Promise<HeavyResult> {
+    const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && of(target)(s) && atQuota(s)) ?? null;
+    const steps: StepResult[] = [];
+    for (const st of m.steps.filter((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode && of(target)(s) && atQuota(s))) {
+      const r = await stepResult(dir, m, st, 'heavy', vegeta);
+      if (r) steps.push(r);
+    }
+    const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode && of(target)(s) && atQuota(s));
+    let serviceTimeSec: number | null = null;
+    let cpuTimeSec: number | null = null;
+    let ioTimeSec: number | null = null;
+    if (warm?.files.json && existsSync(join(dir, warm.files.json))) {
+      const answers = (JSON.parse(readFileSync(join(dir, warm.files.json), 'utf8')) as Record<string, number>[]).slice(1);
+      serviceTimeSec = median(answers.map((a) => a['total_time_sec']! - (a['queue_time_sec'] ?? 0)));
+      cpuTimeSec = median(answers.map((a) => a['cpu_time_sec']!));
+      ioTimeSec = median(answers.map((a) => a['io_time_sec']!));
+    }
+    const c = capacityOf(steps);
+    const measured = steps.length > 0;
+    return {
+      engine,
+      mode,
+      available: info.available,
+      reason: info.reason,
+      estimate: search?.estimate ?? null,
+      serviceTimeSec,
+      cpuTimeSec,
+      capacity: measured ? c.capacity : null,
+      bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
+      firstFailure: c.firstFailure,
+      end: search?.end ?? null,
+      atCapacity: c.atCapacity,
+      steps,
+      diagnosis: !info.available
+        ? { bottleneck: 'unknown', detail: `ENGINE UNAVAILABLE: ${info.reason}` }
+        : measured
+          ? diagnose({ fail: c.firstFail, steps, end: search?.end ?? null, quota: q, memoryBytes: mem, queueMax: target === 'lab' ? (health?.queue_max ?? null) : null, deadlineMs: target === 'lab' ? (health?.deadline_ms ?? null) : null, mode, alone: { totalSec: serviceTimeSec, cpuSec: cpuTimeSec, ioSec: ioTimeSec } })
+          : { bottleneck: 'unknown', detail: 'not measured (run stopped before it)' },
+      vsSeed: {
+        speedup: serviceTimeSec ? SEED.heavySecPerRequest / serviceTimeSec : null,
+        capacityRatio: measured && c.capacity !== null ? c.capacity / SEED.heavyReqPerSec : null,
+      },
+      vsDjango: { speedup: null, capacityRatio: null },
+    };
+  }
+
+  /** /hello beside heavy load on one service, with its baseline alone. */
+  async function mixedOf(target: string): Promise<{ baseline: VegetaSummary | null; runs: MixedResult[] }> {
+    let baseline: VegetaSummary | null = null;
+    const baseStep = m.steps.find((s) => s.scenario === 'mixed-baseline' && of(target)(s));
+    if (baseStep?.files.helloBin && existsSync(join(dir, baseStep.files.helloBin))) baseline = await summarize(vegeta, join(dir, baseStep.files.helloBin));
+    const runs: MixedResult[] = [];
+    for (const st of m.steps.filter((s) => s.scenario === 'mixed' && of(target)(s))) {
+      if (!st.files.helloBin || !existsSync(join(dir, st.files.helloBin))) continue;
+      const hello = await summarize(vegeta, join(dir, st.files.helloBin));
+      const hv = st.files.heavyBin && existsSync(join(dir, st.files.heavyBin)) ? await summarize(vegeta, join(dir, st.files.heavyBin)) : null;
+      const cpu = delta(st.serviceCpuSec.before, st.serviceCpuSec.after);
+      runs.push({
+        engine: st.engine!,
+        mode: st.mode!,
+        fraction: st.fraction ?? 0,
+        heavyRate: st.rate ?? 0,
+        helloRate: st.helloRate ?? 0,
+        hello,
+        heavy: hv,
+        serviceCpuCores: cpu !== null ? cpu / ((st.endMs - st.startMs) / 1000) : null,
+        eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st), m.prometheus.instance !== undefined).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
+        generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
+      });
+    }
+    return { baseline, runs };
+  }
+
+  const hello = await helloOf('lab', quota, memoryBytes);
   const engines: Report['engines'] = {};
   for (const e of p.engines) {
     const st = health?.engines[e];
     engines[e] = { available: st?.available ?? false, description: st?.description ?? null, reason: st?.available ? null : (st?.reason ?? m.verification?.unavailable[e] ?? 'not reported by the service') };
   }
-
   const heavy: HeavyResult[] = [];
   for (const mode of p.modes) {
-    for (const engine of p.engines) {
-      const info = engines[engine]!;
-      const search = m.searches.find((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode) ?? null;
+    for (const engine of p.engines) heavy.push(await heavyOf('lab', engine, mode, engines[engine]!, quota, memoryBytes));
+  }
+  const mixed = await mixedOf('lab');
+  const peers = await collectPeers(m, { helloOf, heavyOf, mixedOf, stepsOf: (t) => m.steps.filter(of(t)) });
+
+  // Every "vs" divides by a figure measured in this run.
+  const django = peers.find((x) => x.name === 'django' && x.heavy !== null)?.heavy ?? null;
+  if (django) {
+    for (const h of heavy) {
+      h.vsDjango = {
+        speedup: h.serviceTimeSec && django.serviceTimeSec ? django.serviceTimeSec / h.serviceTimeSec : null,
+        capacityRatio: h.capacity !== null && django.capacity ? h.capacity / django.capacity : null,
+      };
+    }
+  }
+  const vsPeers: Report['hello']['vsPeers'] = {};
+  for (const x of peers) {
+    vsPeers[x.name] = {
+      capacityRatio: hello.capacity !== null && x.hello.capacity ? hello.capacity / x.hello.capacity : null,
+      wrkRatio: hello.wrk && x.hello.wrk?.requestsPerSec ? hello.wrk.requestsPerSec / x.hello.wrk.requestsPerSec : null,
+    };
+  }
+
+  let scaling: ScalingReport | null = null;
+  if (p.scale) {
+    const searches: { engine: string; mode: string; cpus: number; end: string | null; steps: StepResult[] }[] = [];
+    for (const se of m.searches.filter((x) => x.scenario === 'heavy' && of('lab')(x) && x.cpus !== undefined)) {
       const steps: StepResult[] = [];
-      for (const st of stepsOf((s) => s.scenario === 'heavy' && s.engine === engine && s.mode === mode)) {
+      for (const st of m.steps.filter((s) => s.scenario === 'heavy' && s.engine === se.engine && s.mode === se.mode && of('lab')(s) && s.cpus === se.cpus)) {
         const r = await stepResult(dir, m, st, 'heavy', vegeta);
         if (r) steps.push(r);
       }
-      const warm = m.steps.find((s) => s.scenario === 'heavy-warmup' && s.engine === engine && s.mode === mode);
-      let serviceTimeSec: number | null = null;
-      let cpuTimeSec: number | null = null;
-      let ioTimeSec: number | null = null;
-      if (warm?.files.json && existsSync(join(dir, warm.files.json))) {
-        const answers = (JSON.parse(readFileSync(join(dir, warm.files.json), 'utf8')) as Record<string, number>[]).slice(1);
-        serviceTimeSec = median(answers.map((a) => a['total_time_sec']! - (a['queue_time_sec'] ?? 0)));
-        cpuTimeSec = median(answers.map((a) => a['cpu_time_sec']!));
-        ioTimeSec = median(answers.map((a) => a['io_time_sec']!));
-      }
-      const c = capacityOf(steps);
-      const measured = steps.length > 0;
-      heavy.push({
-        engine,
-        mode,
-        available: info.available,
-        reason: info.reason,
-        estimate: search?.estimate ?? null,
-        serviceTimeSec,
-        cpuTimeSec,
-        capacity: measured ? c.capacity : null,
-        bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, quota)),
-        firstFailure: c.firstFailure,
-        end: search?.end ?? null,
-        atCapacity: c.atCapacity,
-        steps,
-        diagnosis: !info.available
-          ? { bottleneck: 'unknown', detail: `ENGINE UNAVAILABLE: ${info.reason}` }
-          : measured
-            ? diagnose({ fail: c.firstFail, steps, end: search?.end ?? null, quota, memoryBytes, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, mode, alone: { totalSec: serviceTimeSec, cpuSec: cpuTimeSec, ioSec: ioTimeSec } })
-            : { bottleneck: 'unknown', detail: 'not measured (run stopped before it)' },
-        vsSeed: {
-          speedup: serviceTimeSec ? SEED.heavySecPerRequest / serviceTimeSec : null,
-          capacityRatio: measured && c.capacity !== null ? c.capacity / SEED.heavyReqPerSec : null,
-        },
-      });
+      searches.push({ engine: se.engine!, mode: se.mode!, cpus: se.cpus!, end: se.end, steps });
     }
+    scaling = scalingReport(searches, capacityOf, m.environment.cpus ?? 1, p.heavy.search.resolution);
   }
-
-  let baseline: VegetaSummary | null = null;
-  const baseStep = m.steps.find((s) => s.scenario === 'mixed-baseline');
-  if (baseStep?.files.helloBin && existsSync(join(dir, baseStep.files.helloBin))) baseline = await summarize(vegeta, join(dir, baseStep.files.helloBin));
-  const mixed: MixedResult[] = [];
-  for (const st of stepsOf((s) => s.scenario === 'mixed')) {
-    if (!st.files.helloBin || !existsSync(join(dir, st.files.helloBin))) continue;
-    const hello = await summarize(vegeta, join(dir, st.files.helloBin));
-    const hv = st.files.heavyBin && existsSync(join(dir, st.files.heavyBin)) ? await summarize(vegeta, join(dir, st.files.heavyBin)) : null;
-    const cpu = delta(st.serviceCpuSec.before, st.serviceCpuSec.after);
-    mixed.push({
-      engine: st.engine!,
-      mode: st.mode!,
-      fraction: st.fraction ?? 0,
-      heavyRate: st.rate ?? 0,
-      helloRate: st.helloRate ?? 0,
-      hello,
-      heavy: hv,
-      serviceCpuCores: cpu !== null ? cpu / ((st.endMs - st.startMs) / 1000) : null,
-      eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0)).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
-      generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
-    });
-  }
+  // Cost per million: every heavy capacity measured at 1 CPU, the lab's engines and Django alike.
+  const costNotes: string[] = [];
+  let cost: CostReport | null = null;
+  if (quota === 1) {
+    try {
+      const { ratesFile, targetRps } = readCostEnv();
+      const subjects = [
+        ...heavy.filter((h) => h.capacity !== null && h.capacity > 0).map((h) => ({ name: `${h.engine}/${h.mode}`, capacity: h.capacity!, bound: h.bound })),
+        ...(django?.capacity ? [{ name: 'django (peer)', capacity: django.capacity, bound: django.bound }] : []),
+      ];
+      if (subjects.length > 0) cost = costReport(subjects, loadRates(ratesFile), ratesFile, targetRps);
+    } catch (err) {
+      if (!(err instanceof RatesError)) throw err;
+      costNotes.push(`No cost table: ${err.message}`);
+    }
+  } else costNotes.push(`No cost table: the service ran with ${quota} CPUs; the cost per task assumes capacity measured at 1 CPU.`);
 
   const timeline = readTimeline(dir, m);
   const cs = m.constrained.start as { method?: string; limits?: Record<string, number> } | null;
@@ -194,7 +270,6 @@ export async function collect(dir: string): Promise<Report> {
     ? `run-constrained method ${cs.method ?? '?'}: cpu quota ${cs.limits?.['cpu_quota_us'] ?? '?'} us per ${cs.limits?.['cpu_period_us'] ?? '?'} us, memory ${cs.limits?.['memory_bytes'] ?? '?'} bytes, swap ${cs.limits?.['swap_bytes'] ?? '?'}, V8 old space ${cs.limits?.['heap_mb'] ?? '?'} MB; read back by the service from its cgroup: cpus ${health?.limits.cpus ?? '?'}, memory ${health?.limits.memory_bytes ?? '?'} (cgroup v${health?.limits.cgroup_version ?? '?'})${ce?.oom_killed ? '; THE SERVICE WAS KILLED FOR MEMORY' : ''}${ce?.memory_peak_bytes ? `; memory peak ${(ce.memory_peak_bytes / 2 ** 20).toFixed(0)} MiB` : ''}`
     : 'unknown (no run-constrained state)';
 
-  const hDiag = diagnose({ fail: hc.firstFail, steps: helloSteps, end: helloSearch?.end ?? null, quota, memoryBytes });
   return {
     schema: REPORT_SCHEMA_ID,
     run: { id: basename(realpathSync(dir)), startedAt: m.startedAt, finishedAt: m.finishedAt, status: m.status, failure: m.failure, profile: p.profile, builtAt: new Date().toISOString() },
@@ -202,7 +277,7 @@ export async function collect(dir: string): Promise<Report> {
     environment: {
       ...m.environment,
       limits: { cpus: health?.limits.cpus ?? null, memoryBytes, method: cs?.method ?? 'unknown', detail: limitsDetail },
-      service: { poolSize: health?.pool_size ?? null, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, uws: health?.uws ? `${health.uws.native ? 'native' : 'FALLBACK'} ${health.uws.version}` : 'unknown' },
+      service: { poolSize: health?.pool_size ?? null, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, uws: health?.uws ? `${health.uws.native ? 'native' : 'FALLBACK'} ${health.uws.package ? `${health.uws.package} ` : ''}${health.uws.version}${health.uws.detail && health.uws.native ? ` (${health.uws.detail})` : ''} on Node ${health.node}` : 'unknown' },
       prometheus: m.prometheus,
     },
     slo: { hello: { p99Ms: p.hello.sloP99Ms }, heavy: { p50Ms: p.heavy.sloP50Ms, p95Ms: p.heavy.sloP95Ms, p99Ms: p.heavy.sloP99Ms } },
@@ -210,22 +285,18 @@ export async function collect(dir: string): Promise<Report> {
     engines,
     verification: m.verification,
     hello: {
-      capacity: helloSteps.length > 0 ? hc.capacity : null,
-      bound: capacityBound(helloSearch?.end ?? null, hc.firstFailure, failureInDoubt(hc.firstFail, quota)),
-      generator: m.steps.some((s) => s.scenario === 'hello' && s.files.oha) ? 'oha' : 'vegeta',
-      firstFailure: hc.firstFailure,
-      end: helloSearch?.end ?? null,
-      steps: helloSteps,
-      atCapacity: hc.atCapacity,
-      wrk,
-      diagnosis: hDiag,
-      vsSeed: helloSteps.length > 0 && hc.capacity !== null ? hc.capacity / SEED.helloReqPerSec : null,
+      ...hello,
+      vsSeed: hello.steps.length > 0 && hello.capacity !== null ? hello.capacity / SEED.helloReqPerSec : null,
+      vsPeers,
     },
     heavy,
-    mixed: { baseline, runs: mixed },
+    peers,
+    mixed,
     timeline,
     throttlingTotal: ce?.throttling ? { periods: ce.throttling.nr_periods, throttled: ce.throttling.nr_throttled, throttledMs: ce.throttling.throttled_ms } : null,
-    notes: [...m.notes, ...noisyNote([...helloSteps, ...heavy.flatMap((h) => h.steps)]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
+    scaling,
+    cost,
+    notes: [...m.notes, ...costNotes, ...noisyNote([...hello.steps, ...heavy.flatMap((h) => h.steps), ...peers.flatMap((x) => [...x.hello.steps, ...(x.heavy?.steps ?? [])])]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
     commands: m.commands,
   };
 }
@@ -247,19 +318,21 @@ function readTimeline(dir: string, m: Manifest): Report['timeline'] {
     const rows = readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { t: number; cpuSec: number; rssBytes: number; throttledMs: number | null });
+      .map((l) => JSON.parse(l) as { t: number; target?: string; cpuSec: number; rssBytes: number; throttledMs: number | null });
     for (let i = 1; i < rows.length; i++) {
       const a = rows[i - 1]!;
       const b = rows[i]!;
       const dt = (b.t - a.t) / 1000;
-      if (dt <= 0) continue;
+      // Another service took over: its counters start afresh.
+      // A scaling run restarts the service: a new process starts its CPU count from 0.
+      if (dt <= 0 || (a.target ?? 'lab') !== (b.target ?? 'lab') || b.cpuSec < a.cpuSec) continue;
       points.push({ t: (b.t - t0) / 1000, cpu: (b.cpuSec - a.cpuSec) / dt, rssMb: b.rssBytes / 2 ** 20, throttledMs: a.throttledMs !== null && b.throttledMs !== null ? b.throttledMs - a.throttledMs : null });
     }
   }
   const phases: Report['timeline']['phases'] = [];
   for (const s of m.steps) {
     if (s.startMs === 0) continue;
-    const label = s.scenario === 'hello' || s.scenario === 'hello-warmup' || s.scenario === 'hello-wrk' ? '/hello' : s.scenario.startsWith('mixed') ? 'mixed' : `${s.engine}/${s.mode}`;
+    const label = targetOf(s) !== 'lab' ? targetOf(s) : s.scenario === 'hello' || s.scenario === 'hello-warmup' || s.scenario === 'hello-wrk' ? '/hello' : s.scenario.startsWith('mixed') ? 'mixed' : `${s.engine}/${s.mode}`;
     const start = (s.startMs - t0) / 1000;
     const end = (s.endMs - t0) / 1000;
     const last = phases[phases.length - 1];

@@ -46,6 +46,7 @@ interface BarSpec {
 type ChartSpec = LineSpec | BarSpec;
 
 const ENGINE_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
+const PEER_COLORS = ['#8c564b', '#7f7f7f'];
 
 export function chartSpecs(r: Report): ChartSpec[] {
   const charts: ChartSpec[] = [];
@@ -64,10 +65,36 @@ export function chartSpecs(r: Report): ChartSpec[] {
         { name: 'p50', points: by('p50') },
         { name: 'p90', points: by('p90') },
         { name: 'p99', points: by('p99') },
+        // The peers measured in this run, on the same generator and objective.
+        ...r.peers
+          .filter((x) => x.hello.steps.length > 0)
+          .map((x, i) => ({
+            name: `${x.name} p99`,
+            dashed: true,
+            color: PEER_COLORS[i % PEER_COLORS.length],
+            points: x.hello.steps.filter((st) => st.rate !== null && st.requests > 0).map((st): Point => [st.rate!, Math.max(0.01, st.latencyMs.p99), !st.pass, st.generatorLimited]).sort((a, b) => a[0] - b[0]),
+          })),
       ],
       hlines: [{ y: r.slo.hello.p99Ms, label: `SLO p99 ${r.slo.hello.p99Ms} ms` }],
     });
   }
+  if (r.peers.length > 0) {
+    const names = ['lab (uWS)', ...r.peers.map((x) => x.name)];
+    const hellos = [r.hello, ...r.peers.map((x) => x.hello)];
+    charts.push({
+      kind: 'bar',
+      id: 'hello-peers',
+      title: '/hello: the lab and the peers, measured in this run (open-model capacity at p99 < 10 ms; wrk closed loop)',
+      y: 'req/s',
+      logY: true,
+      groups: names,
+      series: [
+        { name: 'open-model capacity', values: hellos.map((h) => h.capacity) },
+        { name: 'wrk closed loop', values: hellos.map((h) => h.wrk?.requestsPerSec ?? null) },
+      ],
+    });
+  }
+  const djangoHeavy = r.peers.find((x) => x.name === 'django')?.heavy ?? null;
   const modes = [...new Set(r.heavy.map((h) => h.mode))];
   for (const mode of modes) {
     const series: Series[] = [];
@@ -77,6 +104,9 @@ export function chartSpecs(r: Report): ChartSpec[] {
       const color = ENGINE_COLORS[r.heavy.findIndex((x) => x.engine === h.engine) % ENGINE_COLORS.length];
       series.push({ name: `${h.engine} p99`, points: pts('p99'), color });
       series.push({ name: `${h.engine} p50`, points: pts('p50'), dashed: true, color });
+    }
+    if (series.length > 0 && djangoHeavy && djangoHeavy.steps.length > 0) {
+      series.push({ name: 'django p99', color: PEER_COLORS[0], points: djangoHeavy.steps.filter((s) => s.requests > 0).map((s): Point => [s.rate!, Math.max(1, s.latencyMs.p99), !s.pass, s.generatorLimited]).sort((a, b) => a[0] - b[0]) });
     }
     if (series.length > 0) {
       charts.push({
@@ -91,7 +121,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
         hlines: [
           { y: r.slo.heavy.p99Ms, label: 'p99 6 s' },
           { y: r.slo.heavy.p95Ms, label: 'p95 3 s' },
-          { y: r.seed.heavySecPerRequest * 1000, label: 'Django 1.2 s' },
+          ...(djangoHeavy?.serviceTimeSec ? [{ y: djangoHeavy.serviceTimeSec * 1000, label: `Django alone ${djangoHeavy.serviceTimeSec.toFixed(2)} s (measured)` }] : []),
         ],
       });
     }
@@ -105,7 +135,7 @@ export function chartSpecs(r: Report): ChartSpec[] {
     logY: true,
     groups: engines,
     series: modes.map((mode) => ({ name: mode, values: engines.map((e) => r.heavy.find((h) => h.engine === e && h.mode === mode)?.capacity ?? null) })),
-    hlines: [{ y: r.seed.heavyReqPerSec, label: 'Django ~0.83 req/s' }],
+    hlines: djangoHeavy?.capacity ? [{ y: djangoHeavy.capacity, label: `Django ${djangoHeavy.capacity.toFixed(2)} req/s (measured)` }] : [],
   });
   if (r.mixed.runs.length > 0) {
     const pairs = r.mixed.runs;
@@ -118,6 +148,39 @@ export function chartSpecs(r: Report): ChartSpec[] {
       groups: [...new Set(pairs.map((p) => p.engine))],
       series: modes.map((mode) => ({ name: mode, values: [...new Set(pairs.map((p) => p.engine))].map((e) => pairs.find((p) => p.engine === e && p.mode === mode)?.hello.latencyMs.p99 ?? null) })),
       hlines: r.mixed.baseline ? [{ y: Math.max(0.01, r.mixed.baseline.latencyMs.p99), label: `alone ${r.mixed.baseline.latencyMs.p99.toFixed(2)} ms` }] : [],
+    });
+  }
+  if (r.scaling && r.scaling.rows.length > 0) {
+    const pairs = [...new Set(r.scaling.rows.map((x) => `${x.engine}/${x.mode}`))];
+    const one = (pair: string) => r.scaling!.rows.find((x) => `${x.engine}/${x.mode}` === pair && x.cpus === 1)?.capacity ?? null;
+    charts.push({
+      kind: 'line',
+      id: 'scaling',
+      title: 'Heavy capacity vs CPU limit: solid measured, dashed linear (N x capacity at 1 CPU)',
+      x: 'CPUS',
+      y: 'capacity, req/s',
+      series: pairs.flatMap((pair, i) => {
+        const color = ENGINE_COLORS[i % ENGINE_COLORS.length];
+        const rows = r.scaling!.rows.filter((x) => `${x.engine}/${x.mode}` === pair && x.capacity !== null).sort((a, b) => a.cpus - b.cpus);
+        const base = one(pair);
+        return [
+          { name: pair, points: rows.map((x): Point => [x.cpus, x.capacity!]), color },
+          ...(base ? [{ name: `${pair} linear`, points: rows.map((x): Point => [x.cpus, x.cpus * base]), dashed: true, color }] : []),
+        ];
+      }),
+    });
+  }
+  if (r.cost && r.cost.rows.length > 0) {
+    const subjects = [...new Set(r.cost.rows.map((x) => x.subject))];
+    const platforms = [...new Set(r.cost.rows.map((x) => x.platform))];
+    charts.push({
+      kind: 'bar',
+      id: 'cost',
+      title: `Estimated cost per million heavy requests (${r.cost.currency}, ${r.cost.region}, on-demand; from this machine's capacity)`,
+      y: `${r.cost.currency} per 1M requests`,
+      logY: true,
+      groups: subjects,
+      series: platforms.map((p) => ({ name: p, values: subjects.map((s) => r.cost!.rows.find((x) => x.subject === s && x.platform === p)?.costPerMillion ?? null) })),
     });
   }
   const tl = r.timeline;

@@ -27,8 +27,28 @@ export interface Manifest {
   searches: SearchRecord[];
   /** Service CPU and RSS sampled from /proc, one line per second: `samples.jsonl`. */
   samplesFile: string;
-  prometheus: { url: string; available: boolean; note: string };
+  /**
+   * `instance`: the service's METRICS_INSTANCE; every query keeps only its series. `startTime`: when
+   * that Prometheus started (its runtimeinfo), to tell a restart during the run.
+   */
+  prometheus: { url: string; available: boolean; note: string; instance?: string; startTime?: string | null };
   notes: string[];
+  /** The peers measured after the lab (peers/), each under its own run-constrained. */
+  peers?: Record<string, PeerRecord>;
+}
+
+/** One peer of a run: how it ran, what it answered when checked, and its limits' counters. */
+export interface PeerRecord {
+  /** The run-constrained state at start and at the end (state file constrained-<peer>.json). */
+  constrained: { start: unknown; end: unknown };
+  /** Its /heavy/health/ answer once started. */
+  health: Record<string, unknown> | null;
+  /** Known answers of its heavy endpoint (Django), before any load on it. */
+  verification: Verification | null;
+  /** Its /hello primer answer, checked before any load: `ok` or what it answered instead. */
+  hello: string | null;
+  /** A peer that could not be measured says why; the run fails with it. */
+  failure: string | null;
 }
 
 export interface Environment {
@@ -60,7 +80,7 @@ export interface HealthAnswer {
   deadline_ms: number;
   node: string;
   pid: number;
-  uws?: { native: boolean; version: string };
+  uws?: { native: boolean; version: string; package?: string; detail?: string };
   heavy: SchedulerStats;
 }
 
@@ -91,6 +111,8 @@ export type Scenario = 'hello-warmup' | 'hello' | 'hello-wrk' | 'heavy-warmup' |
 
 export interface StepRecord {
   id: string;
+  /** The service measured: absent or `lab` for the lab's server, else a peer's name. */
+  target?: string;
   scenario: Scenario;
   engine: string | null;
   mode: string | null;
@@ -120,6 +142,18 @@ export interface StepRecord {
   health: { before: SchedulerStats | null; after: SchedulerStats | null };
   /** Instant Prometheus queries over the step's window, with the queries themselves. */
   prometheus: Record<string, { query: string; value: number | null }>;
+  /** The service's CPU limit, where a scaling run varies it (absent: the run's one limit). */
+  cpus?: number;
+  /** Answers counted in the same window per route x engine x mode: whose they were. */
+  prometheusSeries?: { query: string; series: AnsweredSeries[] | null };
+}
+
+/** Answers of one route x engine x mode in a step's window, as statsd_exporter counted them. */
+export interface AnsweredSeries {
+  route: string;
+  engine: string;
+  mode: string;
+  count: number;
 }
 
 export interface GeneratorUse {
@@ -133,12 +167,16 @@ export interface GeneratorUse {
 
 export interface SearchRecord {
   scenario: 'hello' | 'heavy';
+  /** As in StepRecord: absent or `lab`, else a peer's name. */
+  target?: string;
   engine: string | null;
   mode: string | null;
   /** Heavy: the rate the warm-up timings predicted (CPUs / median service time). */
   estimate: number | null;
   end: SearchEnd;
   stepIds: string[];
+  /** The service's CPU limit during this search, in a scaling run. */
+  cpus?: number;
 }
 
 export function manifestPath(runDir: string): string {
@@ -154,4 +192,9 @@ export function writeManifest(runDir: string, m: Manifest): void {
 
 export function readManifest(runDir: string): Manifest {
   return JSON.parse(readFileSync(manifestPath(runDir), 'utf8')) as Manifest;
+}
+
+/** The service a step or search measured: `lab` or a peer's name. */
+export function targetOf(x: { target?: string }): string {
+  return x.target ?? 'lab';
 }

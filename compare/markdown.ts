@@ -1,4 +1,6 @@
-import type { Report, StepResult } from './schema.js';
+import { costMarkdown } from './cost.js';
+import { scalingMarkdown } from './scaling.js';
+import type { HeavyResult, Report, StepResult } from './schema.js';
 import { capacityCell, capacityText, ratioText } from './bound.js';
 import { summaryLines } from './text.js';
 import { GENERATOR_CPU_LIMIT } from './verdict.js';
@@ -45,29 +47,35 @@ export function renderMarkdown(r: Report): string {
   out.push(...summaryLines(r));
   out.push('```');
   out.push('\n## Heavy capacity per engine x mode\n');
+  const django = r.peers.find((x) => x.name === 'django')?.heavy ?? null;
+  const heavyRow = (h: HeavyResult, vs: string): string[] =>
+    h.available
+      ? [
+          h.engine,
+          h.mode,
+          `${f(h.serviceTimeSec, 3)} (${f(h.cpuTimeSec, 3)})`,
+          capacityCell(h.capacity, h.bound, 2),
+          f(h.firstFailure),
+          h.atCapacity ? `${f(h.atCapacity.latencyMs.p50, 0)} / ${f(h.atCapacity.latencyMs.p95, 0)} / ${f(h.atCapacity.latencyMs.p99, 0)}` : '-',
+          vs,
+          h.end ?? '-',
+          h.diagnosis.detail,
+        ]
+      : [h.engine, h.mode, '**UNAVAILABLE**', '-', '-', '-', '-', '-', h.reason ?? ''];
   out.push(
     table(
-      ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', 'vs Django (0.83 req/s, 1.2 s)', 'search end', 'breaks first'],
-      r.heavy.map((h) =>
-        h.available
-          ? [
-              h.engine,
-              h.mode,
-              `${f(h.serviceTimeSec, 3)} (${f(h.cpuTimeSec, 3)})`,
-              capacityCell(h.capacity, h.bound, 2),
-              f(h.firstFailure),
-              h.atCapacity ? `${f(h.atCapacity.latencyMs.p50, 0)} / ${f(h.atCapacity.latencyMs.p95, 0)} / ${f(h.atCapacity.latencyMs.p99, 0)}` : '-',
-              `${h.vsSeed.capacityRatio !== null ? `${ratioText(h.vsSeed.capacityRatio, h.bound)} rate` : '-'}, ${h.vsSeed.speedup !== null ? `${f(h.vsSeed.speedup, 1)}x faster alone` : '-'}`,
-              h.end ?? '-',
-              h.diagnosis.detail,
-            ]
-          : [h.engine, h.mode, '**UNAVAILABLE**', '-', '-', '-', '-', '-', h.reason ?? ''],
-      ),
+      ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', `vs Django measured in this run${django ? ` (${capacityText(django.capacity, django.bound, 2)}, ${f(django.serviceTimeSec, 3)} s alone)` : ''}`, 'search end', 'breaks first'],
+      [
+        ...r.heavy.map((h) => heavyRow(h, `${h.vsDjango.capacityRatio !== null ? `${ratioText(h.vsDjango.capacityRatio, h.bound)} rate` : '-'}, ${h.vsDjango.speedup !== null ? `${f(h.vsDjango.speedup, 1)}x faster alone` : '-'}`)),
+        ...(django ? [heavyRow(django, 'the baseline')] : []),
+      ],
     ),
   );
+  out.push(`\nQuoted, not measured (context only): the seed documents give Django about ${r.seed.heavySecPerRequest} s per heavy request (at most ${f(r.seed.heavyReqPerSec)} req/s on one CPU) and ${r.seed.helloReqPerSec} req/s on /hello, on another machine with other code.${django ? ` Measured here under the same limits: ${f(django.serviceTimeSec, 3)} s alone, ${f(django.capacity)} req/s.` : ''}`);
   out.push('\n## /hello\n');
   const hc = r.hello;
-  out.push(`Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${capacityText(hc.capacity, hc.bound)}** (search end: ${hc.end ?? '-'}; Django: 1500 req/s${hc.vsSeed !== null ? `, ${ratioText(hc.vsSeed, hc.bound)}` : ''}).${hc.bound === 'generator' ? ' The load generator, not the service, ran out first: the service\'s own capacity is higher (see its CPU in the steps below and `make bench-generators` for the generator\'s ceiling).' : ''} First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
+  const peerHello = r.peers.map((x) => `${x.name} ${capacityText(x.hello.capacity, x.hello.bound)}${hc.vsPeers[x.name]?.capacityRatio != null ? ` (this is ${ratioText(hc.vsPeers[x.name]!.capacityRatio, hc.bound)} it)` : ''}`);
+  out.push(`Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${capacityText(hc.capacity, hc.bound)}** (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s).${hc.bound === 'generator' ? ' The load generator, not the service, ran out first: the service\'s own capacity is higher (see its CPU in the steps below and `make bench-generators` for the generator\'s ceiling).' : ''} First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
   if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
   out.push('');
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));
@@ -92,6 +100,7 @@ export function renderMarkdown(r: Report): string {
       ]),
     ),
   );
+  out.push(...peerSections(r));
   out.push('\n## Heavy steps\n');
   for (const h of r.heavy.filter((x) => x.steps.length > 0)) {
     out.push(`### ${h.engine} / ${h.mode}\n`);
@@ -99,6 +108,8 @@ export function renderMarkdown(r: Report): string {
     out.push(table(STEP_HEAD, stepRows(h.steps, true)));
     out.push('');
   }
+  if (r.scaling) out.push('', ...scalingMarkdown(r.scaling));
+  if (r.cost) out.push('', ...costMarkdown(r.cost));
   out.push('\n## Verification\n');
   const v = r.verification;
   if (v) {
@@ -136,4 +147,38 @@ export function renderMarkdown(r: Report): string {
   out.push('```');
   out.push('');
   return out.join('\n');
+}
+
+/** One section per peer: what it is, its checks, its limits' evidence, its steps. */
+function peerSections(r: Report): string[] {
+  const out: string[] = [];
+  if (r.peers.length === 0) return out;
+  out.push('\n## Peers: the baselines, measured in this run\n');
+  out.push('Each peer replaced the lab under `make run-constrained PEER=...` (same limits and method), was checked before any load on it, then went through the same scenarios with the same generators and objectives.');
+  for (const x of r.peers) {
+    out.push(`\n### ${x.name}: ${x.description}\n`);
+    if (x.failure) out.push(`**FAILED**: ${x.failure}\n`);
+    const v = x.verification;
+    out.push(
+      table(
+        ['what', 'value'],
+        [
+          ['checks before load', `/hello: ${x.helloCheck ?? 'not run'}${v ? `; heavy known answers: ${v.ok ? 'all' : 'NOT all'} ${v.checks.length} passed` : ''}`],
+          ['limits', x.limits.detail],
+          ['throttling, its whole part', x.throttlingTotal ? `${x.throttlingTotal.throttled} of ${x.throttlingTotal.periods} periods, ${x.throttlingTotal.throttledMs} ms` : '-'],
+          ['memory', `cgroup peak ${mib(x.memoryPeakBytes)} MiB${x.oomKilled ? ' (KILLED FOR MEMORY)' : ''}; largest RSS summed over its processes in a step ${mib(x.rssMaxBytes)} MiB`],
+          ['/hello', `capacity ${x.hello.capacity ?? '-'} req/s (${x.hello.end ?? '-'}); ${x.hello.diagnosis.detail}${x.hello.wrk ? `; wrk ${x.hello.wrk.requestsPerSec.toFixed(0)} req/s, p99 ${f(x.hello.wrk.latencyMs['p99'])} ms, service CPU ${f(x.hello.wrk.serviceCpuCores)}` : ''}`],
+          ...(x.heavy ? [['heavy', `alone ${f(x.heavy.serviceTimeSec, 3)} s (cpu ${f(x.heavy.cpuTimeSec, 3)} s); capacity ${f(x.heavy.capacity)} req/s (${x.heavy.end ?? '-'}); ${x.heavy.diagnosis.detail}`]] : []),
+          ...x.mixed.runs.map((m) => [`/hello beside heavy`, `heavy ${f(m.heavyRate)} req/s (${Math.round(m.fraction * 100)}% of capacity) + /hello ${m.helloRate}/s: /hello ok ${(m.hello.success * 100).toFixed(1)}%, p50 ${f(m.hello.latencyMs.p50)} ms, p99 ${f(m.hello.latencyMs.p99)} ms${x.mixed.baseline ? ` (alone: p99 ${f(x.mixed.baseline.latencyMs.p99)} ms)` : ''}`]),
+        ],
+      ),
+    );
+    out.push(`\n/hello steps:\n`);
+    out.push(table(STEP_HEAD, stepRows(x.hello.steps, false)));
+    if (x.heavy && x.heavy.steps.length > 0) {
+      out.push(`\nHeavy steps (estimate from the warm-up ${f(x.heavy.estimate)} req/s):\n`);
+      out.push(table(STEP_HEAD, stepRows(x.heavy.steps, true)));
+    }
+  }
+  return out;
 }

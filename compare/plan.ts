@@ -1,6 +1,6 @@
 /**
- * What a comparison run measures and for how long. Three profiles: `quick` (about 2 minutes, for
- * `make test`), `default` (at most 15 minutes on a 2-core machine) and `long` (more steps, longer
+ * What a comparison run measures and for how long. Three profiles: `quick` (about 4 minutes with the peers, for
+ * `make test`), `default` (about 20 minutes on a 2-core machine, 15 of them the lab) and `long` (more steps, longer
  * steps, every engine in the mixed scenario at two fractions). Every number here is written into
  * the run's manifest, so a report states the plan it was measured with.
  */
@@ -66,8 +66,42 @@ export interface Plan {
   };
   /** Pause after the service has drained, before the next measured step. */
   readonly pauseSec: number;
+  /** A scaling run (`make compare SCALE=1`): the CPU limits measured; absent in other runs. */
+  readonly scale?: { readonly cpus: readonly number[] };
+  /**
+   * The peers measured after the lab in the same run, under the same limits, generator, searches
+   * and checks (peers/): their figures are what every "vs" column divides by.
+   */
+  readonly peers: {
+    /** In order; `PEERS=` overrides (a comma list, or `none`). */
+    readonly names: readonly PeerName[];
+    /**
+     * Django's heavy search: the lab's SLO, its own rate ladder. At well under 1 req/s a step
+     * needs tens of seconds to hold enough requests to say anything about p95.
+     */
+    readonly djangoHeavy: HeavyStepPlan & { readonly startFraction: number; readonly search: Omit<SearchPlan, 'start'>; readonly warmupRequests: number };
+    /** Each peer's /hello search where it differs from the lab's (same steps, SLO and generator). */
+    readonly hello: Readonly<Partial<Record<PeerName, Partial<SearchPlan>>>>;
+  };
 }
 
+/** The stacks measured beside the lab (peers/): the seeds' Django service and plain node:http. */
+export const PEER_NAMES = ['django', 'node-http'] as const;
+export type PeerName = (typeof PEER_NAMES)[number];
+/** The one mode name of a peer's heavy rows (a peer has no engines or modes of its own). */
+export const PEER_MODE: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'gunicorn', 'node-http': '-' });
+
+/** How long a heavy step lasts: long enough for `minRequests` at its rate, within the bounds. */
+export interface HeavyStepPlan {
+  readonly minRequests: number;
+  readonly minStepSec: number;
+  readonly maxStepSec: number;
+}
+
+
+/** The CPU limits a scaling run measures, and the engine x mode pairs it measures under each. */
+export const SCALE_CPUS = [0.5, 1, 2] as const;
+export const SCALE_PAIRS = [['native', 'pool'], ['wasm', 'pool']] as const;
 
 const HEAVY_SLO = { sloP50Ms: 1000, sloP95Ms: 3000, sloP99Ms: 6000 } as const;
 
@@ -96,6 +130,13 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 3 },
     pauseSec: 0.5,
+    peers: {
+      names: PEER_NAMES,
+      // Shortened: two steps of a few requests, enough to run every code path on Django.
+      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 2, resolution: 0.2 }, minRequests: 4, minStepSec: 4, maxStepSec: 6, warmupRequests: 1 },
+      // gunicorn's sync Python answers /hello in the hundreds per second, node:http in the thousands.
+      hello: { django: { start: 500, min: 25 }, 'node-http': { start: 2000 } },
+    },
   },
   default: {
     profile: 'default',
@@ -120,6 +161,11 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     mixed: { engines: null, heavyFractions: [0.5], helloRate: 500, durationSec: 5 },
     pauseSec: 0.5,
+    peers: {
+      names: PEER_NAMES,
+      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 4, resolution: 0.15 }, minRequests: 12, minStepSec: 10, maxStepSec: 20, warmupRequests: 3 },
+      hello: { django: { start: 500, min: 25, maxSteps: 7 }, 'node-http': { maxSteps: 7 } },
+    },
   },
   long: {
     profile: 'long',
@@ -144,12 +190,17 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     },
     mixed: { engines: null, heavyFractions: [0.25, 0.75], helloRate: 1000, durationSec: 20 },
     pauseSec: 3,
+    peers: {
+      names: PEER_NAMES,
+      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.25, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 6, resolution: 0.08 }, minRequests: 30, minStepSec: 20, maxStepSec: 60, warmupRequests: 5 },
+      hello: { django: { start: 500, min: 25 } },
+    },
   },
 });
 
-/** Seconds a heavy step lasts at `rate` requests/s. */
-export function heavyStepSec(plan: Plan, rate: number): number {
-  const h = plan.heavy;
+/** Seconds a heavy step lasts at `rate` requests/s (the lab's heavy plan, or a peer's). */
+export function heavyStepSec(plan: Plan | HeavyStepPlan, rate: number): number {
+  const h = 'heavy' in plan ? plan.heavy : plan;
   return Math.min(h.maxStepSec, Math.max(h.minStepSec, Math.ceil(h.minRequests / rate)));
 }
 
@@ -158,4 +209,15 @@ export function rotate<T>(list: readonly T[], by: number): T[] {
   if (list.length === 0) return [];
   const k = ((by % list.length) + list.length) % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
+}
+
+/** PEERS, checked: a comma list of peer names, `none`, or the profile's when unset. */
+export function readPeers(env: Readonly<Record<string, string | undefined>>, fallback: readonly PeerName[]): PeerName[] {
+  const raw = (env['PEERS'] ?? '').trim();
+  if (raw === '') return [...fallback];
+  if (raw === 'none') return [];
+  const names = [...new Set(raw.split(',').map((x) => x.trim()).filter(Boolean))];
+  const unknown = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`PEERS names unknown peer(s) ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${PEER_NAMES.join(', ')}, or none`);
+  return names as PeerName[];
 }

@@ -37,6 +37,39 @@ export function procUsage(pid: number): { cpuSec: number; rssBytes: number } | n
   }
 }
 
+/** The pids in the cgroup whose cpu.stat the service's state names (a gunicorn master and its workers). */
+export function cgroupPids(cpuStatFile: string | null): number[] {
+  if (!cpuStatFile) return [];
+  try {
+    const dir = cpuStatFile.slice(0, cpuStatFile.lastIndexOf('/'));
+    return readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU seconds and resident bytes of the whole service: every process of its cgroup summed (the
+ * lab's one Node process, or gunicorn's master and workers), else `pid` alone. The RSS sum counts
+ * pages that forked workers share once per worker: an upper bound; the cgroup's own peak is in
+ * run-constrained's state.
+ */
+export function serviceUsage(pid: number | null, cpuStatFile: string | null): { cpuSec: number; rssBytes: number } | null {
+  const pids = cgroupPids(cpuStatFile);
+  if (pids.length === 0) return pid !== null ? procUsage(pid) : null;
+  let cpuSec = 0;
+  let rssBytes = 0;
+  let any = false;
+  for (const p of pids) {
+    const u = procUsage(p);
+    if (!u) continue;
+    any = true;
+    cpuSec += u.cpuSec;
+    rssBytes += u.rssBytes;
+  }
+  return any ? { cpuSec, rssBytes } : null;
+}
+
 /** Pids of the running statsd_exporter and Prometheus, whoever started them (from /proc/<pid>/comm). */
 export function monitoringPids(): number[] {
   const pids: number[] = [];
@@ -126,6 +159,8 @@ export class Sampler {
     readonly file: string,
     readonly pid: number | null,
     readonly cpuStat: string | null,
+    /** The service sampled: `lab`, or a peer's name (a timeline never joins two services' counters). */
+    readonly target = 'lab',
   ) {}
 
   start(): void {
@@ -143,7 +178,7 @@ export class Sampler {
   /** Largest RSS since the last call; resets it, so each step gets its own maximum. */
   takeRssMax(): number | null {
     if (this.pid === null) return null;
-    const now = procUsage(this.pid);
+    const now = serviceUsage(this.pid, this.cpuStat);
     const max = Math.max(this.#rssMax, now?.rssBytes ?? 0);
     this.#rssMax = 0;
     return max || null;
@@ -151,11 +186,11 @@ export class Sampler {
 
   #sample(): void {
     if (this.pid === null) return;
-    const u = procUsage(this.pid);
+    const u = serviceUsage(this.pid, this.cpuStat);
     if (!u) return;
     this.#rssMax = Math.max(this.#rssMax, u.rssBytes);
     const t = readThrottling(this.cpuStat);
-    appendFileSync(this.file, `${JSON.stringify({ t: Date.now(), cpuSec: u.cpuSec, rssBytes: u.rssBytes, nrThrottled: t?.nrThrottled ?? null, throttledMs: t?.throttledMs ?? null })}\n`);
+    appendFileSync(this.file, `${JSON.stringify({ t: Date.now(), target: this.target, cpuSec: u.cpuSec, rssBytes: u.rssBytes, nrThrottled: t?.nrThrottled ?? null, throttledMs: t?.throttledMs ?? null })}\n`);
   }
 }
 

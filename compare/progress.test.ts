@@ -6,7 +6,7 @@ import { plannedPhases, Progress } from './progress.js';
 const step = (id: string, scenario: string, engine: string | null = null, mode: string | null = null) => ({ id, scenario, engine, mode }) as Parameters<Progress['begin']>[0];
 
 test('progress: step i of ~N, elapsed and time left; N shrinks when a search stops early', () => {
-  const plan = PLANS.quick;
+  const plan = { ...PLANS.quick, peers: { ...PLANS.quick.peers, names: [] } };
   const phases = plannedPhases(plan, ['native', 'js']);
   const helloSteps = plan.hello.search.maxSteps;
   // hello-warmup 1 + hello search + wrk 1 + 4 heavy phases x 3 + mixed (1 + 1 x 2 x 2).
@@ -27,4 +27,13 @@ test('progress: the last phase\'s last planned step has an exact total and littl
   const phases = plannedPhases(plan, []).filter((x) => x.name === 'mixed');
   const p = new Progress(phases, 0);
   assert.match(p.begin(step('001-mixed-baseline', 'mixed-baseline'), 1000), /^-- step 1 of 1, 1s elapsed, ~(\d+m)?\d+s left/);
+});
+
+test('progress: the peers\' phases follow the lab\'s, under their names', () => {
+  const plan = PLANS.quick;
+  const names = plannedPhases(plan, ['native']).map((x) => x.name);
+  assert.deepEqual(names.slice(-8), ['django hello-warmup', 'django hello', 'django hello-wrk', 'django heavy django/gunicorn', 'django mixed', 'node-http hello-warmup', 'node-http hello', 'node-http hello-wrk']);
+  const p = new Progress(plannedPhases(plan, ['native']), 0);
+  const line = p.begin({ id: '040-django-hello-500rps', scenario: 'hello', engine: null, mode: null, target: 'django' } as Parameters<Progress['begin']>[0], 1000);
+  assert.match(line, /^-- step 1 of ~\d+, 1s elapsed/);
 });

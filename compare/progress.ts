@@ -7,7 +7,7 @@
  * time left is the planned seconds of the steps left, scaled by how much longer the finished
  * steps took than planned (drains, pauses, warm-ups, verification).
  */
-import { heavyStepSec, type Plan } from './plan.js';
+import { heavyStepSec, PEER_MODE, type Plan } from './plan.js';
 import type { StepRecord } from './manifest.js';
 
 export interface Phase {
@@ -21,8 +21,10 @@ export interface Phase {
 }
 
 /** The phase a step belongs to: phases run one after the other. */
-export function phaseOf(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode'>): string {
-  return step.scenario === 'heavy' ? `heavy ${step.engine}/${step.mode}` : step.scenario === 'mixed-baseline' ? 'mixed' : step.scenario;
+export function phaseOf(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode' | 'target'>): string {
+  // A peer's phases follow the lab's, under its name.
+  const peer = step.target && step.target !== 'lab' ? `${step.target} ` : '';
+  return peer + (step.scenario === 'heavy' ? `heavy ${step.engine}/${step.mode}` : step.scenario === 'mixed-baseline' ? 'mixed' : step.scenario);
 }
 
 /** The plan's phases, in run order, for the engines that are available. */
@@ -37,6 +39,20 @@ export function plannedPhases(plan: Plan, engines: readonly string[]): Phase[] {
     phase('hello-wrk', 1, h.wrk.durationSec),
     ...plan.modes.flatMap((mode) => engines.map((e) => phase(`heavy ${e}/${mode}`, plan.heavy.search.maxSteps, heavySec))),
     phase('mixed', 1 + plan.mixed.heavyFractions.length * mixedEngines.length * plan.modes.length, plan.mixed.durationSec),
+    ...(plan.peers?.names ?? []).flatMap((peer) => {
+      const d = plan.peers.djangoHeavy;
+      return [
+        phase(`${peer} hello-warmup`, 1, h.warmupSec),
+        phase(`${peer} hello`, plan.peers.hello[peer]?.maxSteps ?? h.search.maxSteps, h.stepSec),
+        phase(`${peer} hello-wrk`, 1, h.wrk.durationSec),
+        ...(peer === 'django'
+          ? [
+              phase(`${peer} heavy django/${PEER_MODE.django}`, d.search.maxSteps, heavyStepSec(d, d.minRequests / ((d.minStepSec + d.maxStepSec) / 2))),
+              phase(`${peer} mixed`, 1 + plan.mixed.heavyFractions.length, plan.mixed.durationSec),
+            ]
+          : []),
+      ];
+    }),
   ];
 }
 
@@ -57,7 +73,7 @@ export class Progress {
   }
 
   /** Records that a step begins and returns its progress line. */
-  begin(step: Pick<StepRecord, 'id' | 'scenario' | 'engine' | 'mode'>, nowMs = Date.now()): string {
+  begin(step: Pick<StepRecord, 'id' | 'scenario' | 'engine' | 'mode' | 'target'>, nowMs = Date.now()): string {
     const name = phaseOf(step);
     let phase = this.#phases.find((p) => p.name === name);
     if (!phase) {

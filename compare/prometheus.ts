@@ -3,7 +3,7 @@
  * the cross-check that tells whether a step's numbers are this service's alone.
  */
 import { getJson, sleep } from './exec.js';
-import type { StepRecord } from './manifest.js';
+import type { AnsweredSeries, StepRecord } from './manifest.js';
 
 /** Prometheus HTTP API, instant queries only: the report's per-step numbers. */
 export class Prometheus {
@@ -21,6 +21,28 @@ export class Prometheus {
       return null;
     }
   }
+
+  /** When this Prometheus process started (/api/v1/status/runtimeinfo), or null when it does not answer. */
+  async startTime(): Promise<string | null> {
+    try {
+      const { body } = await getJson<{ data?: { startTime?: string } }>(`${this.url}/api/v1/status/runtimeinfo`, 5000);
+      return body.data?.startTime ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Every series of an instant query, or null when Prometheus did not answer. */
+  async vector(expr: string, atMs: number): Promise<{ metric: Record<string, string>; value: number }[] | null> {
+    try {
+      const u = `${this.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${(atMs / 1000).toFixed(3)}`;
+      const { body } = await getJson<{ status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } }>(u, 5000);
+      if (body.status !== 'success' || !body.data) return null;
+      return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    } catch {
+      return null;
+    }
+  }
 }
 
 /**
@@ -32,7 +54,7 @@ export class Prometheus {
 export const METRICS_LAG_MS = 2500;
 
 /** The routes a step loads; /heavy/health/ is the runner's own polling, not the load. */
-const LOAD = '{route!="/heavy/health/"}';
+const LOAD = 'route!="/heavy/health/"';
 
 /** A counter's increase from `fromMs` to `toMs`: two exact readings, no extrapolation (a series new in the window counts from 0). */
 function counterDelta(metric: string, fromMs: number, toMs: number): string {
@@ -44,32 +66,67 @@ function counterDelta(metric: string, fromMs: number, toMs: number): string {
  * The Prometheus expressions of one step, each evaluated at `windowEndMs`: counters as their
  * increase from the step's start to the window's end (which reaches METRICS_LAG_MS past the step,
  * so its last requests are in), gauges as their extreme over the same window, CPU divided by the
- * step's own duration. Metric names are those of statsd.conf.
+ * step's own duration. Metric names are those of statsd.conf. With `instance`, every selector keeps
+ * only the series of that server (its METRICS_INSTANCE, the `service_instance` label), so another
+ * server sending to the same exporter is simply not counted.
  */
-export function stepQueries(startMs: number, endMs: number, windowEndMs: number): Record<string, string> {
+export function stepQueries(startMs: number, endMs: number, windowEndMs: number, instance?: string): Record<string, string> {
   const win = `${Math.max(1, Math.round(windowEndMs - startMs))}ms`;
   const busySec = Math.max(0.001, (endMs - startMs) / 1000).toFixed(3);
+  const own = instance === undefined ? [] : [`service_instance="${instance.replace(/["\\]/g, '\\$&')}"`];
+  const m = (name: string, ...matchers: string[]) => {
+    const all = [...matchers, ...own];
+    return all.length > 0 ? `${name}{${all.join(',')}}` : name;
+  };
   return {
-    cpuCores: `(${counterDelta('process_cpu_seconds_total', startMs, windowEndMs)}) / ${busySec}`,
-    rssMaxBytes: `max(max_over_time(process_resident_memory_bytes[${win}]))`,
-    eventLoopP99MaxSec: `max(max_over_time(nodejs_eventloop_lag_p99_seconds[${win}]))`,
-    eventLoopMaxSec: `max(max_over_time(nodejs_eventloop_lag_max_seconds[${win}]))`,
-    shed: counterDelta('http_requests_shed_total', startMs, windowEndMs),
-    answered: counterDelta(`http_requests_total${LOAD}`, startMs, windowEndMs),
-    answered5xx: counterDelta('http_requests_total{route!="/heavy/health/",status=~"5.."}', startMs, windowEndMs),
-    heavyQueueDepthMax: `max(max_over_time(heavy_queue_depth[${win}]))`,
+    cpuCores: `(${counterDelta(m('nodejs_process_cpu_seconds_total'), startMs, windowEndMs)}) / ${busySec}`,
+    rssMaxBytes: `max(max_over_time(${m('nodejs_process_resident_memory_bytes')}[${win}]))`,
+    eventLoopP99MaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_p99_seconds')}[${win}]))`,
+    eventLoopMaxSec: `max(max_over_time(${m('nodejs_eventloop_lag_max_seconds')}[${win}]))`,
+    shed: counterDelta(m('http_requests_shed_total'), startMs, windowEndMs),
+    answered: counterDelta(m('http_requests_total', LOAD), startMs, windowEndMs),
+    answered5xx: counterDelta(m('http_requests_total', LOAD, 'status=~"5.."'), startMs, windowEndMs),
+    heavyQueueDepthMax: `max(max_over_time(${m('heavy_queue_depth')}[${win}]))`,
   };
 }
 
+/** The answers in the window per route x engine x mode (a series new in the window counts whole). */
+export function seriesQuery(startMs: number, windowEndMs: number, instance?: string): string {
+  const at = (ms: number) => (ms / 1000).toFixed(3);
+  const own = instance === undefined ? '' : `,service_instance="${instance.replace(/["\\]/g, '\\$&')}"`;
+  const x = (ms: number) => `sum by (route, engine, mode) (http_requests_total{${LOAD}${own}} @ ${at(ms)})`;
+  return `(${x(windowEndMs)} - ${x(startMs)}) or ${x(windowEndMs)}`;
+}
+
+/** Answers in the step's window for what the step did not load: another sender's, by its labels. */
+export function foreignAnswers(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode' | 'target' | 'prometheusSeries'>): { count: number; what: string[] } | null {
+  const series = step.prometheusSeries?.series;
+  if (!series || (step.target !== undefined && step.target !== 'lab')) return null;
+  const heavyOwn = (s: AnsweredSeries) => s.route !== '/hello' && s.engine === step.engine && s.mode === step.mode;
+  const own = (s: AnsweredSeries): boolean =>
+    step.scenario === 'heavy' ? heavyOwn(s) : step.scenario === 'mixed' ? s.route === '/hello' || heavyOwn(s) : s.route === '/hello';
+  const foreign = series.filter((s) => !own(s) && s.count > 0);
+  return { count: foreign.reduce((n, s) => n + s.count, 0), what: foreign.map((s) => `${Math.round(s.count)} x ${s.route}${s.engine && s.engine !== 'none' ? ` ${s.engine}/${s.mode}` : ''}`) };
+}
+
 /**
- * Whether a step's Prometheus numbers are this service's step alone: statsd_exporter takes StatsD
- * from anyone on the machine, so the answers it counted in the step's window must match what the
- * generators sent. The cause of a mismatch is not known from here, so none is named.
+ * Whether a step's Prometheus numbers are this service's step alone: the answers counted in the
+ * step's window must match what the generators sent. The queries keep only this service's
+ * instance when it has one (stepQueries, seriesQuery), so other servers on the same exporter are
+ * not counted at all; without it, statsd_exporter takes StatsD from anyone on the machine, and a
+ * cause is named only when the counts show it: answers for routes, engines or modes the step did
+ * not load come from another sender.
  */
-export function prometheusTrust(answered: number | null | undefined, sent: number): { trusted: boolean | null; note: string | null } {
+export function prometheusTrust(answered: number | null | undefined, sent: number, foreign: { count: number; what: string[] } | null = null, scoped = false): { trusted: boolean | null; note: string | null } {
   if (answered === undefined) return { trusted: null, note: null };
   if (answered === null) return { trusted: false, note: 'Prometheus had no request counts for the step: are the service\'s metrics reaching statsd_exporter?' };
-  if (answered > sent * 1.1 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (more than the step's own: StatsD from another sender, or traffic outside the step); its numbers are not used` };
+  if (foreign && foreign.count > 0) {
+    // Scoped to the service's instance, they were this service's answers to requests from outside
+    // the step; unscoped, another sender's StatsD is the one explanation the labels allow.
+    const who = scoped ? 'this service answered requests the step did not send' : 'another process sent StatsD to the same exporter';
+    return { trusted: false, note: `${who} during the step (${foreign.what.slice(0, 3).join(', ')}: answers for what the step did not load); its Prometheus numbers are not used` };
+  }
+  if (answered > sent * 1.1 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (cause not known); its numbers are not used` };
   if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (metrics lost or later than ${METRICS_LAG_MS} ms); its numbers are not used` };
   return { trusted: true, note: null };
 }
@@ -78,14 +135,20 @@ export function prometheusTrust(answered: number | null | undefined, sent: numbe
  * Prometheus over every step's window, asked once at the end: the TSDB keeps the samples, so no
  * step waits for its own numbers, only for the previous step's to land (runner.ts).
  */
-export async function queryPrometheus(prom: Prometheus, steps: StepRecord[]): Promise<void> {
+export async function queryPrometheus(prom: Prometheus, steps: StepRecord[], instance?: string): Promise<void> {
   const wait = Math.max(0, ...steps.map((s) => s.endMs + METRICS_LAG_MS - Date.now()));
   if (wait > 0) await sleep(wait);
   for (const step of steps) {
     if (step.startMs === 0 || step.generators.length === 0) continue;
     const at = step.endMs + METRICS_LAG_MS;
-    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at))) {
+    for (const [name, query] of Object.entries(stepQueries(step.startMs, step.endMs, at, instance))) {
       step.prometheus[name] = { query, value: await prom.query(query, at) };
     }
+    const query = seriesQuery(step.startMs, at, instance);
+    const series = await prom.vector(query, at);
+    step.prometheusSeries = {
+      query,
+      series: series && series.filter((r) => r.value > 0).map((r) => ({ route: r.metric['route'] ?? '', engine: r.metric['engine'] ?? '', mode: r.metric['mode'] ?? '', count: r.value })),
+    };
   }
 }

@@ -47,6 +47,20 @@ test('the run verified its engines and measured /hello and at least one heavy en
   const measured = report.heavy.filter((h) => h.available && h.steps.length > 0);
   assert.ok(measured.length > 0, 'no heavy engine measured');
   for (const h of measured) assert.ok(h.serviceTimeSec !== null && h.serviceTimeSec > 0, `${h.engine}/${h.mode}: no service time`);
+  // The peers were measured in the same run, and every "vs Django" divides by Django's figure from it.
+  const django = report.peers.find((x) => x.name === 'django');
+  assert.ok(django, 'the Django peer was not measured');
+  assert.ok(django.verification?.ok && django.verification.checks.length >= 3, 'Django was not verified against the known answers');
+  assert.equal(django.helloCheck, 'ok');
+  assert.ok((django.hello.capacity ?? 0) > 0 && django.hello.wrk, 'no Django /hello figures');
+  assert.ok(django.heavy && django.heavy.serviceTimeSec && django.heavy.steps.length > 0, 'no Django heavy figures');
+  assert.ok(django.throttlingTotal && django.memoryPeakBytes, 'no throttling or memory evidence for Django');
+  for (const h of measured) {
+    if (h.vsDjango.speedup !== null) assert.ok(Math.abs(h.vsDjango.speedup - django.heavy.serviceTimeSec / h.serviceTimeSec!) < 1e-9, `${h.engine}/${h.mode}: vs Django is not this run's ratio`);
+  }
+  const node = report.peers.find((x) => x.name === 'node-http');
+  assert.ok(node && (node.hello.capacity ?? 0) > 0, 'the node:http peer was not measured');
+  assert.ok(report.hello.vsPeers['node-http'], 'no /hello ratio against node:http');
   // Every raw file the manifest names is on disk: the report can be rebuilt.
   const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { steps: { files: Record<string, string> }[] };
   for (const s of manifest.steps) for (const f of Object.values(s.files)) assert.ok(existsSync(join(runDir, f)), `missing raw file ${f}`);
@@ -72,8 +86,10 @@ test('headless Chromium draws the charts, and a screenshot is saved', () => {
     const marks = Number(/<body[^>]*data-marks="(\d+)"/.exec(dom)?.[1] ?? 0);
     const svgs = (dom.match(/<svg[^>]*class="chart"/g) ?? []).length;
     const drawn = (dom.match(/<(circle|rect|path)[^>]*class="(mark|series)"/g) ?? []).length;
-    // /hello latency, one heavy latency chart per mode, capacity, mixed, CPU and RSS over time.
-    const expected = 1 + new Set(report.heavy.map((h) => h.mode)).size + 1 + (report.mixed.runs.length > 0 ? 1 : 0) + (report.timeline.points.length > 1 ? 2 : 0);
+    // /hello latency, /hello lab vs peers, one heavy latency chart per mode, capacity, mixed, CPU and RSS over time,
+    const expected = 1 + (report.peers.length > 0 ? 1 : 0) + new Set(report.heavy.map((h) => h.mode)).size + 1 + (report.mixed.runs.length > 0 ? 1 : 0) + (report.timeline.points.length > 1 ? 2 : 0)
+      // scaling (a SCALE=1 run) and the cost estimate.
+      + (report.scaling?.rows.length ? 1 : 0) + (report.cost?.rows.length ? 1 : 0);
     assert.equal(charts, expected, `the script drew ${charts} charts, expected ${expected}`);
     assert.equal(svgs, expected, `${svgs} chart SVGs in the DOM`);
     assert.equal(drawn, marks, 'the marks counted by the script are all in the DOM');

@@ -1,7 +1,10 @@
 /**
  * `make compare`: verify every engine, then find where each breaks under 1 CPU and 256 MB.
  *
- *   node dist/compare/run.js [--profile quick|default|long] [--out reports/<UTC time>]
+ *   node dist/compare/run.js [--profile quick|default|long] [--scale] [--out reports/<UTC time>]
+ *
+ * --scale (`make compare SCALE=1`): heavy native/pool and wasm/pool at CPU limits 0.5, 1 and 2
+ * instead of the usual scenarios (scenarios/scale.ts); the report adds the scaling table.
  *
  * Environment: HOST/PORT (the service, loopback only), ENGINES (comma list, overrides the
  * profile's), PROMETHEUS_URL (default http://127.0.0.1:9090), VEGETA/WRK (tool paths).
@@ -29,6 +32,9 @@ import { Run, type RunOptions } from './runner.js';
 import { heavy } from './scenarios/heavy.js';
 import { hello } from './scenarios/hello.js';
 import { mixed } from './scenarios/mixed.js';
+import { scale } from './scenarios/scale.js';
+import { peers, stopPeer } from './scenarios/peers.js';
+import { targetOf } from './manifest.js';
 import { printSummary } from './text.js';
 import { NOISE_CORES } from './verdict.js';
 import { verificationFailure, verify } from './verify.js';
@@ -36,20 +42,23 @@ import { verificationFailure, verify } from './verify.js';
 export function parseArgs(argv: string[]): RunOptions {
   let profile: ProfileName = 'default';
   let out = '';
+  let scale = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--profile') {
       const p = argv[++i];
       if (p !== 'quick' && p !== 'default' && p !== 'long') throw new Error(`--profile must be quick, default or long (got "${p}")`);
       profile = p;
+    } else if (a === '--scale') {
+      scale = true;
     } else if (a === '--out') {
       out = argv[++i] ?? '';
     } else {
-      throw new Error(`unknown argument "${a}"; usage: run.js [--profile quick|default|long] [--out DIR]`);
+      throw new Error(`unknown argument "${a}"; usage: run.js [--profile quick|default|long] [--scale] [--out DIR]`);
     }
   }
   if (out === '') out = join('reports', new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
-  return { profile, out };
+  return { profile, out, scale };
 }
 
 /** The whole measured part of a run: monitoring, service, verification, then the scenarios. */
@@ -65,11 +74,11 @@ async function execute(run: Run): Promise<void> {
   // its CPU is measured per step either way.
   const mon = await startMonitoring(run.log, run.prom.url, null, run.dir);
   run.monitoring = mon;
-  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note };
+  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note, instance: run.metricsInstance, startTime: mon.available ? await run.prom.startTime() : null };
   if (!mon.available) run.note(mon.note);
   run.save();
   run.abort.signal.throwIfAborted();
-  run.health = await run.service.start(run.log, run.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125' }, run.abort.signal);
+  run.health = await run.service.start(run.log, run.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125', METRICS_INSTANCE: run.metricsInstance }, run.abort.signal);
   run.manifest.health = run.health;
   run.manifest.constrained.start = run.service.readState();
   run.save();
@@ -86,7 +95,7 @@ async function execute(run: Run): Promise<void> {
     else unavailable[e] = st?.reason ?? 'not registered by the server';
   }
   for (const [e, why] of Object.entries(unavailable)) run.note(`ENGINE ${e} UNAVAILABLE: ${why}; no numbers for it`);
-  run.progress = new Progress(plannedPhases(run.plan, available));
+  if (!run.plan.scale) run.progress = new Progress(plannedPhases(run.plan, available));
 
   console.log('== verify: known answers, every engine x mode');
   const v = await verify(run, available, unavailable);
@@ -96,6 +105,12 @@ async function execute(run: Run): Promise<void> {
   console.log(`   ${v.checks.length} checks passed`);
   const reference = heavyReference();
 
+  if (run.plan.scale) {
+    await scale(run, available, reference);
+    // PEERS=django adds the Django peer at 1 CPU, so the cost table has it too.
+    if (run.plan.peers.names.length > 0) await peers(run);
+    return;
+  }
   console.log('== /hello: primer, warm-up, capacity search, closed loop');
   await hello(run);
 
@@ -109,19 +124,35 @@ async function execute(run: Run): Promise<void> {
   }
   console.log(`== mixed: /hello at ${run.plan.mixed.helloRate}/s alone, then beside heavy load`);
   await mixed(run, capacities);
+
+  // The baselines, measured in this run under the same limits: every "vs" column divides by them.
+  await peers(run);
 }
 
 /** Stops what the run started and records how it ended; Prometheus is asked here, once. */
 async function finish(run: Run, status: Manifest['status'], failure: string | null): Promise<void> {
   run.sampler?.stop();
   try {
-    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps);
+    // A reused stack belongs to someone else, who may restart it meanwhile: its TSDB would then
+    // hold nothing of this run, and every step would read as missing metrics.
+    const started = run.manifest.prometheus.startTime;
+    const now = run.manifest.prometheus.available ? await run.prom.startTime() : null;
+    if (run.manifest.prometheus.available && started && now !== started) {
+      run.manifest.prometheus.available = false;
+      run.note(now === null ? `Prometheus at ${run.prom.url} no longer answers at the end of the run: no Prometheus numbers` : `the Prometheus at ${run.prom.url} was restarted during the run (started ${started}, now ${now}): its samples of this run are gone, no Prometheus numbers`);
+    }
+    // Only the lab's server sends StatsD (scoped to its instance): a peer's steps have no metrics to ask for.
+    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps.filter((s) => targetOf(s) === 'lab'), run.manifest.prometheus.instance);
   } catch (err) {
     run.note(`Prometheus queries failed: ${(err as Error).message}`);
   }
-  await run.service.stop();
+  if (run.target === 'lab') {
+    await run.service.stop();
+    run.manifest.constrained.end = run.service.readState();
+  } else {
+    await stopPeer(run);
+  }
   stopMonitoring(run.log, run.monitoring, run.dir);
-  run.manifest.constrained.end = run.service.readState();
   run.manifest.status = status;
   run.manifest.failure = failure;
   run.manifest.finishedAt = new Date().toISOString();

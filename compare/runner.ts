@@ -11,9 +11,9 @@ import { DEFAULT_WORKLOAD, heavyQuery, readEngines, readHost, readPort, type Wor
 import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
-import { PLANS, type Plan, type ProfileName } from './plan.js';
+import { PLANS, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
-import { cpuBetween, monitoringPids, processesCpuSec, procUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
+import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
 import { vegetaPath, type VegetaSummary } from './vegeta.js';
@@ -23,6 +23,8 @@ export interface RunOptions {
   profile: ProfileName;
   /** The run folder, relative to the repository root or absolute. */
   out: string;
+  /** A scaling run (scenarios/scale.ts): heavy pool engines at several CPU limits, nothing else. */
+  scale?: boolean;
 }
 
 /** One load generator of a step: its argv and the file its stdout goes to. */
@@ -36,13 +38,18 @@ export class Run {
   readonly dir: string;
   readonly plan: Plan;
   readonly manifest: Manifest;
-  readonly service: ConstrainedService;
+  /** The service being measured: the lab's, then each peer's in turn (scenarios/peers.ts). */
+  service: ConstrainedService;
+  /** `lab`, or the name of the peer being measured: steps, raw files and URLs follow it. */
+  target = 'lab';
   readonly prom: Prometheus;
   readonly abort = new AbortController();
   readonly vegeta = vegetaPath();
   readonly wrk = process.env['WRK'] ?? 'wrk';
   /** Core of the load generators (and monitoring), or null on a 1-core machine. */
   readonly genCpu: string | null;
+  /** The service's METRICS_INSTANCE: Prometheus numbers are this server's alone (prometheus.ts). */
+  readonly metricsInstance = `compare-${process.pid}-${Date.now().toString(36)}`;
   readonly serviceCpu: string | null;
   sampler: Sampler | null = null;
   monitoring: MonitoringHandle | null = null;
@@ -59,7 +66,18 @@ export class Run {
     this.dir = relative(process.cwd(), resolve(opts.out)) || '.';
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
     const base = PLANS[opts.profile];
-    this.plan = { ...base, engines: readEngines(process.env, base.engines) };
+    this.plan = opts.scale
+      ? {
+          ...base,
+          engines: SCALE_PAIRS.map(([e]) => e),
+          modes: ['pool'],
+          // Two more steps per search, and steps of at least 8 s: a rate just above capacity must
+          // build a queue long enough to fail within one step, or the table shows lower bounds.
+          heavy: { ...base.heavy, minStepSec: Math.max(8, base.heavy.minStepSec), maxStepSec: Math.max(12, base.heavy.maxStepSec), search: { ...base.heavy.search, maxSteps: base.heavy.search.maxSteps + 2 } },
+          peers: { ...base.peers, names: readPeers(process.env, []) },
+          scale: { cpus: SCALE_CPUS },
+        }
+      : { ...base, engines: readEngines(process.env, base.engines), peers: { ...base.peers, names: readPeers(process.env, base.peers.names) } };
     this.service = new ConstrainedService(readHost(), readPort(), this.dir);
     this.prom = new Prometheus(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090');
     const twoCores = availableParallelism() >= 2;
@@ -110,19 +128,21 @@ export class Run {
 
   /** A folder under runs/ for one scenario's raw results. */
   runsDir(name: string): string {
-    const dir = join(this.dir, 'runs', name);
+    const dir = this.target === 'lab' ? join(this.dir, 'runs', name) : join(this.dir, 'runs', this.target, name);
     mkdirSync(dir, { recursive: true });
     return dir;
   }
 
   /** Writes a vegeta targets file under runs/ and returns its path. */
   targets(name: string, lines: string[]): string {
-    const file = join(this.dir, 'runs', `${name}.targets`);
+    const file = join(this.dir, 'runs', `${this.target === 'lab' ? '' : `${this.target}-`}${name}.targets`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   }
 
   heavyUrl(engine: string, mode: string, w: Workload = DEFAULT_WORKLOAD): string {
+    // A peer has one implementation: the seed's URL, without the lab's impl and mode.
+    if (this.target !== 'lab') return `${this.service.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(w)}`;
     return `${this.service.baseUrl}/heavy/cpu-io-no-db/?${heavyQuery(w, engine, mode)}`;
   }
 
@@ -131,15 +151,25 @@ export class Run {
   }
 
   /** Marks the end of traffic sent outside `measure` (verification, warm-ups), for the next step's wait. */
+  /**
+   * Waits until the metrics of the run's earlier traffic are in Prometheus (with Prometheus up):
+   * before every measured step and every unmeasured request (primers, warm-ups), so no step's
+   * window holds answers that are not its own.
+   */
+  async quiet(): Promise<void> {
+    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+  }
+
   trafficDone(): void {
     this.#trafficEndMs = Date.now();
   }
 
   newStep(scenario: Scenario, engine: string | null, mode: string | null, label: string): StepRecord {
     this.#stepNo++;
-    const id = `${String(this.#stepNo).padStart(3, '0')}-${label}`;
+    const id = `${String(this.#stepNo).padStart(3, '0')}-${this.target === 'lab' ? '' : `${this.target}-`}${label}`;
     return {
       id,
+      ...(this.target === 'lab' ? {} : { target: this.target }),
       scenario,
       engine,
       mode,
@@ -172,13 +202,13 @@ export class Run {
     this.abort.signal.throwIfAborted();
     // The previous traffic's metrics must be in Prometheus before this step starts, or its window
     // would count them (prometheus.ts).
-    if (this.manifest.prometheus.available) await sleep(this.#trafficEndMs + METRICS_LAG_MS - Date.now(), this.abort.signal);
+    await this.quiet();
     if (this.progress) console.log(this.progress.begin(step));
     const pid = this.service.pid;
     const cpuStat = this.service.cpuStatFile;
     step.health.before = (await this.service.health())?.heavy ?? null;
     step.throttling.before = readThrottling(cpuStat);
-    step.serviceCpuSec.before = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
+    step.serviceCpuSec.before = serviceUsage(pid, cpuStat)?.cpuSec ?? null;
     this.sampler?.takeRssMax();
     const monitors = monitoringPids();
     const monBefore = processesCpuSec(monitors);
@@ -191,7 +221,7 @@ export class Run {
     step.listen.after = readListenDrops();
     step.monitoringCpuSec = cpuBetween(monBefore, processesCpuSec(monitors));
     step.throttling.after = readThrottling(cpuStat);
-    step.serviceCpuSec.after = pid !== null ? (procUsage(pid)?.cpuSec ?? null) : null;
+    step.serviceCpuSec.after = serviceUsage(pid, cpuStat)?.cpuSec ?? null;
     step.serviceRssMaxBytes = this.sampler?.takeRssMax() ?? null;
     step.commands = runs.map((r) => r.command);
     for (const r of runs) this.manifest.commands.push({ at: new Date(step.startMs).toISOString(), command: r.command });

@@ -2,11 +2,16 @@
  * The report's schema: every number `make compare` computes (collect.ts) and the reporters
  * (text.ts, markdown.ts, html.ts) print. report.schema.json is its JSON Schema.
  */
+import type { CostReport } from './cost.js';
 import type { Manifest } from './manifest.js';
 import type { CapacityBound } from './bound.js';
+import type { ScalingReport } from './scaling.js';
 import type { HeavyBodies, VegetaSummary } from './vegeta.js';
 
-/** The Django service of the seeds, on 1 CPU and 256 MB: the numbers this lab answers. */
+/**
+ * The Django figures QUOTED by the seed documents (someone else's machine and code): context only,
+ * labelled as quoted. Every "vs" column divides by the peers measured in the same run (`peers`).
+ */
 export const SEED = Object.freeze({
   helloReqPerSec: 1500,
   heavySecPerRequest: 1.2,
@@ -74,7 +79,50 @@ export interface HeavyResult {
   atCapacity: StepResult | null;
   steps: StepResult[];
   diagnosis: Diagnosis;
+  /** Against the seed's QUOTED Django figures (context only). */
   vsSeed: { speedup: number | null; capacityRatio: number | null };
+  /**
+   * Against the Django peer measured in this run: capacity / Django's capacity, and Django's
+   * service time alone / this one's. Null when Django was not measured.
+   */
+  vsDjango: { speedup: number | null; capacityRatio: number | null };
+}
+
+/** /hello of one service: the open-model search, and wrk's closed loop. */
+export interface HelloResult {
+  capacity: number | null;
+  /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
+  bound: CapacityBound;
+  /** The open-model generator of the search (oha; vegeta in runs made before it). */
+  generator: string;
+  firstFailure: number | null;
+  end: string | null;
+  steps: StepResult[];
+  atCapacity: StepResult | null;
+  wrk: { requestsPerSec: number; latencyMs: Record<string, number>; requests: number; errors: number; generatorCpuShare: number; serviceCpuCores: number | null; command: string } | null;
+  diagnosis: Diagnosis;
+}
+
+/** A peer (peers/) measured in the same run, under the same limits, generator and checks. */
+export interface PeerResult {
+  name: string;
+  /** What it is: stack and settings, from its health answer. */
+  description: string;
+  measured: boolean;
+  failure: string | null;
+  /** Known answers of its heavy endpoint before any load (Django), and its /hello primer. */
+  verification: Manifest['verification'];
+  helloCheck: string | null;
+  limits: { method: string; detail: string };
+  /** Its cgroup's counters over its whole part of the run (run-constrained's state at exit). */
+  throttlingTotal: { periods: number; throttled: number; throttledMs: number } | null;
+  memoryPeakBytes: number | null;
+  oomKilled: boolean | null;
+  /** Largest RSS summed over its processes in any step (forked workers' shared pages count per worker). */
+  rssMaxBytes: number | null;
+  hello: HelloResult;
+  heavy: HeavyResult | null;
+  mixed: { baseline: VegetaSummary | null; runs: MixedResult[] };
 }
 
 export interface MixedResult {
@@ -103,24 +151,21 @@ export interface Report {
   seed: typeof SEED;
   engines: Record<string, { available: boolean; description: string | null; reason: string | null }>;
   verification: Manifest['verification'];
-  hello: {
-    capacity: number | null;
-    /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
-    bound: CapacityBound;
-    /** The open-model generator of the search (oha; vegeta in runs made before it). */
-    generator: string;
-    firstFailure: number | null;
-    end: string | null;
-    steps: StepResult[];
-    atCapacity: StepResult | null;
-    wrk: { requestsPerSec: number; latencyMs: Record<string, number>; requests: number; errors: number; generatorCpuShare: number; serviceCpuCores: number | null; command: string } | null;
-    diagnosis: Diagnosis;
+  hello: HelloResult & {
+    /** Capacity / the seed's QUOTED 1500 req/s (context only). */
     vsSeed: number | null;
+    /** Capacity and wrk req/s divided by each peer's, measured in this run. */
+    vsPeers: Record<string, { capacityRatio: number | null; wrkRatio: number | null }>;
   };
   heavy: HeavyResult[];
+  peers: PeerResult[];
   mixed: { baseline: VegetaSummary | null; runs: MixedResult[] };
   timeline: { points: { t: number; cpu: number; rssMb: number; throttledMs: number | null }[]; phases: { label: string; start: number; end: number }[] };
   throttlingTotal: { periods: number; throttled: number; throttledMs: number } | null;
+  /** Heavy capacity per CPU limit (a `SCALE=1` run only; null otherwise). */
+  scaling?: ScalingReport | null;
+  /** Cost per million requests from the measured capacities and the rates file (null: none measured at 1 CPU). */
+  cost?: CostReport | null;
   notes: string[];
   commands: { at: string; command: string }[];
 }

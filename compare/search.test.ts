@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { CapacitySearch, roundHeavyRate, roundHelloRate, type SearchResult } from './search.js';
-import { heavyStepSec, PLANS, rotate } from './plan.js';
+import { heavyStepSec, PLANS, readPeers, rotate } from './plan.js';
 
 const plan = { start: 1000, upFactor: 2, downFactor: 0.5, max: 60000, min: 100, maxSteps: 10, resolution: 0.1 };
 
@@ -86,4 +86,22 @@ test('rotation moves every engine to the front once', () => {
   const list = ['a', 'b', 'c'];
   assert.deepEqual([0, 1, 2, 3].map((k) => rotate(list, k)[0]), ['a', 'b', 'c', 'a']);
   assert.deepEqual(rotate([], 2), []);
+});
+
+test('PEERS: the profile\'s by default, a checked list, or none', () => {
+  assert.deepEqual(readPeers({}, PLANS.default.peers.names), ['django', 'node-http']);
+  assert.deepEqual(readPeers({ PEERS: ' django ,django' }, PLANS.default.peers.names), ['django']);
+  assert.deepEqual(readPeers({ PEERS: 'none' }, PLANS.default.peers.names), []);
+  assert.throws(() => readPeers({ PEERS: 'flask' }, PLANS.default.peers.names), /unknown peer\(s\) "flask"; known: django, node-http, or none/);
+});
+
+test('Django\'s heavy steps hold enough requests at its sub-1 req/s rates, and QUICK stays short', () => {
+  for (const name of ['default', 'long'] as const) {
+    const d = PLANS[name].peers.djangoHeavy;
+    // At 0.5 req/s (about half the estimate on one CPU) a step still holds ten requests or more.
+    assert.ok(heavyStepSec(d, 0.5) * 0.5 >= 10, name);
+    assert.ok(d.search.min <= 0.1 && d.search.max <= 50, name);
+  }
+  const q = PLANS.quick.peers.djangoHeavy;
+  assert.ok(q.search.maxSteps * q.maxStepSec <= 15, 'quick: Django\'s heavy search takes seconds, not minutes');
 });

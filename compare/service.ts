@@ -7,6 +7,7 @@ import { baseUrl } from '../lab/index.js';
 import { getJson, shellLine, sleep } from './exec.js';
 import type { HealthAnswer, SchedulerStats } from './manifest.js';
 import type { CommandLog } from './monitoring.js';
+import { serviceUsage } from './proc.js';
 
 /** True when something accepts connections on host:port. */
 export function listening(host: string, port: number): Promise<boolean> {
@@ -32,7 +33,10 @@ interface ConstrainedState {
   cgroup?: { cpu_stat?: string };
 }
 
-/** The service under `make run-constrained`, in its own process group so Ctrl-C reaches only us. */
+/**
+ * The service under `make run-constrained`, in its own process group so Ctrl-C reaches only us.
+ * With `peer` set it is that peer (`make run-constrained PEER=...`), with its own state file and log.
+ */
 export class ConstrainedService {
   readonly baseUrl: string;
   readonly stateFile: string;
@@ -43,9 +47,10 @@ export class ConstrainedService {
     readonly host: string,
     readonly port: number,
     readonly runDir: string,
+    readonly peer: string | null = null,
   ) {
     this.baseUrl = baseUrl(host, port);
-    this.stateFile = join(runDir, 'constrained.json');
+    this.stateFile = join(runDir, peer ? `constrained-${peer}.json` : 'constrained.json');
   }
 
   get pid(): number | null {
@@ -69,12 +74,14 @@ export class ConstrainedService {
       throw new Error(`something already listens on ${this.host}:${this.port}; stop it or choose another PORT=`);
     }
     const argv = [...(pin ? ['taskset', '-c', pin] : []), 'make', '--no-print-directory', 'run-constrained'];
-    const envLine = Object.entries({ ...env, STATE_FILE: this.stateFile }).map(([k, v]) => `${k}=${v}`);
+    // PEER is always set: empty runs the lab, whatever the caller's environment holds.
+    const vars = { ...env, PEER: this.peer ?? '', STATE_FILE: this.stateFile };
+    const envLine = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
     log(shellLine(['env', ...envLine, ...argv]));
-    const out = openSync(join(this.runDir, 'service.log'), 'a');
+    const out = openSync(join(this.runDir, this.peer ? `service-${this.peer}.log` : 'service.log'), 'a');
     this.#child = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', out, out],
-      env: { ...process.env, ...env, STATE_FILE: this.stateFile, HOST: this.host, PORT: String(this.port) },
+      env: { ...process.env, ...vars, HOST: this.host, PORT: String(this.port) },
       detached: true,
     });
     closeSync(out);
@@ -145,11 +152,26 @@ export class ConstrainedService {
     let last: SchedulerStats | null = null;
     while (Date.now() < until) {
       const h = await this.health();
+      // A peer reports no scheduler: it has drained when its processes stop using CPU.
+      if (h && h.heavy === undefined) {
+        await this.idle(until, signal);
+        return null;
+      }
       last = h?.heavy ?? null;
       if (last && last.in_flight === 0 && last.running === 0 && last.queued === 0) return last;
       await sleep(250, signal);
     }
     return last;
+  }
+
+  /** Until `deadline`: waits for 0.5 s in which the service's processes used under 5% of a core. */
+  async idle(deadline: number, signal?: AbortSignal): Promise<void> {
+    while (Date.now() < deadline) {
+      const a = serviceUsage(this.pid, this.cpuStatFile);
+      await sleep(500, signal);
+      const b = serviceUsage(this.pid, this.cpuStatFile);
+      if (!a || !b || b.cpuSec - a.cpuSec < 0.025) return;
+    }
   }
 }
 

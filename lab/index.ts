@@ -6,6 +6,7 @@
  * `node dist/lab/cli.js` (lab/cli.ts).
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { MODES as SERVER_MODES, type Mode } from '../server/config.js';
 import { ENGINE_NAMES, type EngineName } from '../server/engines/engine.js';
@@ -147,4 +148,13 @@ export function readEngines<T extends string = EngineName>(env: Env = process.en
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`ENGINES names unknown engine(s) ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${known.join(', ')}`);
   return [...new Set(names)] as T[];
+}
+
+/** A TCP port free on 127.0.0.1 right now (for servers a test or benchmark starts on its own port). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, DEFAULT_HOST, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { HEAVY_DEFAULTS } from '../server/params.js';
 import { ENGINE_NAMES } from '../server/engines/engine.js';
-import { baseUrl, DEFAULT_WORKLOAD, ENGINES, heavyQuery, heavyReference, isLoopback, knownDigest, knownPrimes, median, percentile, readEngines, readHost, readPort, repoRoot } from './index.js';
+import { createServer } from 'node:net';
+import { baseUrl, DEFAULT_WORKLOAD, freePort, ENGINES, heavyQuery, heavyReference, isLoopback, knownDigest, knownPrimes, median, percentile, readEngines, readHost, readPort, repoRoot } from './index.js';
 import { main } from './cli.js';
 
 test('workload and engines come from the server', () => {
@@ -85,4 +86,12 @@ test('cli: shell lines and single values; a bad HOST exits 2 naming it', () => {
   const r = spawnSync(process.execPath, [cli, 'get', 'engines'], { encoding: 'utf8', env: { ...process.env, ENGINES: 'native,js' } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'native js\n');
+});
+
+test('freePort gives a loopback port one can listen on', async () => {
+  const port = await freePort();
+  assert.ok(port > 0 && port < 65536);
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.close(resolve));
 });

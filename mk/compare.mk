@@ -7,12 +7,15 @@ TEST_PARTS += test-compare
 
 # QUICK=1: about 2 minutes (native and js, both modes, short steps); LONG=1: longer, finer sweeps.
 COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,default))
+# SCALE=1: heavy native/pool and wasm/pool at CPUS 0.5, 1 and 2 instead (compare/scenarios/scale.ts);
+# with QUICK=1 its searches are the quick profile's. RATES= and TARGET_RPS= set the cost table's
+# rates file (default deploy/rates/aws-us-east-1.json) and target rate (default 150 req/s).
 
 compare-tools:
 	@scripts/tools.sh vegeta oha wrk statsd_exporter prometheus
 
 compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~2 min, LONG=1)
-	node dist/compare/run.js --profile $(COMPARE_PROFILE)
+	node dist/compare/run.js --profile $(COMPARE_PROFILE)$(if $(filter 1,$(SCALE)), --scale)
 
 report: build-ts ## Rebuild report.{json,md,html} of a compare run from its raw results: make report RUN=reports/<time>
 	@test -n "$(RUN)" || { echo "usage: make report RUN=reports/<time>" >&2; exit 2; }

@@ -1,7 +1,7 @@
 # 1 CPU and 256 MB for real: the service under limits that are checked, not assumed (Docker when an
 # engine answers, else a child cgroup of this shell's, else systemd-run), the image, the stack, and
 # the end-to-end test that puts real load on the constrained service.
-.PHONY: run-constrained docker-build compose-up compose-down test-constrained
+.PHONY: run-constrained test-constrained
 
 CPUS ?= 1
 MEMORY ?= 256m
@@ -12,20 +12,12 @@ ifeq ($(PEER),)
 	@case "$(METHOD)" in docker) $(MAKE) --no-print-directory build-ts ;; \
 	  ""|auto) if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory build-ts; else $(MAKE) --no-print-directory build; fi ;; \
 	  *) $(MAKE) --no-print-directory build ;; esac
-	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh
+	$(if $(filter docker,$(METHOD)),scripts/docker-engine.sh run --) env CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh
 else
 	@$(MAKE) --no-print-directory build-ts peer-check $(PEER_NEEDS_$(PEER))
 	CPUS=$(CPUS) MEMORY=$(MEMORY) scripts/run-constrained.sh -- $(PEER_CMD)
 endif
 
-docker-build: ## Build the image backend-bottleneck-lab (multi-stage: make build, then slim Node 20)
-	docker build -t backend-bottleneck-lab .
-
-compose-up: ## Start the service (1 CPU, 256 MB), statsd_exporter and Prometheus on lab_network
-	docker compose up -d --build
-
-compose-down: ## Stop and remove the compose stack
-	docker compose down
 
 test-constrained: build ## End to end: the service under run-constrained, its limits, real vegeta runs (an attack, the seed's smoke), the memory cap
 	scripts/tools.sh vegeta

@@ -47,3 +47,6 @@ run-peer: peer-check ## Run a peer on HOST:PORT without limits: PEER=django|node
 test-peers: build peer-setup ## The peers for real: Django's own tests, then gunicorn and node:http against fixtures/vectors.json
 	cd $(DJANGO_DIR) && .venv/bin/python manage.py test heavy_api
 	node --test --test-concurrency=1 dist/peers/peers.e2e.js
+
+# `make compare` measures the peers in the same run: Django's packages must be there.
+compare: peer-setup

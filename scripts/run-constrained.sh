@@ -36,7 +36,7 @@ CONTAINER=${CONTAINER:-backend-bottleneck-lab-$PORT}
 NAME=lab-constrained-$$
 PERIOD_US=100000
 SERVICE_SETTINGS="MAX_PRIME_LIMIT MAX_HASH_ROUNDS MAX_IO_KB DEFAULT_IMPL DEFAULT_MODE ALLOW_UWS_FALLBACK
-  SHUTDOWN_TIMEOUT_MS POOL_SIZE QUEUE_MAX DEADLINE_MS METRICS STATSD_HOST STATSD_PORT METRICS_FLUSH_MS"
+  SHUTDOWN_TIMEOUT_MS POOL_SIZE QUEUE_MAX DEADLINE_MS METRICS STATSD_HOST STATSD_PORT METRICS_FLUSH_MS METRICS_INSTANCE"
 
 say() { printf 'run-constrained: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
@@ -95,7 +95,7 @@ STATE_JS=dist/lab/constrained-state.js
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 state_running() { # extra options of constrained-state.js
   node "$STATE_JS" running "$STATE_FILE" --method "$APPLIED" --started-at "$STARTED_AT" --url "http://$HOST:$PORT" \
-    --pid "${CHILD:-}" --cpus "$CPUS" --quota-us "$QUOTA_US" --period-us "$PERIOD_US" --memory-bytes "$MEM_BYTES" --heap-mb "$HEAP_MB" "$@"
+    --pid "${SERVICE_PID:-${CHILD:-}}" --cpus "$CPUS" --quota-us "$QUOTA_US" --period-us "$PERIOD_US" --memory-bytes "$MEM_BYTES" --heap-mb "$HEAP_MB" "$@"
 }
 # Writes the end into the state file, prints the counters, and echoes oom or ok.
 state_stopped() { # exit-status, extra options
@@ -123,9 +123,10 @@ cgroup_dir() { # mount-root mount-point path
 
 has_word() { [[ ",$1," == *",$2,"* ]]; }
 
-# Sets CG_VERSION and CG_PARENT (v2) or CG_CPU_PARENT and CG_MEM_PARENT (v1); returns 1 when no usable
-# hierarchy is mounted.
+# Sets CG_VERSION and CG_PARENT (v2) or CG_CPU_PARENT and CG_MEM_PARENT (v1) for this process, or for
+# the pid given (a container's, seen from the host); returns 1 when no usable hierarchy is mounted.
 find_cgroups() {
+  local of=/proc/${1:-self}/cgroup
   local fs root mnt opts line
   CG_VERSION=""
   while read -r fs root mnt opts; do
@@ -134,7 +135,7 @@ find_cgroups() {
       # A hybrid host mounts an empty v2 tree beside the v1 controllers: only a v2 tree that
       # holds cpu and memory is the one that limits.
       if has_word "$ctl" cpu && has_word "$ctl" memory; then
-        line=$(grep -m1 '^0::' /proc/self/cgroup) || continue
+        line=$(grep -m1 '^0::' "$of") || continue
         CG_VERSION=2
         CG_PARENT=$(cgroup_dir "$root" "$mnt" "${line#0::}")
         return 0
@@ -151,7 +152,7 @@ find_cgroups() {
       if has_word "$opts" memory && has_word "$ctls" memory && [[ -z $mem_parent ]]; then
         mem_parent=$(cgroup_dir "$root" "$mnt" "$path")
       fi
-    done </proc/self/cgroup
+    done <"$of"
   done < <(cgroup_mounts)
   [[ -n $cpu_parent && -n $mem_parent ]] || return 1
   CG_VERSION=1 CG_CPU_PARENT=$cpu_parent CG_MEM_PARENT=$mem_parent
@@ -298,7 +299,8 @@ systemd_works() {
 forward_stop() {
   STOPPING=1
   if [[ $APPLIED == docker ]]; then
-    docker exec "$CONTAINER" sh -c 'cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.stat' >"$DOCKER_CPU_STAT" 2>/dev/null || true
+    cat "${DOCKER_CG_CPU_STAT:-/nonexistent}" >"$DOCKER_CPU_STAT" 2>/dev/null ||
+      docker exec "$CONTAINER" sh -c 'cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.stat' >"$DOCKER_CPU_STAT" 2>/dev/null || true
     docker stop -t 15 "$CONTAINER" >/dev/null 2>&1 || true
   elif [[ -n $CHILD ]]; then
     kill -TERM "$CHILD" 2>/dev/null || true
@@ -330,7 +332,7 @@ report_inside() {
   local i body
   for i in $(seq 1 100); do
     if [[ $APPLIED == docker ]]; then
-      body=$(docker exec "$CONTAINER" node "$STATE_JS" health http://127.0.0.1:8000/heavy/health/ 2>/dev/null) || body=""
+      body=$(docker exec "$CONTAINER" node "$STATE_JS" health "$INNER_URL" 2>/dev/null) || body=""
     else
       body=$(node "$STATE_JS" health "http://$HOST:$PORT/heavy/health/" 2>/dev/null) || body=""
     fi
@@ -347,9 +349,15 @@ report_inside() {
 run_docker() {
   say "method: docker (engine $(docker info --format '{{.ServerVersion}}'))"
   [[ $SERVICE == 1 ]] || die "a command after -- runs only with the cgroup or systemd method; the docker method runs the image"
-  docker build -t "$IMAGE" . >&2
+  # The image: base stand-ins built once (no registry needed), see scripts/docker-build.sh.
+  [[ ${DOCKER_SKIP_BUILD:-0} == 1 ]] || scripts/docker-build.sh
   docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
   local envs=() v
+  # The host's network by default: an engine started with --bridge=none (scripts/docker-engine.sh)
+  # has no bridge to publish a port from, and loopback-only load needs no NAT on the way.
+  # DOCKER_NETWORK=bridge publishes HOST:PORT instead.
+  local DOCKER_NET="--network host -e HOST=$HOST -e PORT=$PORT" INNER_URL="http://$HOST:$PORT/heavy/health/"
+  if [[ ${DOCKER_NETWORK:-host} == bridge ]]; then DOCKER_NET="-p $HOST:$PORT:8000"; INNER_URL=http://127.0.0.1:8000/heavy/health/; fi
   # The service's own settings (server/config.ts) pass through when set here; HOST, PORT and
   # DATA_DIR belong to the container.
   for v in $SERVICE_SETTINGS; do
@@ -358,7 +366,7 @@ run_docker() {
   # --init: a real PID 1 that forwards signals and reaps, so `docker stop` reaches the server's
   # graceful shutdown.
   docker run -d --init --name "$CONTAINER" --cpus "$CPUS" --memory "$MEM_BYTES" --memory-swap "$MEM_BYTES" \
-    -e "NODE_OPTIONS=--max-old-space-size=$HEAP_MB" "${envs[@]}" -p "$HOST:$PORT:8000" "$IMAGE" >/dev/null
+    -e "NODE_OPTIONS=--max-old-space-size=$HEAP_MB" "${envs[@]}" $DOCKER_NET "$IMAGE" >/dev/null
   APPLIED=docker
   local nano mem swap
   read -r nano mem swap < <(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$CONTAINER")
@@ -367,7 +375,20 @@ run_docker() {
     die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap; asked $want_nano $MEM_BYTES $MEM_BYTES)"
   fi
   say "verified by docker inspect: NanoCpus=$nano Memory=$mem MemorySwap=$swap ($banner_limits, no swap)"
-  state_running --container "$CONTAINER" --image "$IMAGE"
+  # The container seen from the host, as the cgroup method records it: the server's pid (docker-init's
+  # child) and the container's cgroup files, so load runs sample its CPU, RSS and throttling alike.
+  local init cg=() i
+  init=$(docker inspect -f '{{.State.Pid}}' "$CONTAINER" 2>/dev/null || echo 0)
+  if [[ $init =~ ^[1-9][0-9]*$ ]]; then
+    for i in $(seq 1 50); do SERVICE_PID=$(pgrep -P "$init" | head -n 1 || true); [[ -n $SERVICE_PID ]] && break; sleep 0.1; done
+  fi
+  if [[ $init =~ ^[1-9][0-9]*$ ]] && find_cgroups "$init"; then
+    if [[ $CG_VERSION == 2 ]]; then DOCKER_CG_CPU_STAT=$CG_PARENT/cpu.stat DOCKER_CG_MEM=$CG_PARENT
+    else DOCKER_CG_CPU_STAT=$CG_CPU_PARENT/cpu.stat DOCKER_CG_MEM=$CG_MEM_PARENT; fi
+    [[ -r $DOCKER_CG_CPU_STAT ]] && cg=(--cgroup-version "$CG_VERSION" --cpu-stat "$DOCKER_CG_CPU_STAT" --memory-dir "$DOCKER_CG_MEM")
+  fi
+  [[ ${#cg[@]} -gt 0 ]] || say "note: the container's cgroup is not visible from here; its throttling is read from inside at the end"
+  state_running --container "$CONTAINER" --image "$IMAGE" "${cg[@]}"
   DOCKER_CPU_STAT=$(mktemp)
   trap forward_stop INT TERM
   docker logs -f "$CONTAINER" &

@@ -88,4 +88,5 @@ run prom prom deploy/k8s/base/prometheus/prometheus.yml
 run statsd statsd statsd.conf
 run docker docker Dockerfile
 run docker docker deploy/ecs/statsd-exporter.Dockerfile
+run docker docker deploy/k8s/loadtest/vegeta.Dockerfile
 echo "validate-deploy: every manifest, template and config passed"

@@ -2,10 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Config } from './config.js';
 import type { EngineRegistry } from './engines/registry.js';
-import { HttpError, problem } from './errors.js';
+import { HttpError } from './errors.js';
 import { finishHeavy } from './heavy.js';
-import { HeavyScheduler } from './scheduler.js';
-import { sendJson, sendProblem } from './http.js';
+import type { DataDirStatus } from './io-check.js';
+import { HeavyScheduler, JobCancelled } from './scheduler.js';
+import { finish, markHead, sendJson, sendProblem, useFallbackWriters } from './http.js';
 import type { Limits } from './cgroup.js';
 import { answered, labelEngine, noMetrics, STATUS_CLIENT_CLOSED, timed, timedConstant, type Metrics } from './metrics.js';
 import { parseHeavyQuery } from './params.js';
@@ -19,6 +20,8 @@ export interface ServerDeps {
   readonly limits: Limits;
   /** Where request metrics go; none when omitted. */
   readonly metrics?: Metrics;
+  /** DATA_DIR as checked at start (io-check.ts checkDataDir); assumed usable when omitted. */
+  readonly dataDir?: DataDirStatus;
 }
 
 export interface LabServer {
@@ -48,15 +51,18 @@ export function createServer(deps: ServerDeps): LabServer {
   const { config, engines, uws: runtime, limits } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const app: TemplatedApp = runtime.uws.App();
+  useFallbackWriters(!runtime.native);
   let listenSocket: us_listen_socket | null = null;
   let draining = false;
   /** Admitted heavy requests not yet answered; each is answered or aborted by its client. */
   const inFlight = new Set<Active>();
   let onIdle: (() => void) | null = null;
   const scheduler = new HeavyScheduler(config);
+  let dataDir: DataDirStatus = deps.dataDir ?? { usable: true };
 
   // `constant`: the handler always answers at once with that status (cheaper metrics, see timedConstant).
-  const routes: ReadonlyArray<{ path: string; get: (res: HttpResponse, req: HttpRequest) => void; constant?: number }> = [
+  type Handler = (res: HttpResponse, req: HttpRequest) => void;
+  const routes: ReadonlyArray<{ path: string; get: Handler; constant?: number }> = [
     { path: '/hello', get: hello, constant: 200 },
     { path: '/heavy/health/', get: health },
     { path: '/heavy/cpu-io-no-db/', get: heavy },
@@ -67,23 +73,56 @@ export function createServer(deps: ServerDeps): LabServer {
     const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
     for (const p of [path, other]) {
       // Metrics label both spellings with the one template, `path`.
-      app.get(p, constant === undefined ? timed(metrics, path, 'GET', get) : timedConstant(metrics, path, 'GET', constant, get));
-      app.any(p, timed(metrics, path, undefined, methodNotAllowed));
+      app.get(p, constant === undefined ? timed(metrics, path, 'GET', framed(get)) : timedConstant(metrics, path, 'GET', constant, framed(get)));
+      // HEAD is GET without the body (RFC 9110 9.3.2): same handler, same headers, Content-Length
+      // of the body GET would send. A 405 here instead broke the framing of the next answer.
+      app.head(p, timed(metrics, path, 'HEAD', framed(asHead(get))));
+      app.any(p, timed(metrics, path, undefined, framed(methodNotAllowed)));
     }
   }
   // Without a catch-all, uWS closes the socket with no answer for an unknown path.
-  app.any('/*', timed(metrics, '/*', undefined, (res, req) => sendProblem(res, problem('NOT_FOUND', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`))));
+  const notFound: Handler = (res, req) => answerError(res, new HttpError('NOT_FOUND', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
+  app.head('/*', timed(metrics, '/*', 'HEAD', framed(asHead(notFound))));
+  app.any('/*', timed(metrics, '/*', undefined, framed(notFound)));
+
+  /**
+   * uWS v20.30 accepts a request with two Content-Length headers, frames its body by the first,
+   * and parses the rest as the next request: a front proxy that used the other one would have a
+   * request smuggled past it. Such a request (or one with both Content-Length and
+   * Transfer-Encoding, which uWS closes on by itself) closes the connection at once, before uWS
+   * parses anything behind it; an answer is not possible, as it would only leave with the next
+   * uncork, after the smuggled request was answered (RFC 9112 6.3 asks for a 400 and a close).
+   * Costs one header lookup per request without a body (a scan of the headers with one).
+   */
+  function framed(handler: Handler): Handler {
+    return (res, req) => {
+      if (req.getHeader('content-length') !== '' && ambiguousFraming(req)) {
+        res.close();
+        return;
+      }
+      handler(res, req);
+    };
+  }
+
+  function asHead(handler: Handler): Handler {
+    return (res, req) => {
+      markHead(res);
+      handler(res, req);
+    };
+  }
 
   // The hot path: answered synchronously, so uWS has already corked the socket and no cork() is
-  // needed; 200 is uWS's default status, so no writeStatus().
+  // needed; 200 is uWS's default status, so no writeStatus(). finish() (tryEnd), not end(): see http.ts.
   function hello(res: HttpResponse): void {
-    res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(HELLO_BODY);
+    finish(res.writeHeader('Content-Type', 'text/plain; charset=utf-8'), HELLO_BODY);
   }
 
   function health(res: HttpResponse): void {
     sendJson(res, 200, {
-      status: draining ? 'draining' : 'ok',
-      uws: { native: runtime.native, version: runtime.version, detail: runtime.detail },
+      // degraded: /hello and compute answer, but heavy requests with io_kb > 0 fail (see data_dir).
+      status: draining ? 'draining' : dataDir.usable ? 'ok' : 'degraded',
+      data_dir: dataDir,
+      uws: { native: runtime.native, package: runtime.package, version: runtime.version, detail: runtime.detail },
       engines: Object.fromEntries(
         [...engines.values()].map((e) => [e.name, e.available ? { available: true, description: e.description } : { available: false, reason: e.reason }]),
       ),
@@ -117,12 +156,12 @@ export function createServer(deps: ServerDeps): LabServer {
     }
     labelEngine(res, params.impl, params.mode);
     if (draining) {
-      return sendProblem(res, problem('SHUTTING_DOWN', 'the server is draining and admits no new heavy work'), { Connection: 'close' });
+      return answerError(res, new HttpError('SHUTTING_DOWN', 'the server is draining and admits no new heavy work', { headers: { Connection: 'close' } }));
     }
     const status = engines.get(params.impl);
     if (!status?.available) {
       const reason = status && !status.available ? status.reason : 'not registered';
-      return sendProblem(res, problem('ENGINE_UNAVAILABLE', `engine "${params.impl}" is not available: ${reason}`, { engine: params.impl }));
+      return answerError(res, new HttpError('ENGINE_UNAVAILABLE', `engine "${params.impl}" is not available: ${reason}`, { extensions: { engine: params.impl } }));
     }
     let ticket;
     try {
@@ -141,9 +180,13 @@ export function createServer(deps: ServerDeps): LabServer {
       .then(
         (answer) => {
           metrics.stages(answer);
+          if (params.ioKb > 0 && !dataDir.usable) dataDir = { usable: true };
           if (!active.aborted) sendJson(res, 200, answer);
         },
         (err: unknown) => {
+          if (err instanceof HttpError && err.problem.code === 'IO_FAILED' && (err.problem['step'] === 'open' || err.problem['step'] === 'write')) {
+            dataDir = { usable: false, reason: err.message };
+          }
           if (!active.aborted) answerError(res, err);
         },
       )
@@ -156,16 +199,21 @@ export function createServer(deps: ServerDeps): LabServer {
   }
 
   function methodNotAllowed(res: HttpResponse, req: HttpRequest): void {
-    sendProblem(res, problem('METHOD_NOT_ALLOWED', `${req.getMethod().toUpperCase()} is not allowed on ${req.getUrl()}; use GET`), { Allow: 'GET' });
+    const method = req.getMethod().toUpperCase();
+    answerError(res, new HttpError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${req.getUrl()}; use GET or HEAD`, { headers: { Allow: 'GET, HEAD' } }));
   }
 
+  /** The one place an error becomes a response: its problem body and its own headers. */
   function answerError(res: HttpResponse, err: unknown): void {
     if (err instanceof HttpError) {
-      const retry = err.problem['retryAfterSec'];
-      return sendProblem(res, err.problem, typeof retry === 'number' ? { 'Retry-After': String(retry) } : {});
+      // A server-side failure is logged with its cause; the client gets the problem without it.
+      if (err.status >= 500 && err.status !== 503) console.error(`${err.problem.code}: ${err.message}`, err.cause ?? '');
+      return sendProblem(res, err.problem, err.headers);
     }
+    if (err instanceof JobCancelled) return; // the client went away: nobody to answer
     console.error('unexpected error:', err);
-    sendProblem(res, problem('INTERNAL', 'unexpected internal error'));
+    const internal = new HttpError('INTERNAL', 'unexpected internal error');
+    sendProblem(res, internal.problem, internal.headers);
   }
 
   return {
@@ -200,7 +248,7 @@ export function createServer(deps: ServerDeps): LabServer {
       for (const active of inFlight) {
         if (active.aborted) continue;
         active.aborted = true;
-        sendProblem(active.res, problem('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`), { Connection: 'close' });
+        answerError(active.res, new HttpError('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`, { headers: { Connection: 'close' } }));
       }
       await scheduler.close();
       // close() exists at run time (uWS >= 20.x) but is missing from the typings.
@@ -208,4 +256,13 @@ export function createServer(deps: ServerDeps): LabServer {
       return left;
     },
   };
+}
+
+function ambiguousFraming(req: HttpRequest): boolean {
+  if (req.getHeader('transfer-encoding') !== '') return true;
+  let lengths = 0;
+  req.forEach((name) => {
+    if (name === 'content-length') lengths++;
+  });
+  return lengths > 1;
 }

@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { ENGINE_NAMES, isEngineName, type EngineName } from './engines/engine.js';
 import type { MetricsConfig } from './metrics.js';
 
@@ -57,6 +57,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   STATSD_HOST: '127.0.0.1', // an IP, or a name resolved once at start
   STATSD_PORT: '9125',
   METRICS_FLUSH_MS: '1000',
+  METRICS_INSTANCE: '', // empty: <host name>/<pid>; the service_instance label of every series
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -100,6 +101,7 @@ export function loadConfig(env: Env = process.env, cpus = 1): Config {
       host: nonEmpty('STATSD_HOST', get('STATSD_HOST')),
       port: integer('STATSD_PORT', get('STATSD_PORT'), 1, 65535),
       flushMs: integer('METRICS_FLUSH_MS', get('METRICS_FLUSH_MS'), 10, 60_000),
+      instance: instanceId(get('METRICS_INSTANCE')),
     }),
   });
 }
@@ -109,6 +111,19 @@ function integer(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${value})`);
   return value;
+}
+
+/**
+ * METRICS_INSTANCE, or `<host name>/<pid>`: unique per process on a machine and readable. Given
+ * values must already be valid tag values (a pod name, a task id): refused, not rewritten, so a
+ * dashboard filter typed from the environment matches the label.
+ */
+function instanceId(raw: string): string {
+  if (raw === '') return `${hostname().replace(/[^A-Za-z0-9_.\-]/g, '_').slice(0, 100) || 'host'}/${process.pid}`;
+  if (!/^[A-Za-z0-9_./-]{1,128}$/.test(raw)) {
+    throw new ConfigError(`METRICS_INSTANCE must be 1 to 128 characters among A-Z a-z 0-9 _ . / - (got "${raw}")`);
+  }
+  return raw;
 }
 
 function nonEmpty(name: string, raw: string): string {

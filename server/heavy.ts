@@ -32,9 +32,9 @@ export interface HeavyAnswer {
 /** Runs the compute stage on the calling thread. */
 export function computeOnThisThread(engine: Engine, primeLimit: number, hashRounds: number): ComputeResult {
   const t0 = performance.now();
-  const primesFound = engine.sieveCount(primeLimit);
+  const primesFound = engine.sieveCountSync(primeLimit);
   const t1 = performance.now();
-  const digest = engine.sha256Chain(hashRounds);
+  const digest = engine.sha256ChainSync(hashRounds);
   const t2 = performance.now();
   return { primesFound, digest, sieveMs: t1 - t0, hashMs: t2 - t1 };
 }

@@ -2,6 +2,7 @@ import { readLimits } from './cgroup.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createServer } from './app.js';
 import { loadEngines } from './engines/registry.js';
+import { checkDataDir, sweepStaleFiles } from './io-check.js';
 import { createMetrics } from './metrics.js';
 import { loadUws } from './uws.js';
 
@@ -19,7 +20,12 @@ async function main(): Promise<void> {
   // Sized POOL_SIZE + 4 so native compute can never starve the I/O stage; it must be set before
   // the pool's first use, which is why it happens here, before engines load.
   process.env['UV_THREADPOOL_SIZE'] ??= String(config.poolSize + 4);
-  const uws = loadUws();
+  let uws: ReturnType<typeof loadUws>;
+  try {
+    uws = loadUws();
+  } catch (err) {
+    fail(1, `uWebSockets.js did not load: ${(err as Error).message}; refusing to start.`);
+  }
   if (!uws.native) {
     if (!config.allowUwsFallback) {
       fail(1, `uWebSockets.js native binary did not load (${uws.detail}); refusing to run on the slow fallback. Set ALLOW_UWS_FALLBACK=1 to run anyway.`);
@@ -30,11 +36,18 @@ async function main(): Promise<void> {
   for (const e of engines.values()) {
     if (!e.available) console.warn(`engine ${e.name}: UNAVAILABLE (${e.reason}); requests for it get 503`);
   }
+  // Before any request: files left by a process killed during its I/O stage, then whether the
+  // folder can be used at all. An unusable one is reported (here and in health), not fatal:
+  // /hello and io_kb=0 requests still work.
+  const swept = await sweepStaleFiles(config.dataDir);
+  if (swept > 0) console.log(`DATA_DIR: removed ${swept} temporary file(s) left by stopped processes`);
+  const dataDir = await checkDataDir(config.dataDir);
+  if (!dataDir.usable) console.warn(`WARNING: DATA_DIR ${config.dataDir} is not usable (${dataDir.reason}); heavy requests with io_kb > 0 will fail with 500 IO_FAILED`);
   const metrics = createMetrics(config.metrics);
-  const server = createServer({ config, engines, uws, limits, metrics });
+  const server = createServer({ config, engines, uws, limits, metrics, dataDir });
   metrics.watch(() => {
     const s = server.scheduler.stats();
-    return { inFlight: server.inFlight, queued: s.queued, shed: { queue_full: s.shed, deadline: s.deadlineDropped } };
+    return { inFlight: server.inFlight, queued: s.queued, shed: { queue_full: s.shed, deadline: s.deadlineDropped + s.deadlinePredicted } };
   });
   let port: number;
   try {
@@ -43,7 +56,7 @@ async function main(): Promise<void> {
     fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
-  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
 
   let stopping = false;
   const stop = (signal: string) => {

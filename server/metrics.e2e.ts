@@ -5,7 +5,14 @@
  * the exact series, labels and counts must come out of the exporter's /metrics and of Prometheus'
  * query API. Every process listens on free loopback ports of its own, so a running `make
  * monitoring` is neither used nor disturbed, and all are stopped when the test ends, pass or fail.
+ * A second server (instance lab-b) sends its own known traffic to the same exporter at the same
+ * time: every series carries service_instance, and each instance's series must be exactly its own.
  * Run by `make test-metrics`, which installs statsd_exporter and Prometheus first.
+ *
+ * With METRICS_E2E_SERVER_URL, METRICS_E2E_SERVER_B_URL, METRICS_E2E_EXPORTER_URL and
+ * METRICS_E2E_PROMETHEUS_URL set, it starts nothing and runs the same requests and checks against a
+ * stack already up: `scripts/compose.sh test` runs it against a fresh docker-compose stack (two
+ * service containers with the settings below, no health check probes).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -117,13 +124,17 @@ function key(name: string, labels: Record<string, string> = {}): string {
   return parts.length ? `${name}{${parts.join(',')}}` : name;
 }
 
-function requestLabels(route: string, method: string, status: number, engine: string, mode: string) {
-  return { route, method, status: String(status), engine, mode };
+const A = 'lab-a';
+const B = 'lab-b';
+
+function requestLabels(route: string, method: string, status: number, engine: string, mode: string, instance = A) {
+  return { route, method, status: String(status), engine, mode, service_instance: instance };
 }
 
 let exporterUrl = '';
 let prometheusUrl = '';
 let serverUrl = '';
+let serverBUrl = '';
 let healthRequests = 0;
 
 async function scrapeExporter(): Promise<Map<string, number>> {
@@ -139,8 +150,8 @@ async function promQuery(query: string): Promise<Array<{ metric: Record<string, 
   return body.data.result;
 }
 
-async function get(path: string, init?: RequestInit): Promise<number> {
-  const res = await fetch(serverUrl + path, init);
+async function get(path: string, init?: RequestInit, base = serverUrl): Promise<number> {
+  const res = await fetch(base + path, init);
   await res.arrayBuffer();
   return res.status;
 }
@@ -157,8 +168,25 @@ const EXPECTED_REQUESTS = new Map<string, number>([
   [key('http_requests_total', requestLabels(HEAVY, 'GET', 503, 'js', 'pool')), 1],
 ]);
 
+// The second instance's traffic, sent while the first one's runs.
+const EXPECTED_B = new Map<string, number>([
+  [key('http_requests_total', requestLabels('/hello', 'GET', 200, 'none', 'none', B)), 4],
+  [key('http_requests_total', requestLabels(HEAVY, 'GET', 200, 'js', 'inline', B)), 2],
+]);
+
 describe('metrics: server -> statsd_exporter -> Prometheus', () => {
   before(async () => {
+    const stack = ['SERVER', 'SERVER_B', 'EXPORTER', 'PROMETHEUS'].map((k) => process.env[`METRICS_E2E_${k}_URL`]);
+    if (stack.some(Boolean)) {
+      assert.ok(stack.every(Boolean), 'METRICS_E2E_SERVER_URL, _SERVER_B_URL, _EXPORTER_URL and _PROMETHEUS_URL go together');
+      [serverUrl, serverBUrl, exporterUrl, prometheusUrl] = stack as [string, string, string, string];
+    } else {
+      await startLocalStack();
+    }
+    await sendKnownTraffic();
+  });
+
+  async function startLocalStack(): Promise<void> {
     dir = mkdtempSync(join(tmpdir(), 'lab-metrics-e2e-'));
     const [exporterWeb, prometheusWeb] = [await freeTcpPort(), await freeTcpPort()];
     const statsdPort = await freeUdpPort();
@@ -182,7 +210,7 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
       `--storage.tsdb.path=${join(dir, 'tsdb')}`,
       `--web.listen-address=127.0.0.1:${prometheusWeb}`,
     ]);
-    const server = start('server', process.execPath, [MAIN], {
+    const serverEnv = {
       HOST: '127.0.0.1',
       PORT: '0',
       METRICS: '1',
@@ -193,10 +221,21 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
       POOL_SIZE: '1',
       QUEUE_MAX: '0',
       DATA_DIR: dir,
-    });
+    };
+    const server = start('server', process.execPath, [MAIN], { ...serverEnv, METRICS_INSTANCE: A });
+    const serverB = start('server-b', process.execPath, [MAIN], { ...serverEnv, METRICS_INSTANCE: B });
     await eventually('statsd_exporter', async () => ((await fetch(`${exporterUrl}/metrics`)).ok ? true : undefined));
     await eventually('prometheus', async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined));
     serverUrl = await eventually('the server', async () => /listening on (http:\/\/\S+)/.exec(server.output.join(''))?.[1]);
+    serverBUrl = await eventually('the second server', async () => /listening on (http:\/\/\S+)/.exec(serverB.output.join(''))?.[1]);
+  }
+
+  async function sendKnownTraffic(): Promise<void> {
+    // B's traffic interleaved with A's, to the same exporter.
+    const trafficB = (async () => {
+      for (let i = 0; i < 4; i++) assert.equal(await get('/hello', undefined, serverBUrl), 200);
+      for (let i = 0; i < 2; i++) assert.equal(await get(`${HEAVY}?${SMALL}&impl=js`, undefined, serverBUrl), 200);
+    })();
 
     for (let i = 0; i < 7; i++) assert.equal(await get('/hello'), 200);
     for (let i = 0; i < 2; i++) assert.equal(await get('/hello/'), 200); // same route template
@@ -215,20 +254,26 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     EXPECTED_REQUESTS.set(key('http_requests_total', requestLabels('/heavy/health/', 'GET', 200, 'none', 'none')), healthRequests);
     assert.equal(await get(`${HEAVY}?${LONG}`), 503);
     assert.equal(await long, 200);
-  });
+    await trafficB;
+  }
 
   after(async () => {
     await stopAll();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('statsd_exporter exposes exactly the request series sent, with their counts', async () => {
+  it('statsd_exporter exposes exactly the request series sent, with their counts, each instance apart', async () => {
+    const both = new Map([...EXPECTED_REQUESTS, ...EXPECTED_B]);
     const series = await eventually('all requests counted by the exporter', async () => {
       const s = await scrapeExporter();
-      return [...EXPECTED_REQUESTS].every(([k, v]) => s.get(k) === v) ? s : undefined;
+      return [...both].every(([k, v]) => s.get(k) === v) ? s : undefined;
     });
     const requestSeries = new Map([...series].filter(([k]) => k.startsWith('http_requests_total{')));
-    assert.deepEqual(requestSeries, EXPECTED_REQUESTS);
+    assert.deepEqual(requestSeries, both);
+    // Every series the servers sent names its instance; the exporter's own do not.
+    for (const k of series.keys()) {
+      if (/^(http|heavy|nodejs)_/.test(k)) assert.match(k, /service_instance="lab-[ab]"/, k);
+    }
   });
 
   it('records every request in the latency histogram, with the 100 us..10 s buckets and sub-millisecond sums', async () => {
@@ -255,25 +300,29 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
   it('records stage durations per engine and mode, a shed counter by reason, and the process gauges', async () => {
     const series = await scrapeExporter();
     const stages = [...series].filter(([k]) => k.startsWith('heavy_stage_duration_seconds_count{'));
-    const expected: Array<[string, string, number]> = [['js', 'inline', 3], ['node-crypto', 'pool', 2], ['js', 'pool', 1]];
+    const expected: Array<[string, string, number, string]> = [['js', 'inline', 3, A], ['node-crypto', 'pool', 2, A], ['js', 'pool', 1, A], ['js', 'inline', 2, B]];
     assert.deepEqual(
       new Map(stages),
-      new Map(expected.flatMap(([engine, mode, n]) => ['sieve', 'hash', 'io', 'queue_wait'].map((stage) => [key('heavy_stage_duration_seconds_count', { engine, mode, stage }), n] as const))),
+      new Map(expected.flatMap(([engine, mode, n, instance]) => ['sieve', 'hash', 'io', 'queue_wait'].map((stage) => [key('heavy_stage_duration_seconds_count', { engine, mode, stage, service_instance: instance }), n] as const))),
     );
-    assert.equal(series.get(key('http_requests_shed_total', { reason: 'queue_full' })), 1);
-    assert.equal(series.get(key('http_requests_shed_total', { reason: 'deadline' })), 0);
-    const gauges = await eventually('idle gauges', async () => {
+    assert.equal(series.get(key('http_requests_shed_total', { reason: 'queue_full', service_instance: A })), 1);
+    assert.equal(series.get(key('http_requests_shed_total', { reason: 'deadline', service_instance: A })), 0);
+    assert.equal(series.get(key('http_requests_shed_total', { reason: 'queue_full', service_instance: B })), 0);
+    const g = (name: string, instance: string) => key(name, { service_instance: instance });
+    const gauges = await eventually('idle gauges of both instances', async () => {
       const s = await scrapeExporter();
-      return s.get('http_requests_in_flight') === 0 && s.get('heavy_queue_depth') === 0 ? s : undefined;
+      return [A, B].every((i) => s.get(g('http_requests_in_flight', i)) === 0 && s.get(g('heavy_queue_depth', i)) === 0) ? s : undefined;
     });
-    for (const name of ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds']) {
-      const v = gauges.get(name);
-      assert.ok(v !== undefined && v >= 0 && v < 5, `${name} = ${v}`);
+    for (const instance of [A, B]) {
+      for (const name of ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds']) {
+        const v = gauges.get(g(name, instance));
+        assert.ok(v !== undefined && v >= 0 && v < 5, `${name} of ${instance} = ${v}`);
+      }
+      assert.ok(gauges.get(g('nodejs_process_resident_memory_bytes', instance))! > 20e6);
+      assert.ok(gauges.get(g('nodejs_heap_size_used_bytes', instance))! > 1e6);
+      assert.ok(gauges.get(g('nodejs_heap_size_total_bytes', instance))! >= gauges.get(g('nodejs_heap_size_used_bytes', instance))!);
+      assert.ok(gauges.get(g('nodejs_process_cpu_seconds_total', instance))! > 0);
     }
-    assert.ok(gauges.get('nodejs_process_resident_memory_bytes')! > 20e6);
-    assert.ok(gauges.get('nodejs_heap_size_used_bytes')! > 1e6);
-    assert.ok(gauges.get('nodejs_heap_size_total_bytes')! >= gauges.get('nodejs_heap_size_used_bytes')!);
-    assert.ok(gauges.get('nodejs_process_cpu_seconds_total')! > 0);
     // Every line the server sent had a mapping and parsed cleanly.
     assert.equal(gauges.get('statsd_exporter_events_unmapped_total'), 0);
     for (const [k, v] of gauges) if (k.startsWith('statsd_exporter_sample_errors_total') || k.startsWith('statsd_exporter_events_conflict_total')) assert.equal(v, 0, k);
@@ -298,10 +347,13 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     const counts = await eventually('the request counts in Prometheus', async () => {
       const r = await promQuery('http_requests_total');
       const got = new Map(r.map((s) => [key('http_requests_total', Object.fromEntries(Object.entries(s.metric).filter(([l]) => !['__name__', 'job', 'instance'].includes(l)))), Number(s.value[1])]));
-      return [...EXPECTED_REQUESTS].every(([k, v]) => got.get(k) === v) ? got : undefined;
+      return [...EXPECTED_REQUESTS, ...EXPECTED_B].every(([k, v]) => got.get(k) === v) ? got : undefined;
     });
-    assert.deepEqual(counts, EXPECTED_REQUESTS);
-    const byEngine = await promQuery('sum by (engine) (http_request_duration_seconds_count)');
+    assert.deepEqual(counts, new Map([...EXPECTED_REQUESTS, ...EXPECTED_B]));
+    // Scoped by instance, as make compare asks: the other server's traffic is simply not counted.
+    const byInstance = await promQuery('sum by (service_instance) (http_requests_total)');
+    assert.deepEqual(Object.fromEntries(byInstance.map((s) => [s.metric['service_instance'], Number(s.value[1])])), { [A]: 19 + healthRequests, [B]: 6 });
+    const byEngine = await promQuery(`sum by (engine) (http_request_duration_seconds_count{service_instance="${A}"})`);
     assert.deepEqual(
       Object.fromEntries(byEngine.map((s) => [s.metric['engine'], Number(s.value[1])])),
       { none: 12 + healthRequests, js: 5, 'node-crypto': 2 },

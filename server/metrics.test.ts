@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
@@ -83,7 +84,7 @@ describe('metrics over UDP', () => {
 
   it('sends every request duration with its labels, counted exactly, to the microsecond', async () => {
     sink.packets.length = 0;
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000, instance: 'i1' });
     await connected(metrics);
     // Durations run from startedAt to the call: each is the intended one plus the call's own time.
     const durations = [0.004, 0.004, 0.004, 0.004, 0.004, 1.5, 1.5, 250];
@@ -95,17 +96,17 @@ describe('metrics over UDP', () => {
     const lines = sink.lines();
     const hello = lines.filter((l) => l.startsWith('http.request:') && l.includes('route:/hello')).map(observations);
     assert.equal(hello.reduce((n, o) => n + o.count, 0), durations.length);
-    for (const o of hello) assert.equal(o.tags, '|#route:/hello,method:GET,status:200,engine:none,mode:none');
+    for (const o of hello) assert.equal(o.tags, '|#route:/hello,method:GET,status:200,engine:none,mode:none,service_instance:i1');
     const values = hello.flatMap((o) => Array<number>(o.count).fill(o.ms)).sort((a, b) => a - b);
     durations.forEach((ms, i) => assert.ok(values[i]! >= ms - 0.001 && values[i]! < ms + 0.5, `${values[i]} for ${ms}`));
     assert.ok(values[0]! < 0.1, 'a duration of a few microseconds is not rounded to 0 or to 1 ms');
-    assert.ok(lines.includes('http.requests:8|c|#route:/hello,method:GET,status:200,engine:none,mode:none'));
-    assert.ok(lines.includes('http.requests:1|c|#route:/heavy/cpu-io-no-db/,method:GET,status:503,engine:js,mode:pool'));
+    assert.ok(lines.includes('http.requests:8|c|#route:/hello,method:GET,status:200,engine:none,mode:none,service_instance:i1'));
+    assert.ok(lines.includes('http.requests:1|c|#route:/heavy/cpu-io-no-db/,method:GET,status:503,engine:js,mode:pool,service_instance:i1'));
   });
 
   it('sends repeated values as one line whose sample rate stands for their count', async () => {
     sink.packets.length = 0;
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000, instance: 'i1' });
     await connected(metrics);
     const timings = { impl: 'js', mode: 'inline', sieve_time_sec: 0.000093, hash_time_sec: 0.5, io_time_sec: 0.001, queue_time_sec: 0 };
     for (let i = 0; i < 93; i++) metrics.stages(timings);
@@ -114,12 +115,12 @@ describe('metrics over UDP', () => {
     await sink.until('heavy.stage:');
     const sieve = sink.lines().filter((l) => l.includes('stage:sieve'));
     assert.deepEqual(sieve.map(observations).map((o) => [o.ms, o.count]).sort(), [[0.093, 93], [0.094, 1]]);
-    assert.ok(sieve.includes('heavy.stage:0.094|ms|#stage:sieve,engine:js,mode:inline'), 'a single observation has no sample rate');
+    assert.ok(sieve.includes('heavy.stage:0.094|ms|#stage:sieve,engine:js,mode:inline,service_instance:i1'), 'a single observation has no sample rate');
   });
 
   it('packs lines into packets of at most MAX_PACKET_BYTES', async () => {
     sink.packets.length = 0;
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000, instance: 'i1' });
     await connected(metrics);
     // 800 distinct durations: 800 timer lines, ~50 packets, at close.
     const now = performance.now();
@@ -136,7 +137,7 @@ describe('metrics over UDP', () => {
 
   it('sends load gauges, shed increments (a reason first at 0), event-loop delay, memory and CPU each flush', async () => {
     sink.packets.length = 0;
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 20 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 20, instance: 'i1' });
     let shed = { queue_full: 0, deadline: 0 };
     metrics.watch(() => ({ inFlight: 3, queued: 2, shed }));
     await sink.until('http.shed:0|c|#reason:deadline');
@@ -146,10 +147,10 @@ describe('metrics over UDP', () => {
     await sink.until('http.shed:2|c|#reason:queue_full');
     metrics.close();
     const lines = sink.lines();
-    assert.ok(lines.includes('http.in_flight:3|g'));
-    assert.ok(lines.includes('heavy.queue_depth:2|g'));
+    assert.ok(lines.includes('http.in_flight:3|g|#service_instance:i1'));
+    assert.ok(lines.includes('heavy.queue_depth:2|g|#service_instance:i1'));
     // Increments only: an unchanged total sends nothing more.
-    assert.equal(lines.filter((l) => l.startsWith('http.shed:') && l.endsWith('reason:deadline')).length, 1);
+    assert.equal(lines.filter((l) => l.startsWith('http.shed:') && l.endsWith('reason:deadline,service_instance:i1')).length, 1);
     for (const name of ['nodejs.eventloop_lag.p50', 'nodejs.eventloop_lag.p99', 'nodejs.eventloop_lag.max', 'process.rss', 'nodejs.heap_used', 'nodejs.heap_total']) {
       const line = lines.find((l) => l.startsWith(`${name}:`));
       assert.ok(line, `${name} missing`);
@@ -158,28 +159,28 @@ describe('metrics over UDP', () => {
     }
     const lag = Number(lines.find((l) => l.startsWith('nodejs.eventloop_lag.p50:'))!.split(/[:|]/)[1]);
     assert.ok(lag < 0.008, `the sampler's 10 ms resolution is not reported as lateness (got ${lag} s)`);
-    assert.ok(lines.some((l) => /^process\.cpu:[0-9.e-]+\|c$/.test(l)));
+    assert.ok(lines.some((l) => /^process\.cpu:[0-9.e-]+\|c\|#service_instance:i1$/.test(l)));
   });
 
   it('sends stage durations per engine and mode', async () => {
     sink.packets.length = 0;
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000, instance: 'i1' });
     await connected(metrics);
     metrics.stages({ impl: 'native', mode: 'pool', sieve_time_sec: 0.012345, hash_time_sec: 0.2, io_time_sec: 0.000042, queue_time_sec: 0 });
     metrics.close();
     await sink.until('heavy.stage:');
     const lines = sink.lines().filter((l) => l.startsWith('heavy.stage:'));
     assert.deepEqual(lines.sort(), [
-      'heavy.stage:0.042|ms|#stage:io,engine:native,mode:pool',
-      'heavy.stage:0|ms|#stage:queue_wait,engine:native,mode:pool',
-      'heavy.stage:12.345|ms|#stage:sieve,engine:native,mode:pool',
-      'heavy.stage:200|ms|#stage:hash,engine:native,mode:pool',
+      'heavy.stage:0.042|ms|#stage:io,engine:native,mode:pool,service_instance:i1',
+      'heavy.stage:0|ms|#stage:queue_wait,engine:native,mode:pool,service_instance:i1',
+      'heavy.stage:12.345|ms|#stage:sieve,engine:native,mode:pool,service_instance:i1',
+      'heavy.stage:200|ms|#stage:hash,engine:native,mode:pool,service_instance:i1',
     ]);
   });
 
   it('folds unknown methods and stops adding label sets past the bound', async () => {
     sink.packets.length = 0;
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 10 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 10, instance: 'i1' });
     await connected(metrics);
     const now = performance.now();
     metrics.request(now, '/hello', 'post', 405, 'none', 'none');
@@ -199,11 +200,36 @@ describe('metrics over UDP', () => {
     metrics.close();
     await sink.until('http.requests:');
     const counters = sink.lines().filter((l) => l.startsWith('http.requests:'));
-    assert.ok(counters.includes('http.requests:1|c|#route:/hello,method:POST,status:405,engine:none,mode:none'));
-    assert.ok(counters.includes('http.requests:1|c|#route:/hello,method:other,status:405,engine:none,mode:none'));
+    assert.ok(counters.includes('http.requests:1|c|#route:/hello,method:POST,status:405,engine:none,mode:none,service_instance:i1'));
+    assert.ok(counters.includes('http.requests:1|c|#route:/hello,method:other,status:405,engine:none,mode:none,service_instance:i1'));
     assert.equal(counters.length, 1000);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /label sets/);
+  });
+
+  it('tags every line with its service_instance, so two servers on one exporter stay apart', async () => {
+    sink.packets.length = 0;
+    const a = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000, instance: 'lab-a' });
+    const b = createMetrics({ enabled: true, host: '127.0.0.1', port: sink.port, flushMs: 60_000, instance: 'lab-b/2' });
+    await Promise.all([connected(a), connected(b)]);
+    a.watch(() => ({ inFlight: 1, queued: 0, shed: { queue_full: 0 } }));
+    b.watch(() => ({ inFlight: 2, queued: 1, shed: { queue_full: 3 } }));
+    for (let i = 0; i < 3; i++) a.request(performance.now(), '/hello', 'GET', 200, 'none', 'none');
+    b.request(performance.now(), '/hello', 'GET', 200, 'none', 'none');
+    b.stages({ impl: 'js', mode: 'pool', sieve_time_sec: 0.001, hash_time_sec: 0.002, io_time_sec: 0.003, queue_time_sec: 0 });
+    a.close();
+    b.close();
+    await sink.until('http.requests:1|c');
+    const lines = sink.lines();
+    assert.ok(lines.length > 10);
+    // (Late lines of earlier tests' servers may arrive too: they carry their own instance.)
+    for (const line of lines) assert.match(line, /[#,]service_instance:[A-Za-z0-9_./-]+$/, line);
+    assert.ok(lines.filter((l) => l.endsWith('service_instance:lab-a')).length >= 5);
+    assert.ok(lines.filter((l) => l.endsWith('service_instance:lab-b/2')).length >= 5);
+    assert.ok(lines.includes('http.requests:3|c|#route:/hello,method:GET,status:200,engine:none,mode:none,service_instance:lab-a'));
+    assert.ok(lines.includes('http.requests:1|c|#route:/hello,method:GET,status:200,engine:none,mode:none,service_instance:lab-b/2'));
+    assert.ok(lines.includes('http.in_flight:1|g|#service_instance:lab-a') && lines.includes('http.in_flight:2|g|#service_instance:lab-b/2'));
+    assert.ok(lines.includes('http.shed:3|c|#reason:queue_full,service_instance:lab-b/2'));
   });
 
   it('never throws or holds packets when nothing listens', async () => {
@@ -211,7 +237,7 @@ describe('metrics over UDP', () => {
     await new Promise<void>((resolve) => closed.bind(0, '127.0.0.1', resolve));
     const port = closed.address().port;
     closed.close();
-    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port, flushMs: 5 });
+    const metrics = createMetrics({ enabled: true, host: '127.0.0.1', port, flushMs: 5, instance: 'i1' });
     await connected(metrics);
     const now = performance.now();
     for (let round = 0; round < 20; round++) {
@@ -226,7 +252,7 @@ describe('metrics over UDP', () => {
     const warnings: string[] = [];
     console.warn = (line: string) => warnings.push(line);
     try {
-      const metrics = createMetrics({ enabled: true, host: 'no-such-host.invalid', port: 9, flushMs: 10 });
+      const metrics = createMetrics({ enabled: true, host: 'no-such-host.invalid', port: 9, flushMs: 10, instance: 'i1' });
       metrics.request(performance.now(), '/hello', 'GET', 200, 'none', 'none');
       for (let i = 0; i < 200 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
       metrics.close();
@@ -296,22 +322,22 @@ describe('request recording through route handlers', () => {
     const handler = (_res: HttpResponse) => {};
     assert.equal(timed(noMetrics, '/hello', 'GET', handler), handler);
     answered(res(), 200);
-    assert.equal(createMetrics({ enabled: false, host: '127.0.0.1', port: 9125, flushMs: 1000 }), noMetrics);
+    assert.equal(createMetrics({ enabled: false, host: '127.0.0.1', port: 9125, flushMs: 1000, instance: 'i1' }), noMetrics);
   });
 });
 
 describe('metrics configuration', () => {
   it('is on by default, to statsd_exporter on 127.0.0.1:9125, flushing every second', () => {
-    assert.deepEqual({ ...loadConfig({}).metrics }, { enabled: true, host: '127.0.0.1', port: 9125, flushMs: 1000 });
+    assert.deepEqual({ ...loadConfig({}).metrics }, { enabled: true, host: '127.0.0.1', port: 9125, flushMs: 1000, instance: `${hostname()}/${process.pid}` });
   });
 
   it('can be switched off, pointed elsewhere and flushed faster', () => {
-    const c = loadConfig({ METRICS: '0', STATSD_HOST: ' statsd-exporter ', STATSD_PORT: '8125', METRICS_FLUSH_MS: '100' });
-    assert.deepEqual({ ...c.metrics }, { enabled: false, host: 'statsd-exporter', port: 8125, flushMs: 100 });
+    const c = loadConfig({ METRICS: '0', STATSD_HOST: ' statsd-exporter ', STATSD_PORT: '8125', METRICS_FLUSH_MS: '100', METRICS_INSTANCE: 'lab-7f9c/2' });
+    assert.deepEqual({ ...c.metrics }, { enabled: false, host: 'statsd-exporter', port: 8125, flushMs: 100, instance: 'lab-7f9c/2' });
   });
 
   it('rejects bad values with the variable named', () => {
-    for (const [name, value] of [['METRICS', 'yes'], ['STATSD_HOST', ' '], ['STATSD_PORT', '0'], ['STATSD_PORT', '70000'], ['METRICS_FLUSH_MS', '5']]) {
+    for (const [name, value] of [['METRICS', 'yes'], ['STATSD_HOST', ' '], ['STATSD_PORT', '0'], ['STATSD_PORT', '70000'], ['METRICS_FLUSH_MS', '5'], ['METRICS_INSTANCE', 'a b'], ['METRICS_INSTANCE', 'pod:1'], ['METRICS_INSTANCE', 'x'.repeat(129)]]) {
       assert.throws(() => loadConfig({ [name!]: value }), (err: Error) => err instanceof ConfigError && err.message.includes(name!), `${name}=${value}`);
     }
   });

@@ -18,7 +18,8 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
  * requests/s becomes a few dozen lines a second instead of ~6k packets: one line per request cost
  * the server ~1.1 us of CPU per /hello (a 1.4 kB loopback sendmsg per 18 requests), 15% of its
  * capacity. Counters are summed the same way; gauges are sampled at each flush. Lines are packed
- * into datagrams of at most MAX_PACKET_BYTES.
+ * into datagrams of at most MAX_PACKET_BYTES. Every line carries `service_instance:<METRICS_INSTANCE>`
+ * (default host/pid), the label that keeps servers sharing an exporter apart.
  */
 
 /** The configuration of the metrics pipeline (the `METRICS`/`STATSD_*` environment variables). */
@@ -29,6 +30,12 @@ export interface MetricsConfig {
   readonly port: number;
   /** How often counters and gauges are sent; no line waits longer than this in the buffer. */
   readonly flushMs: number;
+  /**
+   * Which server sent a line: the `service_instance` tag on every line, so several servers on one
+   * exporter (two lab instances, pods behind one exporter) stay separate series. Already a valid
+   * tag value (config.ts checks it).
+   */
+  readonly instance: string;
 }
 
 /** The heavy endpoint's stages, each a `heavy_stage_duration_seconds{stage}` series. */
@@ -289,6 +296,8 @@ class Durations {
 class StatsdMetrics implements Metrics {
   readonly enabled = true;
   readonly #config: MetricsConfig;
+  /** `service_instance:<id>`, the last tag of every line. */
+  readonly #instanceTag: string;
   /** Undefined until the socket is connected; lines are dropped then, counters kept. */
   #client: StatsDClient | undefined;
   #transport: PacketTransport | undefined;
@@ -310,6 +319,7 @@ class StatsdMetrics implements Metrics {
 
   constructor(config: MetricsConfig) {
     this.#config = config;
+    this.#instanceTag = `service_instance:${tagValue(config.instance)}`;
     this.#loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.#loop.enable();
     this.#flushTimer = setInterval(() => this.#flush(), config.flushMs);
@@ -336,7 +346,7 @@ class StatsdMetrics implements Metrics {
     let series = this.#requests.get(key);
     if (series === undefined) {
       if (this.#requests.size >= MAX_SERIES) return void this.#tooManySeries(key);
-      series = new Durations(`|#route:${tagValue(route)},method:${label},status:${tagValue(status)},engine:${tagValue(engine)},mode:${tagValue(mode)}`);
+      series = new Durations(`|#route:${tagValue(route)},method:${label},status:${tagValue(status)},engine:${tagValue(engine)},mode:${tagValue(mode)},${this.#instanceTag}`);
       this.#requests.set(key, series);
     }
     this.#lastRequest = { route, method, status, engine, mode, series };
@@ -348,7 +358,7 @@ class StatsdMetrics implements Metrics {
     let series = this.#stages.get(key);
     if (series === undefined) {
       if (this.#stages.size >= MAX_SERIES) return this.#tooManySeries(key);
-      const labels = `,engine:${tagValue(t.impl)},mode:${tagValue(t.mode)}`;
+      const labels = `,engine:${tagValue(t.impl)},mode:${tagValue(t.mode)},${this.#instanceTag}`;
       series = STAGES.map((stage) => new Durations(`|#stage:${stage}${labels}`));
       this.#stages.set(key, series);
     }
@@ -422,16 +432,17 @@ class StatsdMetrics implements Metrics {
     const client = this.#client;
     if (client === undefined) return;
     this.#drainDurations(client);
+    const only = `|#${this.#instanceTag}`;
     const load = this.#sample?.();
     if (load !== undefined) {
-      client.raw(`http.in_flight:${load.inFlight}|g`);
-      client.raw(`heavy.queue_depth:${load.queued}|g`);
+      client.raw(`http.in_flight:${load.inFlight}|g${only}`);
+      client.raw(`heavy.queue_depth:${load.queued}|g${only}`);
       for (const reason in load.shed) {
         const total = load.shed[reason]!;
         const sent = this.#shedSent.get(reason);
         // A reason's first line goes out even at 0, so its series exists before the first shed.
         if (sent === undefined ? this.#shedSent.size >= MAX_SERIES : total <= sent) continue;
-        client.raw(`http.shed:${total - (sent ?? 0)}|c|#reason:${tagValue(reason)}`);
+        client.raw(`http.shed:${total - (sent ?? 0)}|c|#reason:${tagValue(reason)},${this.#instanceTag}`);
         this.#shedSent.set(reason, total);
       }
     }
@@ -440,19 +451,19 @@ class StatsdMetrics implements Metrics {
     const loop = this.#loop;
     if (loop.count > 0) {
       const late = (ns: number) => String(Math.max(0, Math.round(ns) - LOOP_RESOLUTION_MS * 1e6) / 1e9);
-      client.raw(`nodejs.eventloop_lag.p50:${late(loop.percentile(50))}|g`);
-      client.raw(`nodejs.eventloop_lag.p99:${late(loop.percentile(99))}|g`);
-      client.raw(`nodejs.eventloop_lag.max:${late(loop.max)}|g`);
+      client.raw(`nodejs.eventloop_lag.p50:${late(loop.percentile(50))}|g${only}`);
+      client.raw(`nodejs.eventloop_lag.p99:${late(loop.percentile(99))}|g${only}`);
+      client.raw(`nodejs.eventloop_lag.max:${late(loop.max)}|g${only}`);
       loop.reset();
     }
     const mem = process.memoryUsage();
-    client.raw(`process.rss:${mem.rss}|g`);
-    client.raw(`nodejs.heap_used:${mem.heapUsed}|g`);
-    client.raw(`nodejs.heap_total:${mem.heapTotal}|g`);
+    client.raw(`process.rss:${mem.rss}|g${only}`);
+    client.raw(`nodejs.heap_used:${mem.heapUsed}|g${only}`);
+    client.raw(`nodejs.heap_total:${mem.heapTotal}|g${only}`);
     const cpu = process.cpuUsage();
     const cpuMicros = cpu.user - this.#cpu.user + (cpu.system - this.#cpu.system);
     this.#cpu = cpu;
-    client.raw(`process.cpu:${cpuMicros / 1e6}|c`);
+    client.raw(`process.cpu:${cpuMicros / 1e6}|c${only}`);
     // Also sends the per-request lines of a quiet server: none waits longer than flushMs.
     this.#transport?.flush();
   }

@@ -34,9 +34,9 @@ export function parseHeavyQuery(query: string, config: Config): HeavyParams {
       const name = decode(eq === -1 ? pair : pair.slice(0, eq), pair);
       const value = eq === -1 ? '' : decode(pair.slice(eq + 1), name);
       if (!KNOWN.has(name)) {
-        throw new HttpError('UNKNOWN_PARAMETER', `unknown parameter "${truncate(name)}"; known: ${[...KNOWN].join(', ')}`, { parameter: truncate(name) });
+        throw new HttpError('UNKNOWN_PARAMETER', `unknown parameter "${truncate(name)}"; known: ${[...KNOWN].join(', ')}`, { extensions: { parameter: truncate(name) } });
       }
-      if (raw.has(name)) throw new HttpError('REPEATED_PARAMETER', `parameter "${name}" is given more than once`, { parameter: name });
+      if (raw.has(name)) throw new HttpError('REPEATED_PARAMETER', `parameter "${name}" is given more than once`, { extensions: { parameter: name } });
       raw.set(name, value);
     }
   }
@@ -58,24 +58,24 @@ export function parseHeavyQuery(query: string, config: Config): HeavyParams {
 function decimal(name: string, value: string, cap: number): number {
   if (!DECIMAL.test(value)) {
     const why = value === '' ? 'is empty' : value.length > 15 && /^[0-9]+$/.test(value) ? 'has too many digits' : 'is not a plain decimal integer (digits 0-9 only: no sign, exponent, fraction, hex or spaces)';
-    throw new HttpError('INVALID_PARAMETER', `${name} ${why}`, { parameter: name, value: truncate(value) });
+    throw new HttpError('INVALID_PARAMETER', `${name} ${why}`, { extensions: { parameter: name, value: truncate(value) } });
   }
   const n = Number(value);
-  if (n > cap) throw new HttpError('INVALID_PARAMETER', `${name} must be <= ${cap} (got ${n})`, { parameter: name, value: truncate(value), max: cap });
+  if (n > cap) throw new HttpError('INVALID_PARAMETER', `${name} must be <= ${cap} (got ${n})`, { extensions: { parameter: name, value: truncate(value), max: cap } });
   return n;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new HttpError('INVALID_PARAMETER', `${name} must be one of ${allowed.join(', ')} (got "${truncate(value)}")`, { parameter: name, value: truncate(value), allowed });
+  throw new HttpError('INVALID_PARAMETER', `${name} must be one of ${allowed.join(', ')} (got "${truncate(value)}")`, { extensions: { parameter: name, value: truncate(value), allowed } });
 }
 
 function decode(part: string, parameter: string): string {
   try {
     return decodeURIComponent(part.replaceAll('+', ' '));
   } catch {
-    throw new HttpError('MALFORMED_QUERY', `bad percent-encoding in "${truncate(parameter)}"`, { parameter: truncate(parameter) });
+    throw new HttpError('MALFORMED_QUERY', `bad percent-encoding in "${truncate(parameter)}"`, { extensions: { parameter: truncate(parameter) } });
   }
 }
 

@@ -3,6 +3,9 @@ import { after, describe, it } from 'node:test';
 import type { Engine } from './engines/engine.js';
 import { loadEngines, type EngineRegistry, type EngineStatus } from './engines/registry.js';
 import { startServer, type RunningServer } from './testing.js';
+import { loadConfig } from './config.js';
+import { HttpError } from './errors.js';
+import { HeavyScheduler, JobCancelled } from './scheduler.js';
 import { sha256Chain } from './engines/sha256-chain.js';
 import { sieveCount } from './engines/sieve.js';
 
@@ -17,14 +20,14 @@ function gatedEngine() {
   const engine: Engine = {
     name: 'native',
     description: 'test engine: sieve waits for a gate',
-    sieveCount,
-    sha256Chain,
-    async sieveCountAsync(limit) {
+    sieveCountSync: sieveCount,
+    sha256ChainSync: sha256Chain,
+    async sieveCount(limit) {
       calls.push(limit);
       await gate;
       return sieveCount(limit);
     },
-    async sha256ChainAsync(rounds) {
+    async sha256Chain(rounds) {
       return sha256Chain(rounds);
     },
   };
@@ -158,5 +161,57 @@ describe('pool and inline agree', () => {
         assert.deepEqual(answers[0], answers[1], `${e.name} ${q}`);
       }
     }
+  });
+});
+
+describe('inline admission', () => {
+  /** An inline engine whose cost is known: its hash busy-waits 1 ms per 1000 rounds. */
+  const timedEngine: Engine = {
+    name: 'js',
+    description: 'test engine: 1 ms per 1000 rounds',
+    sieveCountSync: () => 0,
+    sha256ChainSync(rounds) {
+      const end = performance.now() + rounds / 1000;
+      while (performance.now() < end);
+      return '';
+    },
+  };
+
+  it('refuses at once, with the estimate, a job that cannot finish by the deadline behind the inline job ahead', async (t) => {
+    const scheduler = new HeavyScheduler(loadConfig({ POOL_SIZE: '1', QUEUE_MAX: '4', DEADLINE_MS: '1000' }));
+    t.after(() => scheduler.close());
+    await scheduler.admit(timedEngine, 'inline', 0, 100_000).result; // learns ~1 ms per 1000 rounds
+    const expected = scheduler.expectedMs('js', 0, 600_000);
+    assert.ok(expected >= 550 && expected < 1000, `expected ${expected} ms`);
+    // Admitted in the same turn: the first one has its slot but has not computed yet.
+    const first = scheduler.admit(timedEngine, 'inline', 0, 600_000);
+    assert.throws(
+      () => scheduler.admit(timedEngine, 'inline', 0, 600_000),
+      (err: unknown) => {
+        assert.ok(err instanceof HttpError);
+        assert.equal(err.problem.code, 'DEADLINE_EXCEEDED');
+        assert.equal(err.problem['stage'], 'admission');
+        assert.ok((err.problem['estimatedMs'] as number) > 1000);
+        assert.match(err.headers['Retry-After'] ?? '', /^[1-9][0-9]*$/);
+        return true;
+      },
+    );
+    assert.equal(scheduler.stats().deadlinePredicted, 1);
+    await first.result;
+    // A job longer than the deadline on its own is refused too: a running inline job cannot be stopped.
+    assert.throws(() => scheduler.admit(timedEngine, 'inline', 0, 1_500_000), /cannot meet the 1000 ms deadline/);
+    // With nothing ahead, a job that fits is admitted.
+    await scheduler.admit(timedEngine, 'inline', 0, 300_000).result;
+  });
+
+  it('a client cancel ends the job with CancelReason "client", not an error to answer', async (t) => {
+    const scheduler = new HeavyScheduler(loadConfig({ POOL_SIZE: '1', QUEUE_MAX: '4', DEADLINE_MS: '60000' }));
+    t.after(() => scheduler.close());
+    const running = scheduler.admit(timedEngine, 'inline', 0, 50_000);
+    const queued = scheduler.admit(timedEngine, 'inline', 0, 50_000);
+    queued.cancel();
+    await assert.rejects(queued.result, (err: unknown) => err instanceof JobCancelled && err.reason === 'client');
+    await running.result;
+    assert.equal(scheduler.stats().clientCancelled, 1);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { capacityBound, capacityText } from '../bound.js';
 import { sleep } from '../exec.js';
 import { stepLine, type Run } from '../runner.js';
+import type { SearchPlan } from '../plan.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
 import { ohaArgs, ohaPath, summarizeOha } from '../oha.js';
 import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
@@ -13,15 +14,18 @@ import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../v
 /** Rest after a failed /hello step, before the next one. */
 const SETTLE_AFTER_FAILURE_MS = 5000;
 
-export async function hello(run: Run): Promise<void> {
-  const p = run.plan.hello;
+/** Returns the /hello capacity found (0 when no step passed). `search` overrides the plan's (a peer's ladder). */
+export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise<number> {
+  const p = { ...run.plan.hello, search: { ...run.plan.hello.search, ...search } };
   const dir = run.runsDir('hello');
   const url = run.helloUrl;
   // Primer: one request that must answer as expected before any load.
+  await run.quiet();
   run.log(`GET ${url}`);
   const res = await fetch(url);
   const text = await res.text();
   if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
+  run.trafficDone();
   const oha = ohaPath();
   const warm = run.newStep('hello-warmup', null, null, 'hello-warmup');
   warm.rate = p.warmupRate;
@@ -29,9 +33,9 @@ export async function hello(run: Run): Promise<void> {
   warm.files.oha = run.rel(join(dir, 'warmup.json'));
   await run.measure(warm, [{ tool: 'oha', argv: ohaArgs(oha, url, p.warmupRate, p.warmupSec, 5), out: join(run.dir, warm.files.oha) }]);
 
-  const search = new CapacitySearch(p.search, roundHelloRate);
+  const capacitySearch = new CapacitySearch(p.search, roundHelloRate);
   const ids: string[] = [];
-  for (let rate = search.next(); rate !== null; rate = search.next()) {
+  for (let rate = capacitySearch.next(); rate !== null; rate = capacitySearch.next()) {
     const step = run.newStep('hello', null, null, `hello-${rate}rps`);
     step.rate = rate;
     step.durationSec = p.stepSec;
@@ -45,15 +49,16 @@ export async function hello(run: Run): Promise<void> {
     // machine a moment, or the next step measures the residue.
     if (!pass || limited) await sleep(SETTLE_AFTER_FAILURE_MS, run.abort.signal);
     stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(step, run.genCpu));
-    search.record({ rate, pass, generatorLimited: limited });
+    capacitySearch.record({ rate, pass, generatorLimited: limited });
   }
-  const r = search.result();
-  run.manifest.searches.push({ scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
-  console.log(`== /hello capacity: ${capacityText(r.capacity, capacityBound(r.end, r.firstFailure))} (search end: ${r.end})`);
+  const r = capacitySearch.result();
+  run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
+  console.log(`== ${run.target === 'lab' ? '' : `${run.target} `}/hello capacity: ${capacityText(r.capacity, capacityBound(r.end, r.firstFailure))} (search end: ${r.end})`);
 
   const wrkStep = run.newStep('hello-wrk', null, null, 'hello-wrk');
   wrkStep.durationSec = p.wrk.durationSec;
   wrkStep.files.wrk = run.rel(join(dir, 'wrk.txt'));
   const argv = [run.wrk, `-t${p.wrk.threads}`, `-c${p.wrk.connections}`, `-d${p.wrk.durationSec}s`, '--latency', url];
   await run.measure(wrkStep, [{ tool: 'wrk', argv, out: join(run.dir, wrkStep.files.wrk) }]);
+  return r.capacity;
 }

@@ -5,8 +5,9 @@ import type { Run } from '../runner.js';
 import { roundHeavyRate } from '../search.js';
 import { attackArgs, summarize } from '../vegeta.js';
 
-export async function mixed(run: Run, capacities: Map<string, number>): Promise<void> {
-  const m = run.plan.mixed;
+/** `helloRate` overrides the plan's (a peer whose /hello capacity is below it). */
+export async function mixed(run: Run, capacities: Map<string, number>, helloRate = run.plan.mixed.helloRate): Promise<void> {
+  const m = { ...run.plan.mixed, helloRate };
   const dir = run.runsDir('mixed');
   const helloTargets = run.targets('mixed-hello', [`GET ${run.helloUrl}`]);
   const base = run.newStep('mixed-baseline', null, null, 'mixed-baseline');
@@ -14,7 +15,7 @@ export async function mixed(run: Run, capacities: Map<string, number>): Promise<
   base.durationSec = m.durationSec;
   base.files.helloBin = run.rel(join(dir, `${base.id}.hello.bin`));
   await run.measure(base, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, helloTargets, { perSecond: m.helloRate }, m.durationSec, 10, false), out: join(run.dir, base.files.helloBin) }]);
-  const pairs = [...capacities.entries()].filter(([key]) => m.engines === null || m.engines.includes(key.split(' ')[0]!));
+  const pairs = [...capacities.entries()].filter(([key]) => m.engines === null || run.target !== 'lab' || m.engines.includes(key.split(' ')[0]!));
   for (const fraction of m.heavyFractions) {
     for (const [key, capacity] of rotate(pairs, 2)) {
       const [engine, mode] = key.split(' ') as [string, string];

@@ -5,19 +5,12 @@
  * artifact is a broken build.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENGINE_NAMES, type Engine, type EngineName } from './engine.js';
 import { LOADERS } from './registry.js';
-import { repoRoot } from './rust-artifacts.js';
+import { loadVectors } from '../../lab/index.js';
 
-interface Vectors {
-  readonly primes: readonly { readonly limit: number; readonly count: number }[];
-  readonly sha256_chain: readonly { readonly rounds: number; readonly digest: string }[];
-}
-
-const vectors = JSON.parse(readFileSync(join(repoRoot(), 'fixtures', 'vectors.json'), 'utf8')) as Vectors;
+const vectors = loadVectors();
 
 /** Engines that must offer the off-loop `*Async` variants (the napi AsyncTask ones). */
 const ASYNC_ENGINES: readonly EngineName[] = ['native'];
@@ -42,33 +35,33 @@ for (const name of ENGINE_NAMES) {
     it('is the engine it was asked for, and says how it was built', () => {
       assert.equal(engine.name, name);
       assert.ok(engine.description.length > 0);
-      assert.equal(typeof engine.sieveCountAsync, typeof engine.sha256ChainAsync, 'both async variants or neither');
-      if (ASYNC_ENGINES.includes(name)) assert.equal(typeof engine.sieveCountAsync, 'function');
+      assert.equal(typeof engine.sieveCount, typeof engine.sha256Chain, 'both async variants or neither');
+      if (ASYNC_ENGINES.includes(name)) assert.equal(typeof engine.sieveCount, 'function');
     });
 
     for (const { limit, count } of vectors.primes) {
-      it(`sieveCount(${limit}) = ${count}`, () => {
-        assert.equal(engine.sieveCount(limit), count);
+      it(`sieveCountSync(${limit}) = ${count}`, () => {
+        assert.equal(engine.sieveCountSync(limit), count);
       });
     }
 
     const skip = SKIP_CHAIN_ROUNDS_ABOVE[name];
     for (const { rounds, digest } of vectors.sha256_chain) {
       const options = skip && rounds > skip.rounds ? { skip: skip.reason } : {};
-      it(`sha256Chain(${rounds}) = ${digest.slice(0, 16)}...`, options, () => {
-        assert.equal(engine.sha256Chain(rounds), digest);
+      it(`sha256ChainSync(${rounds}) = ${digest.slice(0, 16)}...`, options, () => {
+        assert.equal(engine.sha256ChainSync(rounds), digest);
       });
     }
 
     if (ASYNC_ENGINES.includes(name)) {
-      it('sieveCountAsync and sha256ChainAsync give the known answers', async () => {
-        for (const { limit, count } of vectors.primes) assert.equal(await engine.sieveCountAsync!(limit), count);
-        for (const { rounds, digest } of vectors.sha256_chain) assert.equal(await engine.sha256ChainAsync!(rounds), digest);
+      it('sieveCount and sha256Chain (async) give the known answers', async () => {
+        for (const { limit, count } of vectors.primes) assert.equal(await engine.sieveCount!(limit), count);
+        for (const { rounds, digest } of vectors.sha256_chain) assert.equal(await engine.sha256Chain!(rounds), digest);
       });
 
       it('async calls in flight together each get their own answer', async () => {
         const cases = vectors.sha256_chain.filter(({ rounds }) => rounds <= 100_000);
-        const digests = await Promise.all(cases.map(({ rounds }) => engine.sha256ChainAsync!(rounds)));
+        const digests = await Promise.all(cases.map(({ rounds }) => engine.sha256Chain!(rounds)));
         assert.deepEqual(digests, cases.map(({ digest }) => digest));
       });
     }

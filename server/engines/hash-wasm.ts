@@ -14,8 +14,8 @@ export const hashWasmLoader: EngineLoader = {
     return {
       name: 'hash-wasm',
       description: 'TypeScript sieve; SHA-256 by the hash-wasm package, one reused hasher, one call per round',
-      sieveCount,
-      sha256Chain(rounds: number): string {
+      sieveCountSync: sieveCount,
+      sha256ChainSync(rounds: number): string {
         let h: Uint8Array = new Uint8Array(32);
         for (let i = 0; i < rounds; i++) h = hasher.init().update(h).digest('binary');
         return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');

@@ -6,8 +6,8 @@ import { sha256Chain } from './sha256-chain.js';
 export const jsEngine = {
   name: 'js',
   description: 'pure TypeScript: odd-only bitset sieve, hand-written SHA-256 single-block compression',
-  sieveCount,
-  sha256Chain,
+  sieveCountSync: sieveCount,
+  sha256ChainSync: sha256Chain,
 } as const satisfies Engine;
 
 export const jsLoader: EngineLoader = { name: 'js', load: async () => jsEngine };

@@ -6,9 +6,10 @@ import type { Engine, EngineLoader } from './engine.js';
 import { describeBuild, firstLine, readBuildInfo, repoRoot } from './rust-artifacts.js';
 
 /**
- * The Rust kernel through its napi-rs addon (native/). Sync calls run on the calling thread; the
- * `*Async` variants are napi AsyncTasks whose work runs on libuv's thread pool. This file only
- * finds the addon and passes numbers through; native/src/lib.rs converts them to `u64`.
+ * The Rust kernel through its napi-rs addon (native/), named like node-rs in both layers: the
+ * `*Sync` calls run on the calling thread; `sieveCount` and `sha256Chain` are napi AsyncTasks whose
+ * work runs on libuv's thread pool. This file only finds the addon and passes numbers through;
+ * native/src/lib.rs converts them to `u64`.
  */
 export function loadNativeEngine(root: string): Engine {
   const dir = join(root, 'native');
@@ -32,10 +33,10 @@ export function loadNativeEngine(root: string): Engine {
   return {
     name: 'native',
     description: `Rust kernel via napi-rs: sync call on the JS thread, AsyncTask on the libuv pool; ${describeBuild(readBuildInfo(join(root, infoFile)), infoFile)}`,
-    sieveCount: (limit) => addon.sieveCountSync(limit),
-    sha256Chain: (rounds) => addon.sha256ChainSync(rounds),
-    sieveCountAsync: (limit) => addon.sieveCount(limit),
-    sha256ChainAsync: (rounds) => addon.sha256Chain(rounds),
+    sieveCountSync: (limit) => addon.sieveCountSync(limit),
+    sha256ChainSync: (rounds) => addon.sha256ChainSync(rounds),
+    sieveCount: (limit) => addon.sieveCount(limit),
+    sha256Chain: (rounds) => addon.sha256Chain(rounds),
   } satisfies Engine;
 }
 

@@ -9,8 +9,8 @@ import { sieveCount } from './sieve.js';
 export const nodeCryptoEngine = {
   name: 'node-crypto',
   description: 'TypeScript sieve; SHA-256 by node:crypto (OpenSSL), one createHash() per round',
-  sieveCount,
-  sha256Chain(rounds: number): string {
+  sieveCountSync: sieveCount,
+  sha256ChainSync(rounds: number): string {
     let h: Buffer = Buffer.alloc(32);
     for (let i = 0; i < rounds; i++) h = createHash('sha256').update(h).digest();
     return h.toString('hex');

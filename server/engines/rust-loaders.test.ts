@@ -42,7 +42,7 @@ describe('Rust engine loaders', () => {
     const timer = setInterval(() => ticks++, 5);
     try {
       // ~0.5 s of hashing on libuv's pool; the same call made synchronously would allow no tick.
-      const digest = await engine.sha256ChainAsync!(10_000_000);
+      const digest = await engine.sha256Chain!(10_000_000);
       assert.equal(digest, '6b4ab10d92373474a97d10639e667f6b734af012f9be29997f1befd1c7166199');
     } finally {
       clearInterval(timer);
@@ -56,7 +56,7 @@ describe('Rust engine loaders', () => {
       const { parentPort, workerData } = require('node:worker_threads');
       import(workerData).then(async ({ nativeLoader }) => {
         const engine = await nativeLoader.load();
-        parentPort.postMessage([engine.sieveCount(1000), await engine.sha256ChainAsync(1000)]);
+        parentPort.postMessage([engine.sieveCountSync(1000), await engine.sha256Chain(1000)]);
       });`;
     for (let i = 0; i < 3; i++) {
       const worker = new Worker(code, { eval: true, workerData: new URL('./native.js', import.meta.url).href });
@@ -67,6 +67,6 @@ describe('Rust engine loaders', () => {
       assert.deepEqual(message, [168, '36c1cb4f826ae42ceba848227e0c5f786178ca9dceca6772e5d728d09c30a2f6']);
     }
     const engine = await nativeLoader.load();
-    assert.equal(engine.sieveCount(1000), 168);
+    assert.equal(engine.sieveCountSync(1000), 168);
   });
 });

@@ -52,8 +52,8 @@ export async function loadWasmEngine(root: string): Promise<Engine> {
   return {
     name: 'wasm',
     description: `Rust kernel as wasm32 (raw extern "C" exports, one call per workload); ${describeBuild(readBuildInfo(join(root, infoFile)), infoFile)}`,
-    sieveCount: (limit) => Number(kernel.sieve_count(BigInt(limit))),
-    sha256Chain(rounds) {
+    sieveCountSync: (limit) => Number(kernel.sieve_count(BigInt(limit))),
+    sha256ChainSync(rounds) {
       const at = kernel.sha256_chain(BigInt(rounds));
       // Read memory.buffer after the call: a call that grows memory replaces the ArrayBuffer.
       return Buffer.from(kernel.memory.buffer, at, 32).toString('hex');
