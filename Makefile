@@ -39,8 +39,8 @@ test: build test-ts $(TEST_PARTS) ## Install what is missing, build, run every t
 run: build ## Run the server on HOST:PORT (defaults 127.0.0.1:8000)
 	node dist/server/main.js
 
-test-ts: build ## Run the TypeScript test suites (node:test)
-	npm test
+test-ts: build ## Run the TypeScript test suites (node:test), every known-answer vector included
+	LAB_TEST_ALL_VECTORS=1 npm test
 
 clean: ## Remove build outputs (dist/, target/)
 	rm -rf dist target
