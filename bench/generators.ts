@@ -5,25 +5,26 @@
  * above it; this prints that ceiling for oha, vegeta and (when installed) h2load.
  *
  * Method: the server pinned to CPU 1, the generator to CPU 0; constant arrival rates from RATES,
- * each for SECONDS; a rate is held when the generator sent >= 97% of it with no error and a p99
- * below 50 ms (oha measures from the scheduled send time with --latency-correction, so a generator
- * that falls behind shows a growing p99, not a lower rate only). The ceiling is the highest rate
+ * each for SECONDS; a rate is held when the generator sent >= 97% of it with no error and a median
+ * latency under 5 ms (oha measures from the scheduled send time with --latency-correction, so a
+ * generator that falls behind shows a growing median, not only a lower rate; the p99 is printed but
+ * not judged: on a shared machine a neighbour's burst moves it). The ceiling is the highest rate
  * held below the first one missed. Generator and server CPU are read from the kernel for every step.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { echo, environment, REPO, startPinned } from './lib/processes.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 5);
-const RATES = (process.env['RATES'] ?? '10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
+const RATES = (process.env['RATES'] ?? '2500,5000,10000,20000,30000,40000,50000,60000,80000,100000,120000,150000').split(',').map(Number);
 const GENERATORS = (process.env['GENERATORS'] ?? 'oha,vegeta,h2load').split(',');
-const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 64);
+const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 256);
 const SERVER_CPU = 1;
 const LOAD_CPU = 0;
 const HOLD = 0.97;
-const MAX_P99_MS = 50;
+const MAX_P50_MS = 5;
 const TOOLS = `${REPO}.tools/bin`;
 
 interface Step {
@@ -66,7 +67,7 @@ type Run = (url: string, rate: number, dir: string) => Promise<Omit<Step, 'rate'
 
 const runners: Record<string, Run> = {
   async oha(url, rate) {
-    const r = await measured([`${TOOLS}/oha`, '-z', `${SECONDS}s`, '-q', String(rate), '--latency-correction', '-c', String(CONNECTIONS), '--worker-threads', '1', '--no-tui', '--output-format', 'json', url]);
+    const r = await measured([`${TOOLS}/oha`, '-z', `${SECONDS}s`, '-q', String(rate), '--latency-correction', '-w', '-c', String(CONNECTIONS), '--worker-threads', '1', '--no-tui', '--output-format', 'json', url]);
     const j = JSON.parse(r.stdout) as { summary: { total: number }; latencyPercentiles: Record<string, number | null>; statusCodeDistribution: Record<string, number>; errorDistribution: Record<string, number> };
     const answered = Object.values(j.statusCodeDistribution).reduce((a, b) => a + b, 0);
     const errors = Object.values(j.errorDistribution).reduce((a, b) => a + b, 0) + answered - (j.statusCodeDistribution['200'] ?? 0);
@@ -76,14 +77,14 @@ const runners: Record<string, Run> = {
   async vegeta(url, rate, dir) {
     const bin = join(dir, 'vegeta.bin');
     const targets = join(dir, 'targets.txt');
-    await measured(['bash', '-c', `echo 'GET ${url}' > ${targets}`]);
-    const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-body=0', `-output=${bin}`]);
-    const rep = await measured([`${TOOLS}/vegeta`, 'report', '-type=json', bin]);
-    const j = JSON.parse(rep.stdout) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
+    writeFileSync(targets, `GET ${url}\n`);
+    const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-connections=1000', '-max-body=0', `-output=${bin}`]); // as compare runs it
+    const j = JSON.parse(execFileSync(`${TOOLS}/vegeta`, ['report', '-type=json', bin], { encoding: 'utf8' })) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
     return { sentRate: j.rate, p50Ms: j.latencies['50th']! / 1e6, p99Ms: j.latencies['99th']! / 1e6, errors: j.requests - (j.status_codes['200'] ?? 0), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
   async h2load(url, rate) {
-    // --rps is per client; h2load prints no percentiles and times from the actual send.
+    // --rps is per client (each HTTP/1.1 client has one request in flight, so it also caps at
+    // 1/latency); h2load prints no percentiles and times from the actual send.
     const perClient = Math.max(1, Math.round(rate / CONNECTIONS));
     const r = await measured(['h2load', '--h1', '-t', '1', '-c', String(CONNECTIONS), '-D', String(SECONDS), `--rps=${perClient}`, url]);
     const done = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(r.stdout);
@@ -95,7 +96,7 @@ const runners: Record<string, Run> = {
 
 const available = (g: string) => {
   try {
-    if (g === 'h2load') return spawn('h2load', ['--version']).pid !== undefined;
+    if (g === 'h2load') return spawnSync('h2load', ['--version']).status === 0;
     readFileSync(`${TOOLS}/${g}`);
     return true;
   } catch {
@@ -104,7 +105,7 @@ const available = (g: string) => {
 };
 
 console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
-console.log(`method: server (bench/bare-uws.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, p99 < ${MAX_P99_MS} ms; ${CONNECTIONS} connections`);
+console.log(`method: server (bench/bare-uws.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms (h2load: mean); ${CONNECTIONS} connections`);
 console.log('environment:', JSON.stringify(environment()));
 const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
 const server = await startPinned(`${REPO}dist/bench/bare-uws.js`, SERVER_CPU);
@@ -123,7 +124,7 @@ try {
       const r = await runners[g]!(url, rate, dir);
       const serverCpu = (cpuSec(server.pid) - before) / r.wallSec;
       const step: Step = { rate, sentRate: r.sentRate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, generatorCpu: r.cpuSec / r.wallSec, serverCpu };
-      const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p99Ms === null || step.p99Ms < MAX_P99_MS);
+      const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p50Ms === null || step.p50Ms < MAX_P50_MS);
       const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
       console.log(`  ${held ? 'held  ' : 'missed'} rate ${rate}: sent ${step.sentRate.toFixed(0)}/s, p50 ${f(step.p50Ms)} ms, p99 ${f(step.p99Ms)} ms, errors ${step.errors}, generator CPU ${step.generatorCpu.toFixed(2)}, server CPU ${step.serverCpu.toFixed(2)}`);
       if (!held) break;
@@ -136,9 +137,9 @@ try {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log('\n| generator | ceiling on one core, req/s | p99 there, ms | generator CPU | bare uWS CPU |\n|---|---:|---:|---:|---:|');
+console.log('\n| generator | ceiling on one core, req/s | p50 there, ms | p99 there, ms | generator CPU | bare uWS CPU |\n|---|---:|---:|---:|---:|---:|');
 for (const [g, c] of Object.entries(ceilings)) {
   const a = c.at;
-  console.log(`| ${g} | ${c.ceiling > 0 ? `>= ${c.ceiling}` : `< ${RATES[0]}`} | ${a?.p99Ms == null ? 'n/a' : a.p99Ms.toFixed(2)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} |`);
+  console.log(`| ${g} | ${c.ceiling > 0 ? `>= ${c.ceiling}` : `< ${RATES[0]}`} | ${a?.p50Ms == null ? 'n/a' : a.p50Ms.toFixed(2)} | ${a?.p99Ms == null ? 'n/a' : a.p99Ms.toFixed(2)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} |`);
 }
 console.log(`\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's)`);

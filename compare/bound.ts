@@ -10,13 +10,28 @@
  * - generator: the generator could not offer more; the service did not fail.
  * - plan-max: passed at the plan's highest rate.
  * - open: the search ran out of steps before any rate above the capacity failed.
+ * - noisy: the failure above it ran while other processes took more than NOISE_CORES of the
+ *   machine and the service was not using its CPU, so it may be theirs, not the service's.
  */
-export type CapacityBound = 'service' | 'generator' | 'plan-max' | 'open';
+export type CapacityBound = 'service' | 'generator' | 'plan-max' | 'open' | 'noisy';
 
-/** The bound from the search's end (search.ts) and whether a failure above the capacity was measured. */
-export function capacityBound(end: string | null, firstFailure: number | null): CapacityBound {
+/**
+ * A failing step that says little about the service: it ran beside busy processes (NOISY) while
+ * the service used under 90% of its CPU quota. A noisy step where the service was at its quota
+ * failed on the service's own limit.
+ */
+export function failureInDoubt(step: { noisy: boolean; serviceCpuCores: number | null } | null, quota: number): boolean {
+  return step !== null && step.noisy && (step.serviceCpuCores === null || step.serviceCpuCores < 0.9 * quota);
+}
+
+/**
+ * The bound from the search's end (search.ts), whether a failure above the capacity was measured,
+ * and whether that failure is in doubt (`failureInDoubt`).
+ */
+export function capacityBound(end: string | null, firstFailure: number | null, firstFailureInDoubt = false): CapacityBound {
   if (end === 'generator-limited') return 'generator';
   if (end === 'capped') return 'plan-max';
+  if (firstFailure !== null && firstFailureInDoubt) return 'noisy';
   if (end === 'bracketed' || end === 'below-minimum' || firstFailure !== null) return 'service';
   return 'open';
 }
@@ -25,6 +40,7 @@ const WHY: Record<Exclude<CapacityBound, 'service'>, string> = {
   generator: 'generator-bound',
   'plan-max': "the plan's highest rate",
   open: 'no failing rate measured',
+  noisy: 'the failure above it ran beside other busy processes',
 };
 
 /** "5264 req/s", or "at least 52000 req/s (generator-bound)"; `digits` for heavy rates below 10. */

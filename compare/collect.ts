@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { heavyReference, median } from '../lab/index.js';
-import { capacityBound } from './bound.js';
+import { capacityBound, failureInDoubt } from './bound.js';
 import { diagnose } from './diagnose.js';
 import { readManifest, targetOf, type Manifest, type StepRecord } from './manifest.js';
 import { collectPeers } from './peers.js';
@@ -117,7 +117,7 @@ export async function collect(dir: string): Promise<Report> {
     }
     return {
       capacity: steps.length > 0 ? c.capacity : null,
-      bound: capacityBound(search?.end ?? null, c.firstFailure),
+      bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
       generator: m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.oha) ? 'oha' : 'vegeta',
       firstFailure: c.firstFailure,
       end: search?.end ?? null,
@@ -157,7 +157,7 @@ export async function collect(dir: string): Promise<Report> {
       serviceTimeSec,
       cpuTimeSec,
       capacity: measured ? c.capacity : null,
-      bound: capacityBound(search?.end ?? null, c.firstFailure),
+      bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
       firstFailure: c.firstFailure,
       end: search?.end ?? null,
       atCapacity: c.atCapacity,

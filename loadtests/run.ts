@@ -160,12 +160,12 @@ export async function verdictOf(dir: string, vegeta = vegetaPath()): Promise<{ t
     `  ${overall.requests} requests over ${overall.spanSec.toFixed(1)} s (${overall.sentRate.toFixed(1)} req/s sent); ${codes}; max latency ${formatValue(overall.maxMs, 'ms')}`,
   ];
   if (stages.length > 1) {
-    lines.push('  stage  VUs       s   requests   req/s      p50 ms     p95 ms     p99 ms  throttled  5xx  no answer');
+    lines.push('  stage  VUs          s   requests   req/s      p50 ms     p95 ms     p99 ms  throttled  5xx  no answer');
     for (const r of stages) {
       const m = r.tally.measured;
       const f = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(1)).padStart(10);
       lines.push(
-        `  ${String(r.stage + 1).padStart(5)}  ${r.vus.padEnd(7)} ${r.durationSec.toFixed(0).padStart(4)} ${String(r.tally.requests).padStart(10)} ${(r.tally.requests / r.durationSec).toFixed(1).padStart(7)} ${f(m.p50_ms)} ${f(m.p95_ms)} ${f(m.p99_ms)} ${String(m.throttled).padStart(10)} ${String(m.server_errors).padStart(4)} ${String(m.no_answer).padStart(10)}`,
+        `  ${String(r.stage + 1).padStart(5)}  ${r.vus.padEnd(10)} ${r.durationSec.toFixed(0).padStart(4)} ${String(r.tally.requests).padStart(10)} ${(r.tally.requests / r.durationSec).toFixed(1).padStart(7)} ${f(m.p50_ms)} ${f(m.p95_ms)} ${f(m.p99_ms)} ${String(m.throttled).padStart(10)} ${String(m.server_errors).padStart(4)} ${String(m.no_answer).padStart(10)}`,
       );
     }
   }

@@ -5,31 +5,15 @@
  * health; node:http must answer /hello and its health.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort, knownDigest, knownPrimes } from '../lab/index.js';
 
-interface Vectors {
-  primes: { limit: number; count: number }[];
-  sha256_chain: { rounds: number; digest: string }[];
-}
-const VECTORS = JSON.parse(readFileSync('fixtures/vectors.json', 'utf8')) as Vectors;
-const pi = (limit: number): number => VECTORS.primes.find((p) => p.limit === limit)!.count;
-const chain = (rounds: number): string => VECTORS.sha256_chain.find((c) => c.rounds === rounds)!.digest;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+const pi = (limit: number): number => knownPrimes(limit)!;
+const chain = (rounds: number): string => knownDigest(rounds)!;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -18,13 +18,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { freePort, repoRoot } from '../lab/index.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = repoRoot();
 const MAIN = join(ROOT, 'dist/server/main.js');
 const EXPORTER = join(ROOT, '.tools/bin/statsd_exporter');
 const BUCKETS = ['0.0001', '0.00025', '0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
@@ -69,14 +68,6 @@ async function stopAll(): Promise<void> {
 process.once('exit', () => {
   for (const { child } of procs) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
@@ -188,7 +179,7 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
 
   async function startLocalStack(): Promise<void> {
     dir = mkdtempSync(join(tmpdir(), 'lab-metrics-e2e-'));
-    const [exporterWeb, prometheusWeb] = [await freeTcpPort(), await freeTcpPort()];
+    const [exporterWeb, prometheusWeb] = [await freePort(), await freePort()];
     const statsdPort = await freeUdpPort();
     exporterUrl = `http://127.0.0.1:${exporterWeb}`;
     prometheusUrl = `http://127.0.0.1:${prometheusWeb}`;

@@ -43,6 +43,8 @@ export interface SchedulerStats {
   /** Inline jobs refused at once because the work ahead of them could not finish by the deadline. */
   readonly deadlinePredicted: number;
   readonly clientCancelled: number;
+  /** Pool worker threads that have loaded their engines and take tasks (a stopped one is replaced). */
+  readonly poolWorkersReady: number;
 }
 
 /** What one engine's compute costs, learned from its answers: ms per sieve unit and per hash round. */
@@ -100,6 +102,8 @@ export class HeavyScheduler {
   readonly #active = new Set<Job>();
   /** Smoothed compute time per job (ms), for Retry-After. */
   #serviceMs = 100;
+  /** Pool workers between piscina's workerCreate (sent once a replacement is ready) and workerDestroy. */
+  readonly #readyWorkers = new Set<unknown>();
 
   constructor(config: Config) {
     this.#config = config;
@@ -110,6 +114,8 @@ export class HeavyScheduler {
       // Workers are started at once and kept: engines load at worker start, not on a request.
       idleTimeout: Number.MAX_SAFE_INTEGER,
     });
+    this.#pool.on('workerCreate', (worker: unknown) => this.#readyWorkers.add(worker));
+    this.#pool.on('workerDestroy', (worker: unknown) => this.#readyWorkers.delete(worker));
   }
 
   stats(): SchedulerStats {
@@ -120,6 +126,7 @@ export class HeavyScheduler {
       deadlineDropped: this.#deadlineDropped,
       deadlinePredicted: this.#deadlinePredicted,
       clientCancelled: this.#clientCancelled,
+      poolWorkersReady: this.#readyWorkers.size,
     };
   }
 

@@ -4,28 +4,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMemoryStat } from '../../lab/cgroup.js';
-import { repoRoot } from '../../lab/index.js';
+import { freePort, repoRoot } from '../../lab/index.js';
 
 export const MiB = 1024 * 1024;
 
 /** The server's entry point; ROBUSTNESS_ENTRY points the suite at another build (a "before" run). */
 export function serverEntry(): string {
   return process.env['ROBUSTNESS_ENTRY'] ?? join(repoRoot(), 'dist/server/main.js');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Health {
