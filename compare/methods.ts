@@ -7,7 +7,7 @@
  *
  *   node dist/compare/methods.js [--profile quick|default|long] [--out reports/methods-<UTC time>]
  *
- * ENGINES defaults to native (the engine whose capacity the lab leads with). Each run keeps its own
+ * ENGINES defaults to native (the engine whose capacity the lab leads with), PEERS to none. Each run keeps its own
  * full report under <out>/cgroup and <out>/docker; methods.{md,json} hold the comparison.
  */
 import { spawnSync } from 'node:child_process';
@@ -84,7 +84,7 @@ function main(argv: string[]): number {
     console.log(`== compare with METHOD=${method}`);
     const r = spawnSync(process.execPath, ['dist/compare/run.js', '--profile', profile, '--out', join(out, method)], {
       stdio: 'inherit',
-      env: { ...process.env, METHOD: method, ENGINES: process.env['ENGINES'] ?? 'native' },
+      env: { ...process.env, METHOD: method, ENGINES: process.env['ENGINES'] ?? 'native', PEERS: process.env['PEERS'] ?? 'none' },
     });
     if (r.status !== 0) {
       console.error(`compare-methods: the METHOD=${method} run failed (status ${r.status}); its files are in ${join(out, method)}`);

@@ -47,7 +47,9 @@ docker-test-steps:
 # start is not a build; run-constrained then finds it and `docker run`s it under the limits.
 ifeq ($(METHOD),docker)
 compare: docker-build
+compare: export DOCKER_SKIP_BUILD = 1
 endif
+compare-methods: export DOCKER_SKIP_BUILD = 1
 
 .PHONY: compare-methods
 compare-methods: build compare-tools docker-build ## One run, two limits: make compare (ENGINES=native, quick) with METHOD=cgroup then METHOD=docker, capacities side by side

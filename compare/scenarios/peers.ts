@@ -27,7 +27,11 @@ async function switchTo(run: Run, peer: PeerName, record: PeerRecord): Promise<v
   run.target = peer;
   run.service = new ConstrainedService(run.service.host, run.service.port, run.dir, peer);
   run.health = null;
-  const health = await run.service.start(run.log, run.serviceCpu, {}, run.abort.signal);
+  // The image holds the lab's server only: with METHOD=docker a peer runs under run-constrained's
+  // auto method (a cgroup or systemd scope, the same limits), and the report says so.
+  const docker = process.env['METHOD'] === 'docker';
+  if (docker) run.note(`METHOD=docker: peer ${peer} is not in the image; it ran under run-constrained's auto method (cgroup or systemd scope) with the same limits`);
+  const health = await run.service.start(run.log, run.serviceCpu, docker ? { METHOD: 'auto' } : {}, run.abort.signal);
   // Scenarios read the CPU count from it; the rest of a peer's answer is kept as it is.
   run.health = health;
   record.health = health as unknown as Record<string, unknown>;
