@@ -1,6 +1,6 @@
 /**
  * The capacity search of `make compare` (search.ts), driven from shell one step at a time, so a
- * script that measures its own way (loadtests/vegeta/max-rate.sh) searches exactly as compare does:
+ * script that measures its own way (a user's own generator, another host's load) searches exactly as compare does:
  *
  *   S=out/search.json
  *   node dist/compare/search-cli.js init "$S" --start 2000 --max 40000 [--min 100 --up 2 --down 0.5

@@ -4,7 +4,7 @@
 #   smoke/load variables: VUS, DURATION, SCALE (load stages x SCALE), IMPL, MODE, MODEL (closed|open),
 #   THINK (s between a VU's requests, default 1; 0 = back to back), PRIME_LIMIT, HASH_ROUNDS, IO_KB.
 #   attack variables: RATE, DURATION, IMPLS, MODE, PRIME_LIMIT, HASH_ROUNDS, IO_KB.
-.PHONY: tools load-tools smoke load attack attack-heavy max-rate
+.PHONY: tools load-tools smoke load attack attack-heavy
 
 tools: ## Install vegeta, oha, statsd_exporter (pinned go/cargo install into .tools/bin) and wrk, prometheus, chromium (Debian); print versions
 	scripts/tools.sh
@@ -24,5 +24,3 @@ attack: load-tools ## The seed's vegeta attack: GET /hello at 1500 req/s for 30 
 attack-heavy: load-tools ## vegeta on /heavy/cpu-io-no-db/ once per engine in IMPLS (RATE=2, DURATION=20s)
 	loadtests/vegeta/attack.sh heavy
 
-max-rate: load-tools ## Highest /hello rate with 100% success and p99 < 10 ms (bounded search, ~3 min)
-	loadtests/vegeta/max-rate.sh
