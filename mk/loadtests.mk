@@ -18,9 +18,9 @@ smoke: build-ts load-tools ## The seed's smoke on vegeta: 10 VUs for 30 s on the
 load: build-ts load-tools ## The seed's ramp 1->5->20->50->100->150->0 VUs over 10 min on vegeta (SCALE=0.1: 1 min), the seed's thresholds
 	node dist/loadtests/run.js load
 
-attack: load-tools ## The seed's vegeta attack: GET /hello at 1500 req/s for 30 s (RATE, DURATION), results.bin kept
+attack: load-tools build-ts ## The seed's vegeta attack: GET /hello at 1500 req/s for 30 s (RATE, DURATION), results.bin kept
 	loadtests/vegeta/attack.sh hello
 
-attack-heavy: load-tools ## vegeta on /heavy/cpu-io-no-db/ once per engine in IMPLS (RATE=2, DURATION=20s)
+attack-heavy: load-tools build-ts ## vegeta on /heavy/cpu-io-no-db/ once per engine in IMPLS (RATE=2, DURATION=20s)
 	loadtests/vegeta/attack.sh heavy
 

@@ -37,8 +37,8 @@ case $what in
     ;;
   heavy)
     RATE=${RATE:-2} DURATION=${DURATION:-20s}
-    IMPLS=${IMPLS:-js wasm native hash-wasm node-crypto}
-    MODE=${MODE:-inline} PRIME_LIMIT=${PRIME_LIMIT:-500000} HASH_ROUNDS=${HASH_ROUNDS:-1000000} IO_KB=${IO_KB:-128}
+    IMPLS=${IMPLS:-$LAB_ENGINES}
+    MODE=${MODE:-inline} PRIME_LIMIT=${PRIME_LIMIT:-$LAB_PRIME_LIMIT} HASH_ROUNDS=${HASH_ROUNDS:-$LAB_HASH_ROUNDS} IO_KB=${IO_KB:-$LAB_IO_KB}
     export MODE PRIME_LIMIT HASH_ROUNDS IO_KB
     status=0 reference=""
     for IMPL in $IMPLS; do

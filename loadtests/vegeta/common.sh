@@ -1,20 +1,23 @@
 # Shared by the vegeta scripts: the target address, the loopback guard, rendering targets, and one
 # attack kept whole (raw results first, every report made from them). Sourced, not run.
 
-BASE_URL=${BASE_URL:-http://${HOST:-127.0.0.1}:${PORT:-8000}}
+# The target, the workload defaults and the engine names come from the lab module (lab/cli.ts, built
+# by `make build-ts`), which keeps the one loopback guard: only this machine's loopback unless
+# ALLOW_REMOTE=1, since a load generator aimed at the wrong host is an attack on someone else.
+[[ -f dist/lab/cli.js ]] || { echo "dist/lab/cli.js not built: run \`make build-ts\`" >&2; exit 2; }
+if [[ -n ${BASE_URL:-} ]]; then
+  # A BASE_URL given whole passes the same guard through its host.
+  host=${BASE_URL#*://}; host=${host%%/*}; [[ $host == \[* ]] && host=${host%%]*}] || host=${host%:*}
+  HOST=$host node dist/lab/cli.js get host >/dev/null || exit 2
+fi
+lab_values=$(node dist/lab/cli.js shell) || exit 2
+eval "$lab_values"
+BASE_URL=${BASE_URL:-$LAB_BASE_URL}
 BASE_URL=${BASE_URL%/}
 # `make tools` installs into .tools/bin; it comes first, as in the Makefile.
 PATH=$PWD/.tools/bin:$PATH
 VEGETA=${VEGETA:-vegeta}
 command -v "$VEGETA" >/dev/null || { echo "vegeta not found: run \`make tools\` (it installs into .tools/bin)" >&2; exit 2; }
-
-# A load generator aimed at the wrong host is an attack on someone else: only this machine's
-# loopback unless ALLOW_REMOTE=1 says otherwise.
-host=${BASE_URL#*://}; host=${host%%/*}; host=${host%:*}
-if [[ ${ALLOW_REMOTE:-0} != 1 && ! $host =~ ^(127\.[0-9]+\.[0-9]+\.[0-9]+|localhost|\[::1\])$ ]]; then
-  echo "refusing to attack $BASE_URL: only loopback targets (127.0.0.0/8, localhost, [::1]) unless ALLOW_REMOTE=1" >&2
-  exit 2
-fi
 
 # Replaces ${NAME} in a targets file with the variable's value.
 render_targets() { # file
