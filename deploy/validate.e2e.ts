@@ -69,7 +69,7 @@ const CASES = [
   },
   {
     kind: 'docker', file: 'Dockerfile', what: 'a base image on the moving :latest tag',
-    from: /^FROM node$/m, to: 'FROM node:latest',
+    from: /^FROM \$\{RUNTIME_IMAGE\}$/m, to: 'FROM debian:latest',
     message: /DL3007 warning: Using latest is prone to errors/,
   },
 ] as const;
