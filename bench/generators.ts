@@ -1,6 +1,6 @@
 /**
  * make bench-generators: how many /hello requests per second each open-model load generator can
- * send from ONE core, measured against the barest uWS server (bench/bare-uws.ts) on the other core.
+ * send from ONE core, measured against the barest uWS server (peers/uws-bare/server.ts) on the other core.
  * A capacity measured with a generator is only the service's when the generator's own ceiling is
  * above it; this prints that ceiling for oha, vegeta and (when installed) h2load.
  *
@@ -105,10 +105,10 @@ const available = (g: string) => {
 };
 
 console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
-console.log(`method: server (bench/bare-uws.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms (h2load: mean); ${CONNECTIONS} connections`);
+console.log(`method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms (h2load: mean); ${CONNECTIONS} connections`);
 console.log('environment:', JSON.stringify(environment()));
 const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
-const server = await startPinned(`${REPO}dist/bench/bare-uws.js`, SERVER_CPU);
+const server = await startPinned(`${REPO}dist/peers/uws-bare/server.js`, SERVER_CPU);
 const url = `${server.url}/hello`;
 const ceilings: Record<string, { ceiling: number; at: Step | null }> = {};
 try {

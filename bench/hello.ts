@@ -13,7 +13,7 @@ const LOAD_CPU = 0;
 
 const targets = {
   lab: { script: SERVER_MAIN, env: { METRICS: process.env['METRICS'] ?? '1' } },
-  'bare-uws': { script: `${REPO}dist/bench/bare-uws.js`, env: {} },
+  'bare-uws': { script: `${REPO}dist/peers/uws-bare/server.js`, env: {} },
 } as const;
 type Name = keyof typeof targets;
 

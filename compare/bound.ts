@@ -78,3 +78,44 @@ export function boundLegend(rows: readonly { what: string; bound: CapacityBound 
   if (lower.length === 0) return null;
   return `">=": a lower bound, not the service's limit: ${lower.map((r) => `${r.what} ${WHY[r.bound as Exclude<CapacityBound, 'service'>]}`).join('; ')}`;
 }
+
+/**
+ * The ceiling of the /hello measurement itself in this run, read from the bare uWS peer
+ * (peers/uws-bare): the same generator, objective and limits against the barest server on this
+ * stack. Its first failing (or generator-limited) rate is the generator's when that server still had
+ * CPU to spare there (under 90% of its quota): nothing else in it can fail. Null when its failure
+ * was its own CPU (then it is uWS's real ceiling, and a service near it is service-bound), or when
+ * it never failed.
+ */
+export interface HelloCeiling {
+  /** The highest rate the bare server passed. */
+  passed: number;
+  /** The lowest rate it failed at, or where the generator flagged itself. */
+  failedAt: number;
+  /** The bare server's CPU at that rate, in cores (null when not sampled). */
+  cpuCores: number | null;
+}
+
+interface HelloSteps {
+  capacity: number | null;
+  steps: readonly { rate: number | null; pass: boolean; generatorLimited: boolean; serviceCpuCores: number | null }[];
+}
+
+export function helloCeiling(bare: HelloSteps, quota: number): HelloCeiling | null {
+  const stops = bare.steps.filter((s) => s.rate !== null && (!s.pass || s.generatorLimited)).sort((a, b) => a.rate! - b.rate!);
+  const first = stops[0];
+  if (!first) return null;
+  const roomLeft = first.generatorLimited || (first.serviceCpuCores !== null && first.serviceCpuCores < 0.9 * quota);
+  return roomLeft ? { passed: bare.capacity ?? 0, failedAt: first.rate!, cpuCores: first.serviceCpuCores } : null;
+}
+
+/**
+ * Whether a /hello capacity is the measurement's, not the service's: its first failure came at a
+ * rate the generator never passed against the bare server in this run (5% slack for the rates of
+ * the two searches' ladders), while the bare server had CPU to spare where it failed.
+ */
+export function generatorBoundHello(target: { capacity: number | null; firstFailure: number | null; bound: CapacityBound }, ceiling: HelloCeiling | null): boolean {
+  if (ceiling === null || target.capacity === null || target.firstFailure === null) return false;
+  if (target.bound !== 'service' && target.bound !== 'noisy') return false;
+  return target.firstFailure > 1.05 * ceiling.passed;
+}

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { heavyReference, median } from '../lab/index.js';
-import { capacityBound, failureInDoubt } from './bound.js';
+import { capacityBound, failureInDoubt, generatorBoundHello, helloCeiling } from './bound.js';
 import { diagnose } from './diagnose.js';
 import { readManifest, targetOf, type Manifest, type StepRecord } from './manifest.js';
 import { collectPeers } from './peers.js';
@@ -118,6 +118,7 @@ export async function collect(dir: string): Promise<Report> {
     return {
       capacity: steps.length > 0 ? c.capacity : null,
       bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
+      quota: q,
       generator: m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.oha) ? 'oha' : 'vegeta',
       firstFailure: c.firstFailure,
       end: search?.end ?? null,
@@ -225,6 +226,18 @@ export async function collect(dir: string): Promise<Report> {
       };
     }
   }
+  // The /hello measurement's own ceiling, from the bare uWS peer in this run: a failure above
+  // what the generator ever passed against it is the generator's, for the lab and every peer.
+  const bare = peers.find((x) => x.name === 'uws-bare' && x.measured) ?? null;
+  const ceiling = bare ? helloCeiling(bare.hello, bare.hello.quota) : null;
+  for (const h of [hello, ...peers.map((x) => x.hello)]) {
+    if (!generatorBoundHello(h, ceiling)) continue;
+    h.bound = 'generator';
+    h.diagnosis = {
+      bottleneck: 'generator',
+      detail: `the load generator, not the service: it failed at ${h.firstFailure}/s here, and in this run it never passed more than ${ceiling!.passed}/s against the bare uWS server either, which failed at ${ceiling!.failedAt}/s using only ${ceiling!.cpuCores === null ? '?' : ceiling!.cpuCores.toFixed(2)} of its CPU; the capacity is at least the last passing rate (service's own failure there: ${h.diagnosis.detail})`,
+    };
+  }
   const vsPeers: Report['hello']['vsPeers'] = {};
   for (const x of peers) {
     vsPeers[x.name] = {
@@ -288,6 +301,7 @@ export async function collect(dir: string): Promise<Report> {
       ...hello,
       vsSeed: hello.steps.length > 0 && hello.capacity !== null ? hello.capacity / SEED.helloReqPerSec : null,
       vsPeers,
+      ceiling,
     },
     heavy,
     peers,

@@ -46,7 +46,7 @@ interface BarSpec {
 type ChartSpec = LineSpec | BarSpec;
 
 const ENGINE_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
-const PEER_COLORS = ['#8c564b', '#7f7f7f'];
+const PEER_COLORS = ['#8c564b', '#7f7f7f', '#17becf'];
 
 export function chartSpecs(r: Report): ChartSpec[] {
   const charts: ChartSpec[] = [];

@@ -76,6 +76,14 @@ export function renderMarkdown(r: Report): string {
   const hc = r.hello;
   const peerHello = r.peers.map((x) => `${x.name} ${capacityText(x.hello.capacity, x.hello.bound)}${hc.vsPeers[x.name]?.capacityRatio != null ? ` (this is ${ratioText(hc.vsPeers[x.name]!.capacityRatio, hc.bound)} it)` : ''}`);
   out.push(`Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${capacityText(hc.capacity, hc.bound)}** (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s).${hc.bound === 'generator' ? ' The load generator, not the service, ran out first: the service\'s own capacity is higher (see its CPU in the steps below and `make bench-generators` for the generator\'s ceiling).' : ''} First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
+  const bareMeasured = r.peers.some((x) => x.name === 'uws-bare' && x.measured);
+  out.push(
+    hc.ceiling
+      ? `\nCeiling of this measurement, in this run: against the bare uWS peer (same generator, objective and limits) ${hc.generator} passed up to ${hc.ceiling.passed}/s and failed at ${hc.ceiling.failedAt}/s while that server used ${f(hc.ceiling.cpuCores)} of its CPU. A failure above ${hc.ceiling.passed}/s is the generator's, not the service's, and its capacity reads "at least".`
+      : bareMeasured
+        ? '\nCeiling of this measurement: the bare uWS peer failed at its own CPU limit (or not at all), so the generator out-ran one uWS core in this run and the failures above are the services\'.'
+        : '\nCeiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service\'s CPU to spare may be the generator\'s; see `make bench-generators`.',
+  );
   if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
   out.push('');
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));

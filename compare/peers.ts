@@ -29,6 +29,10 @@ function describe(name: string, h: Record<string, unknown> | null): string {
   if (!h) return name;
   if (name === 'django') return `Django ${String(h['django'] ?? '?')} on ${String(h['server'] ?? 'gunicorn')} (4 workers x 2 threads, timeout 120), Python ${String(h['python'] ?? '?')}`;
   if (name === 'node-http') return `node:http, no framework, Node ${String(h['node'] ?? '?')}`;
+  if (name === 'uws-bare') {
+    const u = (h['uws'] ?? {}) as Record<string, unknown>;
+    return `bare uWebSockets.js (${String(u['package'] ?? '?')} ${String(u['version'] ?? '?')}, ${String(u['binary'] ?? '?')}): /hello only, no router, metrics or scheduler, Node ${String(h['node'] ?? '?')}`;
+  }
   return name;
 }
 

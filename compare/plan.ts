@@ -85,11 +85,16 @@ export interface Plan {
   };
 }
 
-/** The stacks measured beside the lab (peers/): the seeds' Django service and plain node:http. */
-export const PEER_NAMES = ['django', 'node-http'] as const;
+/**
+ * The stacks measured beside the lab (peers/): the seeds' Django service, plain node:http, and the
+ * barest uWS server, which is also the ceiling of the /hello measurement itself (compare/bound.ts).
+ */
+export const PEER_NAMES = ['django', 'node-http', 'uws-bare'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 /** The one mode name of a peer's heavy rows (a peer has no engines or modes of its own). */
-export const PEER_MODE: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'gunicorn', 'node-http': '-' });
+export const PEER_MODE: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'gunicorn', 'node-http': '-', 'uws-bare': '-' });
+/** How a report names each peer. */
+export const PEER_LABEL: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'Django', 'node-http': 'node:http', 'uws-bare': 'bare uWS' });
 
 /** How long a heavy step lasts: long enough for `minRequests` at its rate, within the bounds. */
 export interface HeavyStepPlan {

@@ -4,7 +4,7 @@
  */
 import type { CostReport } from './cost.js';
 import type { Manifest } from './manifest.js';
-import type { CapacityBound } from './bound.js';
+import type { CapacityBound, HelloCeiling } from './bound.js';
 import type { ScalingReport } from './scaling.js';
 import type { HeavyBodies, VegetaSummary } from './vegeta.js';
 
@@ -93,6 +93,8 @@ export interface HelloResult {
   capacity: number | null;
   /** What limited the capacity: only 'service' makes it the service's (bound.ts). */
   bound: CapacityBound;
+  /** The CPU quota (cores) the service ran under. */
+  quota: number;
   /** The open-model generator of the search (oha; vegeta in runs made before it). */
   generator: string;
   firstFailure: number | null;
@@ -156,6 +158,11 @@ export interface Report {
     vsSeed: number | null;
     /** Capacity and wrk req/s divided by each peer's, measured in this run. */
     vsPeers: Record<string, { capacityRatio: number | null; wrkRatio: number | null }>;
+    /**
+     * The /hello measurement's own ceiling in this run (bound.ts, from the bare uWS peer): null when
+     * that peer was not measured, never failed, or failed at its own CPU limit.
+     */
+    ceiling: HelloCeiling | null;
   };
   heavy: HeavyResult[];
   peers: PeerResult[];

@@ -2,6 +2,7 @@
 import { boundLegend, capacityCell, capacityText, ratioCell, ratioText } from './bound.js';
 import type { HeavyResult, Report } from './schema.js';
 import { GENERATOR_CPU_LIMIT } from './verdict.js';
+import { PEER_LABEL, type PeerName } from './plan.js';
 
 /** The summary table, as printed at the end of `make compare`. */
 export function summaryLines(r: Report): string[] {
@@ -14,11 +15,12 @@ export function summaryLines(r: Report): string[] {
     .filter((x) => r.hello.vsPeers[x.name])
     .map((x) => {
       const v = r.hello.vsPeers[x.name]!;
-      return `${ratioText(v.capacityRatio, r.hello.bound)} ${x.name === 'django' ? 'Django' : 'node:http'} (wrk ${v.wrkRatio === null ? '-' : `${f2(v.wrkRatio, 1)}x`})`;
+      return `${ratioText(v.capacityRatio, r.hello.bound)} ${PEER_LABEL[x.name as PeerName] ?? x.name} (wrk ${v.wrkRatio === null ? '-' : `${f2(v.wrkRatio, 1)}x`})`;
     });
   lines.push(
     `/hello: capacity ${capacityText(r.hello.capacity, r.hello.bound)} at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.generator}, open model; search end: ${r.hello.end ?? 'not measured'}${peerVs.length ? `; measured in this run: ${peerVs.join(', ')}` : ''}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${r.hello.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`,
   );
+  if (r.hello.ceiling) lines.push(`  (ceiling of the /hello measurement in this run: ${r.hello.generator} failed at ${r.hello.ceiling.failedAt}/s against bare uWS using ${f2(r.hello.ceiling.cpuCores)} of its CPU, passed ${r.hello.ceiling.passed}/s)`);
   for (const x of r.peers) {
     const w = x.hello.wrk;
     lines.push(

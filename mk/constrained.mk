@@ -7,7 +7,7 @@ CPUS ?= 1
 MEMORY ?= 256m
 TEST_PARTS += test-constrained
 
-run-constrained: ## Run the service in CPUS=1 MEMORY=256m on HOST:PORT (Docker if it answers, else a cgroup; METHOD= forces one; PEER=django|node-http runs a peer instead)
+run-constrained: ## Run the service in CPUS=1 MEMORY=256m on HOST:PORT (Docker if it answers, else a cgroup; METHOD= forces one; PEER=django|node-http|uws-bare runs a peer instead)
 ifeq ($(PEER),)
 	@case "$(METHOD)" in docker) $(MAKE) --no-print-directory build-ts ;; \
 	  ""|auto) if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory build-ts; else $(MAKE) --no-print-directory build; fi ;; \

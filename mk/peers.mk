@@ -1,13 +1,14 @@
 # Peers: the same endpoints on other stacks, measured beside the lab in the same run (peers/).
 #   django     the seeds' service: Django + gunicorn (4 workers x 2 threads, timeout 120), Python venv
 #   node-http  /hello on plain node:http, no framework
+#   uws-bare   /hello on the barest uWebSockets.js server: the ceiling of the /hello measurement
 # `make run-peer PEER=...` runs one on HOST:PORT; `make run-constrained PEER=...` under CPUS/MEMORY.
 .PHONY: peer-setup run-peer test-peers peer-check
 
 TEST_PARTS += test-peers
 
 PEER ?=
-PEERS := django node-http
+PEERS := django node-http uws-bare
 PYTHON ?= python3
 DJANGO_DIR := peers/django
 DJANGO_VENV := $(DJANGO_DIR)/.venv
@@ -15,8 +16,10 @@ DJANGO_VENV := $(DJANGO_DIR)/.venv
 # What runs each peer, from the repository root (scripts/run-constrained.sh runs it from there too).
 PEER_CMD_django := $(DJANGO_VENV)/bin/gunicorn -c $(DJANGO_DIR)/gunicorn.conf.py
 PEER_CMD_node-http := node dist/peers/node-http/server.js
+PEER_CMD_uws-bare := node dist/peers/uws-bare/server.js
 PEER_NEEDS_django := peer-setup
 PEER_NEEDS_node-http := build-ts
+PEER_NEEDS_uws-bare := build-ts
 PEER_CMD = $(PEER_CMD_$(PEER))
 
 # The Python the venv is made from must be 3.10+ (Django 5.2). Debian's python3 lacks the venv
@@ -40,7 +43,7 @@ tools: peer-setup
 peer-check:
 	@case " $(PEERS) " in *" $(PEER) "*) ;; *) echo "PEER must be one of: $(PEERS) (got '$(PEER)')" >&2; exit 2 ;; esac
 
-run-peer: peer-check ## Run a peer on HOST:PORT without limits: PEER=django|node-http
+run-peer: peer-check ## Run a peer on HOST:PORT without limits: PEER=django|node-http|uws-bare
 	@$(MAKE) --no-print-directory $(PEER_NEEDS_$(PEER))
 	$(PEER_CMD)
 

@@ -189,3 +189,36 @@ describe('node-http peer', () => {
     assert.equal(post.headers.get('allow'), 'GET');
   });
 });
+
+describe('uws-bare peer', () => {
+  const peer = new Peer('uws-bare');
+  before(() => peer.start());
+  after(() => peer.stop());
+
+  it('answers /hello exactly as the lab does (status, type, body)', async () => {
+    const r = await get(`${peer.url}/hello`);
+    assert.equal(r.status, 200);
+    assert.equal(r.type, 'text/plain; charset=utf-8');
+    assert.equal(r.text, 'Hello, World!');
+  });
+
+  it('reports in its health that the native uWS binary loaded', async () => {
+    const h = JSON.parse((await get(`${peer.url}/heavy/health/`)).text) as Record<string, unknown>;
+    assert.equal(h['service'], 'uws-bare');
+    assert.equal(h['node'], process.version);
+    const uws = h['uws'] as Record<string, unknown>;
+    assert.equal(uws['native'], true);
+    assert.match(String(uws['binary']), /^uws_.*\.node$/);
+    assert.ok(typeof h['limits'] === 'object' && h['limits'] !== null && 'cgroup_version' in h['limits']);
+  });
+
+  it('answers other paths and methods with JSON errors', async () => {
+    const r = await get(`${peer.url}/heavy/cpu-io-no-db/`);
+    assert.equal(r.status, 404);
+    assert.equal(r.type, 'application/problem+json');
+    const post = await fetch(`${peer.url}/hello`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET');
+    assert.equal((JSON.parse(await post.text()) as Record<string, unknown>)['status'], 405);
+  });
+});
