@@ -15,12 +15,20 @@ export function ohaPath(): string {
 }
 
 /**
- * Connections, as wrk's 64: enough that they do not set the pace (in flight = rate x latency: 12 at
- * 60,000 req/s and 0.2 ms); requests due while all are busy wait in oha's queue, and that wait counts
- * in their latency (--latency-correction), as a client's would. More connections only lengthen the
- * burst of connects at the start of every step, which a short step's p99 then measures.
+ * Connections: enough that they do not set the pace (in flight = rate x latency: 12 at 60,000
+ * req/s and 0.2 ms); requests due while all are busy wait in oha's queue, and that wait counts in
+ * their latency (--latency-correction), as a client's would. Fewer is cheaper for oha's one
+ * thread (each connection is a task woken per request): `make bench-generators` measured 32 ahead
+ * of 64 and 256 on one core. OHA_CONNECTIONS overrides it (a whole number 1-10000).
  */
-export const OHA_CONNECTIONS = 64;
+export const OHA_CONNECTIONS = readConnections(process.env['OHA_CONNECTIONS']);
+
+function readConnections(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 32;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10000) throw new Error(`OHA_CONNECTIONS must be a whole number 1-10000 (got "${raw}")`);
+  return n;
+}
 
 /**
  * The argv of one constant-rate /hello step. One runtime thread: the generator is pinned to one

@@ -32,7 +32,7 @@ test('progress: the last phase\'s last planned step has an exact total and littl
 test('progress: the peers\' phases follow the lab\'s, under their names', () => {
   const plan = PLANS.quick;
   const names = plannedPhases(plan, ['native']).map((x) => x.name);
-  assert.deepEqual(names.slice(-8), ['django hello-warmup', 'django hello', 'django hello-wrk', 'django heavy django/gunicorn', 'django mixed', 'node-http hello-warmup', 'node-http hello', 'node-http hello-wrk']);
+  assert.deepEqual(names.slice(-11), ['django hello-warmup', 'django hello', 'django hello-wrk', 'django heavy django/gunicorn', 'django mixed', 'node-http hello-warmup', 'node-http hello', 'node-http hello-wrk', 'uws-bare hello-warmup', 'uws-bare hello', 'uws-bare hello-wrk']);
   const p = new Progress(plannedPhases(plan, ['native']), 0);
   const line = p.begin({ id: '040-django-hello-500rps', scenario: 'hello', engine: null, mode: null, target: 'django' } as Parameters<Progress['begin']>[0], 1000);
   assert.match(line, /^-- step 1 of ~\d+, 1s elapsed/);

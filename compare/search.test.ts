@@ -89,7 +89,7 @@ test('rotation moves every engine to the front once', () => {
 });
 
 test('PEERS: the profile\'s by default, a checked list, or none', () => {
-  assert.deepEqual(readPeers({}, PLANS.default.peers.names), ['django', 'node-http']);
+  assert.deepEqual(readPeers({}, PLANS.default.peers.names), ['django', 'node-http', 'uws-bare']);
   assert.deepEqual(readPeers({ PEERS: ' django ,django' }, PLANS.default.peers.names), ['django']);
   assert.deepEqual(readPeers({ PEERS: 'none' }, PLANS.default.peers.names), []);
   assert.throws(() => readPeers({ PEERS: 'flask' }, PLANS.default.peers.names), /unknown peer\(s\) "flask"; known: django, node-http, or none/);
@@ -104,4 +104,12 @@ test('Django\'s heavy steps hold enough requests at its sub-1 req/s rates, and Q
   }
   const q = PLANS.quick.peers.djangoHeavy;
   assert.ok(q.search.maxSteps * q.maxStepSec <= 15, 'quick: Django\'s heavy search takes seconds, not minutes');
+});
+
+test('HELLO_GENERATOR: the profile\'s (h2load) by default, oha on request, anything else refused', async () => {
+  const { readHelloGenerator } = await import('./plan.js');
+  assert.equal(PLANS.default.hello.generator, 'h2load');
+  assert.equal(readHelloGenerator({}, 'h2load'), 'h2load');
+  assert.equal(readHelloGenerator({ HELLO_GENERATOR: ' oha ' }, 'h2load'), 'oha');
+  assert.throws(() => readHelloGenerator({ HELLO_GENERATOR: 'k6' }, 'h2load'), /HELLO_GENERATOR must be one of h2load, oha \(got "k6"\)/);
 });

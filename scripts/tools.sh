@@ -5,7 +5,7 @@
 # Go programs are built by `go install` and Rust programs by `cargo install`, at pinned versions,
 # into .tools/bin/; a version stamp beside each binary skips the build when it is already there
 # (oha takes a few minutes of CPU the first time only). The rest come from Debian's packages.
-# Permissive licences only: vegeta (MIT), oha (MIT), statsd_exporter (Apache-2.0).
+# Permissive licences only: vegeta (MIT), oha (MIT), statsd_exporter (Apache-2.0), h2load (nghttp2, MIT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$PWD/.tools/bin"
@@ -64,7 +64,7 @@ version_of() {
 }
 
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(vegeta oha statsd_exporter prometheus wrk chromium)
+[[ ${#tools[@]} -gt 0 ]] || tools=(vegeta h2load oha statsd_exporter prometheus wrk chromium)
 for t in "${tools[@]}"; do
   case $t in
     vegeta) go_tool vegeta "$VEGETA_MOD" ;;
