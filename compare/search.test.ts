@@ -92,7 +92,7 @@ test('PEERS: the profile\'s by default, a checked list, or none', () => {
   assert.deepEqual(readPeers({}, PLANS.default.peers.names), ['django', 'node-http', 'uws-bare']);
   assert.deepEqual(readPeers({ PEERS: ' django ,django' }, PLANS.default.peers.names), ['django']);
   assert.deepEqual(readPeers({ PEERS: 'none' }, PLANS.default.peers.names), []);
-  assert.throws(() => readPeers({ PEERS: 'flask' }, PLANS.default.peers.names), /unknown peer\(s\) "flask"; known: django, node-http, or none/);
+  assert.throws(() => readPeers({ PEERS: 'flask' }, PLANS.default.peers.names), /unknown peer\(s\) "flask"; known: django, node-http, uws-bare, or none/);
 });
 
 test('Django\'s heavy steps hold enough requests at its sub-1 req/s rates, and QUICK stays short', () => {
