@@ -26,6 +26,15 @@ export function h2loadClients(ratePerSec: number): number {
   return Math.max(1, Math.min(32, Math.floor(ratePerSec / 10)));
 }
 
+/** How a step is laid out: requests, clients, and how many clients start per period of how many ms. */
+export function h2loadPlan(ratePerSec: number, durationSec: number): { requests: number; clients: number; periodMs: number; perPeriod: number } {
+  const requests = Math.max(1, Math.round(ratePerSec * durationSec));
+  const clients = Math.min(h2loadClients(ratePerSec), requests);
+  const periodMs = Math.max(1, Math.floor(1000 / ratePerSec));
+  const perPeriod = Math.min(clients, Math.max(1, Math.ceil((periodMs * ratePerSec) / 1000)));
+  return { requests, clients, periodMs, perPeriod };
+}
+
 /** H2LOAD, else the one on PATH (Debian's, from scripts/tools.sh). */
 export function h2loadPath(): string {
   return process.env['H2LOAD'] ?? 'h2load';
@@ -33,17 +42,27 @@ export function h2loadPath(): string {
 
 /**
  * The argv of one constant-rate /hello step: HTTP/1.1, one thread (the generator is pinned to one
- * core), `rate` split evenly over the clients, each request's start, status and time logged.
- * `-N` ends a connection idle that long: a stalled service ends the step, never hangs it.
+ * core), `rate x duration` requests split evenly over the clients, each client at `rate / clients`
+ * per second on its own clock, each request's start, status and time logged.
+ *
+ * The clients are started one period apart (`-r` per `--rate-period`, whole milliseconds), so their
+ * clocks spread over one client's interval instead of ticking together: 32 clients started at once
+ * at 500/s send bursts of 32 every 64 ms, which a service with 8 threads (Django's) answers with a
+ * queue that evenly spaced arrivals never build. A count of requests (`-n`) rather than a duration
+ * (`-D`, which h2load refuses beside `-r`): every planned request is either answered or counted
+ * unanswered, and `-T` closes every connection `timeoutSec` after the step's end, so a service that
+ * falls behind ends the step late by at most that, never hangs it; `-N` ends a connection idle that long.
  */
 export function h2loadArgs(h2load: string, url: string, ratePerSec: number, durationSec: number, timeoutSec: number, logFile: string): string[] {
   if (!(ratePerSec > 0) || !(durationSec >= 1) || !Number.isInteger(durationSec)) throw new RangeError(`h2load needs a positive rate and whole seconds (got ${ratePerSec}/s for ${durationSec} s)`);
-  const clients = h2loadClients(ratePerSec);
-  return [h2load, '--h1', '-t', '1', '-c', String(clients), '-D', String(durationSec), `--rps=${+(ratePerSec / clients).toFixed(6)}`, '-N', String(timeoutSec), `--log-file=${logFile}`, url];
+  const { requests, clients, periodMs, perPeriod } = h2loadPlan(ratePerSec, durationSec);
+  return [h2load, '--h1', '-t', '1', '-c', String(clients), '-n', String(requests), `--rps=${+(ratePerSec / clients).toFixed(6)}`, '-r', String(perPeriod), `--rate-period=${periodMs}ms`, '-N', String(timeoutSec), '-T', String(durationSec + timeoutSec), `--log-file=${logFile}`, url];
 }
 
 /** What h2load's summary says about one run. */
 export interface H2loadCounts {
+  /** Planned (-n). */
+  total: number;
   started: number;
   done: number;
   succeeded: number;
@@ -62,6 +81,7 @@ export function parseH2loadOutput(text: string): H2loadCounts {
   if (!req || !codes || !fin) throw new Error(`not h2load output (no requests/status codes/finished lines): ${text.slice(0, 200)}`);
   const n = (i: number) => Number(req[i]);
   return {
+    total: n(1),
     started: n(2),
     done: n(3),
     succeeded: n(4),
@@ -89,45 +109,42 @@ export function parseH2loadLog(text: string): number[] {
 /**
  * HdrHistogram's correction for a fixed expected interval: for every sample L >= interval, the
  * samples L - interval, L - 2 x interval, ... down to (not below) one interval are added: the
- * requests due on that client while it waited, each as late as its turn made it. h2load still sends
- * those requests later and logs them from their own send, so they count twice: the correction errs
- * toward higher percentiles, never lower. At most as many samples are added as were measured (a
- * step that needs more has collapsed; its percentiles are then lower bounds, and `capped` says so).
+ * requests due on that client while it waited, each as late as its turn made it. It is the
+ * correction for a closed loop; h2load sends the requests it held back later and logs them from
+ * their own send, so here it adds the wait they had before their send as extra samples (their own
+ * time is in the log already): it moves the tail as far as a stall did, not exactly. The samples it
+ * adds are bounded: a client's requests are serial, so their latencies sum to at most its wall time,
+ * and it adds at most (wall time / interval) per client.
  */
-export function correctForOmission(samples: readonly number[], intervalUs: number): { samples: number[]; added: number; slow: number; capped: boolean } {
+export function correctForOmission(samples: readonly number[], intervalUs: number): { samples: number[]; added: number; slow: number } {
   if (!(intervalUs > 0)) throw new RangeError(`expected interval must be positive (got ${intervalUs})`);
   const out = [...samples];
-  const cap = samples.length;
   let slow = 0;
-  let capped = false;
   for (const l of samples) {
     if (l < intervalUs) continue;
     slow++;
-    for (let missed = l - intervalUs; missed >= intervalUs && !capped; missed -= intervalUs) {
-      if (out.length - samples.length >= cap) capped = true;
-      else out.push(missed);
-    }
+    for (let missed = l - intervalUs; missed >= intervalUs; missed -= intervalUs) out.push(missed);
   }
-  return { samples: out, added: out.length - samples.length, slow, capped };
+  return { samples: out, added: out.length - samples.length, slow };
 }
 
 /**
- * One step's output and log as the summary a vegeta step gives: requests with an outcome, the rate
- * they were sent at over the asked duration, success share, latency in ms corrected for
- * coordinated omission, status classes ('0' for no answer: h2load's errors and timeouts, and the
- * requests still queued at the end beyond one in flight per client), and what was corrected.
+ * One step's output and log as the summary a vegeta step gives: every planned request, the rate
+ * they were sent at, success share, latency in ms corrected for coordinated omission, status
+ * classes ('0' for no answer: errors, timeouts, never sent or unanswered when the step was cut),
+ * and what was corrected.
  */
-export function parseH2load(output: string, log: string, ratePerSec: number, durationSec: number): VegetaSummary & { omission: { slow: number; added: number; capped: boolean; intervalMs: number } } {
+export function parseH2load(output: string, log: string, ratePerSec: number, durationSec: number): VegetaSummary & { omission: { slow: number; added: number; intervalMs: number } } {
   const c = parseH2loadOutput(output);
-  const clients = h2loadClients(ratePerSec);
+  const { clients } = h2loadPlan(ratePerSec, Math.max(1, Math.round(durationSec)));
   const intervalUs = (clients / ratePerSec) * 1e6;
   const measured = parseH2loadLog(log);
-  const { samples, added, slow, capped } = correctForOmission(measured, intervalUs);
+  const { samples, added, slow } = correctForOmission(measured, intervalUs);
   samples.sort((a, b) => a - b);
   const at = (q: number) => (samples.length === 0 ? 0 : samples[Math.min(samples.length - 1, Math.max(0, Math.ceil(q * samples.length) - 1))]! / 1000);
-  // Started but never finished: one per client may be in flight when the clock stops; more were late.
-  const stuck = Math.max(0, c.started - c.done - c.errored - c.timeout - clients);
-  const noAnswer = c.errored + c.timeout + stuck;
+  // Every planned request (-n) either answered or not: errors, timeouts, and the ones still queued
+  // or out when -T closed the connections.
+  const noAnswer = Math.max(0, c.total - c.done);
   const requests = c.done + noAnswer;
   const ok = c.status['2xx'];
   const statusCodes: Record<string, number> = {};
@@ -136,18 +153,22 @@ export function parseH2load(output: string, log: string, ratePerSec: number, dur
   const errors: string[] = [];
   if (c.errored > 0) errors.push(`${c.errored} errored (h2load: connection or protocol error)`);
   if (c.timeout > 0) errors.push(`${c.timeout} timed out`);
-  if (stuck > 0) errors.push(`${stuck} still queued unanswered when the step ended`);
+  const unsent = c.total - c.started;
+  if (unsent > 0) errors.push(`${unsent} never sent before the step's end (the service or the generator fell behind)`);
+  const cut = noAnswer - c.errored - c.timeout - unsent;
+  if (cut > 0) errors.push(`${cut} sent but unanswered when the step ended`);
   const mean = samples.length === 0 ? 0 : samples.reduce((a, b) => a + b, 0) / samples.length / 1000;
   return {
     requests,
-    sentRate: durationSec > 0 ? c.started / durationSec : 0,
+    // Over the planned duration, or the longer one it took: a generator or service that fell behind sends slower.
+    sentRate: c.started / Math.max(durationSec, c.finishedSec),
     throughput: c.finishedSec > 0 ? ok / c.finishedSec : 0,
     success: requests > 0 ? ok / requests : 0,
     durationSec: c.finishedSec,
     latencyMs: { min: at(0), mean, p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), max: samples.length ? samples[samples.length - 1]! / 1000 : 0 },
     statusCodes,
     errors,
-    omission: { slow, added, capped, intervalMs: intervalUs / 1000 },
+    omission: { slow, added, intervalMs: intervalUs / 1000 },
   };
 }
 
