@@ -20,13 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { echo, environment, REPO, startPinned } from './lib/processes.js';
 import { OHA_CONNECTIONS, ohaArgs } from '../compare/oha.js';
-import { h2loadArgs, summarizeH2load } from '../compare/h2load.js';
+import { h2loadArgs, summarizeH2load } from './lib/h2load.js';
 import { PLANS } from '../compare/plan.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 5);
 const RATES = (process.env['RATES'] ?? '2500,5000,10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
 const GENERATORS = (process.env['GENERATORS'] ?? 'oha,vegeta,h2load').split(',');
-/** vegeta's connections; oha and h2load run exactly as compare runs them (ohaArgs, h2loadArgs). */
+/** vegeta's connections; oha runs exactly as compare runs it (ohaArgs), h2load on as many clients (bench/lib/h2load.ts). */
 const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? OHA_CONNECTIONS);
 /** compare's /hello objective: the rate up to which a generator's own tail stays inside it. */
 const SLO_P99_MS = PLANS.default.hello.sloP99Ms;
@@ -92,14 +92,13 @@ const runners: Record<string, Run> = {
     return { sentRate: j.rate, p50Ms: j.latencies['50th']! / 1e6, p99Ms: j.latencies['99th']! / 1e6, errors: j.requests - (j.status_codes['200'] ?? 0), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
   async h2load(url, rate, dir) {
-    // Exactly as compare runs it (h2loadArgs): percentiles from its per-request log, corrected for
-    // coordinated omission.
+    // Percentiles from its per-request log, timed from each request's send (bench/lib/h2load.ts).
     const log = join(dir, 'h2load.log');
-    const r = await measured(h2loadArgs('h2load', url, rate, SECONDS, 10, log));
+    rmSync(log, { force: true }); // h2load appends to its log
+    const r = await measured(h2loadArgs('h2load', url, rate, SECONDS, log));
     const out = join(dir, 'h2load.txt');
     writeFileSync(out, r.stdout);
-    const s = summarizeH2load(out, log, rate, SECONDS);
-    return { sentRate: s.sentRate, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, errors: s.requests - Math.round(s.success * s.requests), wallSec: r.wallSec, cpuSec: r.cpuSec };
+    return { ...summarizeH2load(out, log, SECONDS), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
 };
 
@@ -114,7 +113,7 @@ const available = (g: string) => {
 };
 
 console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
-console.log(`method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms; oha and h2load exactly as make compare runs them`);
+console.log(`method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms; oha exactly as make compare runs it, h2load on ${OHA_CONNECTIONS} clients (its latency counts from the send, not from when a request was due)`);
 console.log('environment:', JSON.stringify(environment()));
 const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
 const server = await startPinned(`${REPO}dist/peers/uws-bare/server.js`, SERVER_CPU);
@@ -157,6 +156,6 @@ const n2 = (v: number | null | undefined) => (v == null ? 'n/a' : v.toFixed(2));
 console.log(`\n| generator | keeps pace on one core, req/s | p50 there, ms | p99 there, ms | generator CPU | bare uWS CPU | within compare's /hello objective (p99 < ${SLO_P99_MS} ms), req/s |\n|---|---:|---:|---:|---:|---:|---:|`);
 for (const [g, c] of Object.entries(ceilings)) {
   const a = c.at;
-  console.log(`| ${g} | ${cell(c.ceiling)} | ${n2(a?.p50Ms)} | ${n2(a?.p99Ms)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} | ${cell(c.withinSlo)} |`);
+  console.log(`| ${g} | ${cell(c.ceiling)} | ${n2(a?.p50Ms)} | ${n2(a?.p99Ms)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} | ${g === 'oha' ? cell(c.withinSlo) : `${cell(c.withinSlo)} (from the send)`} |`);
 }
 console.log(`\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's. "Keeps pace": it sent what was asked, on time (median). The objective column is what bounds a /hello capacity in make compare, which measures this ceiling again in every run with its bare uWS peer.)`);

@@ -33,7 +33,7 @@ test('a generator-bound capacity and every ratio built from it read "at least"',
   assert.equal(capacityCell(52000, 'generator'), '>= 52000 (generator-bound)');
 });
 
-const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false) => ({ rate, pass, generatorLimited, serviceCpuCores: cpu });
+const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({ rate, pass, generatorLimited, serviceCpuCores: cpu, generatorCpuShare, sentRate });
 
 test('the bare uWS peer gives the /hello measurement its ceiling only when it failed with CPU to spare', () => {
   // Failed at 45k using 0.55 of 1 CPU: nothing in it ran out, the generator did.
@@ -45,6 +45,10 @@ test('the bare uWS peer gives the /hello measurement its ceiling only when it fa
   // Unsampled CPU proves nothing; a search that never failed gives no ceiling.
   assert.equal(helloCeiling({ capacity: 36000, steps: [step(36000, true, 0.5), step(45000, false, null)] }, 1), null);
   assert.equal(helloCeiling({ capacity: 36000, steps: [step(36000, true, 0.5)] }, 1), null);
+  // A failure with both the server and the generator short of nothing is the machine's hiccup, not a ceiling.
+  assert.equal(helloCeiling({ capacity: 9118, steps: [step(4000, true, 0.1), step(12000, false, 0.24, false, 0.33)] }, 1), null);
+  // A generator that sent visibly less than asked was straining, whatever its CPU.
+  assert.notEqual(helloCeiling({ capacity: 36000, steps: [step(45000, false, 0.5, false, 0.4, 40000)] }, 1), null);
   // The quota counts: 0.9 of 2 CPUs is room.
   assert.notEqual(helloCeiling({ capacity: 36000, steps: [step(45000, false, 0.9)] }, 2), null);
 });

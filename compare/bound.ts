@@ -83,9 +83,11 @@ export function boundLegend(rows: readonly { what: string; bound: CapacityBound 
  * The ceiling of the /hello measurement itself in this run, read from the bare uWS peer
  * (peers/uws-bare): the same generator, objective and limits against the barest server on this
  * stack. Its first failing (or generator-limited) rate is the generator's when that server still had
- * CPU to spare there (under 90% of its quota): nothing else in it can fail. Null when its failure
- * was its own CPU (then it is uWS's real ceiling, and a service near it is service-bound), or when
- * it never failed.
+ * CPU to spare there (under 90% of its quota) while the generator was straining: flagged
+ * generator-limited, or using at least GENERATOR_STRAIN of its core, or sending under 97% of the
+ * asked rate. Null otherwise: a failure at the server's own CPU limit is uWS's real ceiling (a
+ * service near it is service-bound), and one where neither the server nor the generator was short
+ * of CPU is a hiccup of the machine, which says nothing about the generator.
  */
 export interface HelloCeiling {
   /** The highest rate the bare server passed. */
@@ -96,17 +98,21 @@ export interface HelloCeiling {
   cpuCores: number | null;
 }
 
+/** A generator using this share of its core at a failing step is straining. */
+export const GENERATOR_STRAIN = 0.7;
+
 interface HelloSteps {
   capacity: number | null;
-  steps: readonly { rate: number | null; pass: boolean; generatorLimited: boolean; serviceCpuCores: number | null }[];
+  steps: readonly { rate: number | null; pass: boolean; generatorLimited: boolean; serviceCpuCores: number | null; generatorCpuShare: number; sentRate: number }[];
 }
 
 export function helloCeiling(bare: HelloSteps, quota: number): HelloCeiling | null {
   const stops = bare.steps.filter((s) => s.rate !== null && (!s.pass || s.generatorLimited)).sort((a, b) => a.rate! - b.rate!);
   const first = stops[0];
   if (!first) return null;
+  const strained = first.generatorLimited || first.generatorCpuShare >= GENERATOR_STRAIN || first.sentRate < 0.97 * first.rate!;
   const roomLeft = first.generatorLimited || (first.serviceCpuCores !== null && first.serviceCpuCores < 0.9 * quota);
-  return roomLeft ? { passed: bare.capacity ?? 0, failedAt: first.rate!, cpuCores: first.serviceCpuCores } : null;
+  return strained && roomLeft ? { passed: bare.capacity ?? 0, failedAt: first.rate!, cpuCores: first.serviceCpuCores } : null;
 }
 
 /**

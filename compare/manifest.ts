@@ -60,8 +60,6 @@ export interface Environment {
   vegeta: string;
   /** Optional: runs made before /hello moved to oha lack it. */
   oha?: string;
-  /** Optional: runs made before /hello moved to h2load lack it. */
-  h2load?: string;
   wrk: string;
   commit: string;
   /** Build flags of the compiled engines, from their build-info files. */
@@ -126,7 +124,7 @@ export interface StepRecord {
   fraction: number | null;
   durationSec: number;
   /** Raw result files, relative to the run folder. */
-  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps). */ oha?: string; /** h2load's output and per-request log (/hello search steps). */ h2load?: string; h2loadLog?: string };
+  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps). */ oha?: string };
   commands: string[];
   startMs: number;
   endMs: number;

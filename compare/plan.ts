@@ -31,11 +31,7 @@ export interface Plan {
   readonly engines: readonly string[];
   readonly modes: readonly string[];
   readonly hello: {
-    /**
-     * The open-model generator of the search: h2load (compare/h2load.ts), whose ceiling on one core
-     * is above one uWS core's, or oha (compare/oha.ts). HELLO_GENERATOR= overrides it.
-     */
-    readonly generator: HelloGenerator;
+    /** On oha (compare/oha.ts): its ceiling on one core is above one uWS core's, so `max` can be too. */
     readonly search: SearchPlan;
     readonly stepSec: number;
     /** Latency objective of a passing /hello step, with 0 errors. */
@@ -122,7 +118,6 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     modes: MODES,
     hello: {
       search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 200000, min: 100, maxSteps: 5, resolution: 0.2 },
-      generator: 'h2load',
       stepSec: 2,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -154,7 +149,6 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     modes: MODES,
     hello: {
       search: { start: 4000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 8, resolution: 0.1 },
-      generator: 'h2load',
       stepSec: 5,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -184,7 +178,6 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     modes: MODES,
     hello: {
       search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 12, resolution: 0.05 },
-      generator: 'h2load',
       stepSec: 15,
       sloP99Ms: 10,
       warmupRate: 1000,
@@ -232,16 +225,4 @@ export function readPeers(env: Readonly<Record<string, string | undefined>>, fal
   const unknown = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`PEERS names unknown peer(s) ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${PEER_NAMES.join(', ')}, or none`);
   return names as PeerName[];
-}
-
-/** The /hello search's generators (compare/h2load.ts, compare/oha.ts). */
-export const HELLO_GENERATORS = ['h2load', 'oha'] as const;
-export type HelloGenerator = (typeof HELLO_GENERATORS)[number];
-
-/** HELLO_GENERATOR, checked: one of HELLO_GENERATORS, or the profile's when unset. */
-export function readHelloGenerator(env: Readonly<Record<string, string | undefined>>, fallback: HelloGenerator): HelloGenerator {
-  const raw = (env['HELLO_GENERATOR'] ?? '').trim();
-  if (raw === '') return fallback;
-  if (!(HELLO_GENERATORS as readonly string[]).includes(raw)) throw new Error(`HELLO_GENERATOR must be one of ${HELLO_GENERATORS.join(', ')} (got "${raw}")`);
-  return raw as HelloGenerator;
 }

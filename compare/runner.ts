@@ -11,7 +11,7 @@ import { DEFAULT_WORKLOAD, heavyQuery, readEngines, readHost, readPort, type Wor
 import { runGenerator, sleep, type GeneratorRun } from './exec.js';
 import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, type Manifest, type Scenario, type StepRecord } from './manifest.js';
 import type { MonitoringHandle } from './monitoring.js';
-import { PLANS, readHelloGenerator, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
+import { PLANS, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
 import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
@@ -65,8 +65,7 @@ export class Run {
     // the same on any machine.
     this.dir = relative(process.cwd(), resolve(opts.out)) || '.';
     mkdirSync(join(this.dir, 'runs'), { recursive: true });
-    const profile = PLANS[opts.profile];
-    const base: Plan = { ...profile, hello: { ...profile.hello, generator: readHelloGenerator(process.env, profile.hello.generator) } };
+    const base = PLANS[opts.profile];
     this.plan = opts.scale
       ? {
           ...base,

@@ -105,11 +105,3 @@ test('Django\'s heavy steps hold enough requests at its sub-1 req/s rates, and Q
   const q = PLANS.quick.peers.djangoHeavy;
   assert.ok(q.search.maxSteps * q.maxStepSec <= 15, 'quick: Django\'s heavy search takes seconds, not minutes');
 });
-
-test('HELLO_GENERATOR: the profile\'s (h2load) by default, oha on request, anything else refused', async () => {
-  const { readHelloGenerator } = await import('./plan.js');
-  assert.equal(PLANS.default.hello.generator, 'h2load');
-  assert.equal(readHelloGenerator({}, 'h2load'), 'h2load');
-  assert.equal(readHelloGenerator({ HELLO_GENERATOR: ' oha ' }, 'h2load'), 'oha');
-  assert.throws(() => readHelloGenerator({ HELLO_GENERATOR: 'k6' }, 'h2load'), /HELLO_GENERATOR must be one of h2load, oha \(got "k6"\)/);
-});

@@ -12,7 +12,7 @@ COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,
 # rates file (default deploy/rates/aws-us-east-1.json) and target rate (default 150 req/s).
 
 compare-tools:
-	@scripts/tools.sh vegeta h2load oha wrk statsd_exporter prometheus
+	@scripts/tools.sh vegeta oha wrk statsd_exporter prometheus
 
 compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~2 min, LONG=1)
 	node dist/compare/run.js --profile $(COMPARE_PROFILE)$(if $(filter 1,$(SCALE)), --scale)

@@ -1,7 +1,6 @@
 /**
- * /hello: primer, warm-up, the open-model capacity search on the plan's generator (h2load,
- * compare/h2load.ts, or oha, compare/oha.ts: vegeta on one core runs out long before one uWS core
- * does), then wrk's closed-loop maximum.
+ * /hello: primer, warm-up, the open-model capacity search on oha (compare/oha.ts: vegeta on one
+ * core runs out long before one uWS core does), then wrk's closed-loop maximum.
  */
 import { join } from 'node:path';
 import { capacityBound, capacityText } from '../bound.js';
@@ -10,34 +9,6 @@ import { stepLine, type Run } from '../runner.js';
 import type { SearchPlan } from '../plan.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
 import { ohaArgs, ohaPath, summarizeOha } from '../oha.js';
-import { h2loadArgs, h2loadPath, summarizeH2load } from '../h2load.js';
-import type { StepRecord } from '../manifest.js';
-import type { VegetaSummary } from '../vegeta.js';
-
-/** Seconds a connection may sit idle before the generator gives up on it. */
-const TIMEOUT_SEC = 5;
-
-/**
- * Runs one constant-rate /hello step of `stem` on the plan's generator, keeping its raw output in
- * the step's files, and returns its summary.
- */
-async function step(run: Run, st: StepRecord, dir: string, stem: string, url: string, rate: number, sec: number): Promise<{ s: VegetaSummary; runs: Awaited<ReturnType<Run['measure']>> }> {
-  if (run.plan.hello.generator === 'oha') {
-    st.files.oha = run.rel(join(dir, `${stem}.json`));
-    const runs = await run.measure(st, [{ tool: 'oha', argv: ohaArgs(ohaPath(), url, rate, sec, TIMEOUT_SEC), out: join(run.dir, st.files.oha) }]);
-    return { s: summarizeOha(join(run.dir, st.files.oha), sec), runs };
-  }
-  st.files.h2load = run.rel(join(dir, `${stem}.h2load.txt`));
-  st.files.h2loadLog = run.rel(join(dir, `${stem}.h2load.log`));
-  const runs = await run.measure(st, [{ tool: 'h2load', argv: h2loadArgs(h2loadPath(), url, rate, sec, TIMEOUT_SEC, join(run.dir, st.files.h2loadLog)), out: join(run.dir, st.files.h2load) }]);
-  try {
-    return { s: summarizeH2load(join(run.dir, st.files.h2load), join(run.dir, st.files.h2loadLog), rate, sec), runs };
-  } catch (err) {
-    // A generator that died or printed no summary: a step with no answers, and the reason why.
-    const none = { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
-    return { s: { requests: 0, sentRate: 0, throughput: 0, success: 0, durationSec: 0, latencyMs: none, statusCodes: {}, errors: [`h2load: ${(err as Error).message.slice(0, 200)}`] }, runs };
-  }
-}
 import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
 
 /** Rest after a failed /hello step, before the next one. */
@@ -55,25 +26,29 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
   const text = await res.text();
   if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
   run.trafficDone();
+  const oha = ohaPath();
   const warm = run.newStep('hello-warmup', null, null, 'hello-warmup');
   warm.rate = p.warmupRate;
   warm.durationSec = p.warmupSec;
-  await step(run, warm, dir, 'warmup', url, p.warmupRate, p.warmupSec);
+  warm.files.oha = run.rel(join(dir, 'warmup.json'));
+  await run.measure(warm, [{ tool: 'oha', argv: ohaArgs(oha, url, p.warmupRate, p.warmupSec, 5), out: join(run.dir, warm.files.oha) }]);
 
   const capacitySearch = new CapacitySearch(p.search, roundHelloRate);
   const ids: string[] = [];
   for (let rate = capacitySearch.next(); rate !== null; rate = capacitySearch.next()) {
-    const st = run.newStep('hello', null, null, `hello-${rate}rps`);
-    st.rate = rate;
-    st.durationSec = p.stepSec;
-    const { s, runs } = await step(run, st, dir, st.id, url, rate, p.stepSec);
+    const step = run.newStep('hello', null, null, `hello-${rate}rps`);
+    step.rate = rate;
+    step.durationSec = p.stepSec;
+    step.files.oha = run.rel(join(dir, `${step.id}.json`));
+    const runs = await run.measure(step, [{ tool: 'oha', argv: ohaArgs(oha, url, rate, p.stepSec, 5), out: join(run.dir, step.files.oha) }]);
+    const s = summarizeOha(join(run.dir, step.files.oha), p.stepSec);
     const pass = helloPasses(s, p.sloP99Ms);
-    const limited = generatorLimited(st.generators, s, rate, machineLoad(st, run.genCpu), p.sloP99Ms);
-    ids.push(st.id);
+    const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu), p.sloP99Ms);
+    ids.push(step.id);
     // A collapsed step leaves thousands of sockets in TIME_WAIT and a StatsD backlog: give the
     // machine a moment, or the next step measures the residue.
     if (!pass || limited) await sleep(SETTLE_AFTER_FAILURE_MS, run.abort.signal);
-    stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(st, run.genCpu));
+    stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(step, run.genCpu));
     capacitySearch.record({ rate, pass, generatorLimited: limited });
   }
   const r = capacitySearch.result();
