@@ -235,7 +235,7 @@ export async function collect(dir: string): Promise<Report> {
     h.bound = 'generator';
     h.diagnosis = {
       bottleneck: 'generator',
-      detail: `the load generator, not the service: it failed at ${h.firstFailure}/s here, and in this run it never passed more than ${ceiling!.passed}/s against the bare uWS server either, which failed at ${ceiling!.failedAt}/s using only ${ceiling!.cpuCores === null ? '?' : ceiling!.cpuCores.toFixed(2)} of its CPU; the capacity is at least the last passing rate (service's own failure there: ${h.diagnosis.detail})`,
+      detail: `the measurement, not the service: it failed at ${h.firstFailure}/s here, and in this run the same generator never passed more than ${ceiling!.passed}/s against the bare uWS server either, which failed at ${ceiling!.failedAt}/s using only ${ceiling!.cpuCores === null ? '?' : ceiling!.cpuCores.toFixed(2)} of its CPU (the generator ran out, or its own tail crossed the objective); the capacity is at least the last passing rate (the step's own evidence: ${h.diagnosis.detail})`,
     };
   }
   const vsPeers: Report['hello']['vsPeers'] = {};

@@ -79,9 +79,9 @@ export function renderMarkdown(r: Report): string {
   const bareMeasured = r.peers.some((x) => x.name === 'uws-bare' && x.measured);
   out.push(
     hc.ceiling
-      ? `\nCeiling of this measurement, in this run: against the bare uWS peer (same generator, objective and limits) ${hc.generator} passed up to ${hc.ceiling.passed}/s and failed at ${hc.ceiling.failedAt}/s while that server used ${f(hc.ceiling.cpuCores)} of its CPU. A failure above ${hc.ceiling.passed}/s is the generator's, not the service's, and its capacity reads "at least".`
+      ? `\nCeiling of this measurement, in this run: against the bare uWS peer (same generator, objective and limits) ${hc.generator} passed up to ${hc.ceiling.passed}/s and failed at ${hc.ceiling.failedAt}/s while that server used ${f(hc.ceiling.cpuCores)} of its CPU: the generator ran out there, or its own tail crossed the objective. A failure above ${hc.ceiling.passed}/s is the measurement's, not the service's, and its capacity reads "at least".`
       : bareMeasured
-        ? '\nCeiling of this measurement: the bare uWS peer did not show the generator\'s limit in this run (it failed at its own CPU limit, failed while neither it nor the generator was short of CPU, or never failed), so each failure above is judged on its own step\'s evidence.'
+        ? '\nCeiling of this measurement: the bare uWS peer failed at its own CPU limit (or never failed), so the generator out-ran one uWS core in this run and each failure above is judged on its own step\'s evidence.'
         : '\nCeiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service\'s CPU to spare may be the generator\'s; see `make bench-generators`.',
   );
   if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
