@@ -21,11 +21,13 @@ import { join } from 'node:path';
 import { echo, environment, REPO, startPinned } from './lib/processes.js';
 import { OHA_CONNECTIONS, ohaArgs } from '../compare/oha.js';
 import { h2loadArgs, summarizeH2load } from './lib/h2load.js';
+import { pacerArgs, parsePacer } from '../compare/pacer.js';
 import { PLANS } from '../compare/plan.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 5);
 const RATES = (process.env['RATES'] ?? '2500,5000,10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
-const GENERATORS = (process.env['GENERATORS'] ?? 'oha,vegeta,h2load').split(',');
+const GENERATORS = (process.env['GENERATORS'] ?? 'pacer,oha,vegeta,h2load').split(',');
+const PACER = `${REPO}target/release/pacer`;
 /** vegeta's connections; oha runs exactly as compare runs it (ohaArgs), h2load on as many clients (bench/lib/h2load.ts). */
 const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? OHA_CONNECTIONS);
 /** compare's /hello objective: the rate up to which a generator's own tail stays inside it. */
@@ -75,6 +77,11 @@ async function measured(argv: readonly string[]): Promise<{ stdout: string; wall
 type Run = (url: string, rate: number, dir: string) => Promise<Omit<Step, 'rate' | 'serverCpu' | 'generatorCpu'> & { wallSec: number; cpuSec: number }>;
 
 const runners: Record<string, Run> = {
+  async pacer(url, rate) {
+    const r = await measured(pacerArgs(PACER, url, rate, SECONDS, 10)); // exactly as compare runs it
+    const s = parsePacer(r.stdout);
+    return { sentRate: s.sentRate, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, errors: s.requests - Math.round(s.success * s.requests), wallSec: r.wallSec, cpuSec: r.cpuSec };
+  },
   async oha(url, rate) {
     const r = await measured(ohaArgs(`${TOOLS}/oha`, url, rate, SECONDS, 10)); // exactly as compare runs it
     const j = JSON.parse(r.stdout) as { summary: { total: number }; latencyPercentiles: Record<string, number | null>; statusCodeDistribution: Record<string, number>; errorDistribution: Record<string, number> };
@@ -105,6 +112,7 @@ const runners: Record<string, Run> = {
 const available = (g: string) => {
   try {
     if (g === 'h2load') return spawnSync('h2load', ['--version']).status === 0;
+    if (g === 'pacer') return spawnSync(PACER, ['--version']).status === 0;
     readFileSync(`${TOOLS}/${g}`);
     return true;
   } catch {
@@ -156,6 +164,6 @@ const n2 = (v: number | null | undefined) => (v == null ? 'n/a' : v.toFixed(2));
 console.log(`\n| generator | keeps pace on one core, req/s | p50 there, ms | p99 there, ms | generator CPU | bare uWS CPU | within compare's /hello objective (p99 < ${SLO_P99_MS} ms), req/s |\n|---|---:|---:|---:|---:|---:|---:|`);
 for (const [g, c] of Object.entries(ceilings)) {
   const a = c.at;
-  console.log(`| ${g} | ${cell(c.ceiling)} | ${n2(a?.p50Ms)} | ${n2(a?.p99Ms)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} | ${g === 'oha' ? cell(c.withinSlo) : `${cell(c.withinSlo)} (from the send)`} |`);
+  console.log(`| ${g} | ${cell(c.ceiling)} | ${n2(a?.p50Ms)} | ${n2(a?.p99Ms)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} | ${g === 'oha' || g === 'pacer' ? cell(c.withinSlo) : `${cell(c.withinSlo)} (from the send)`} |`);
 }
 console.log(`\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's. "Keeps pace": it sent what was asked, on time (median). The objective column is what bounds a /hello capacity in make compare, which measures this ceiling again in every run with its bare uWS peer.)`);

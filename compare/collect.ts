@@ -15,6 +15,7 @@ import { methodText } from './method.js';
 import { foreignAnswers, prometheusTrust } from './prometheus.js';
 import { REPORT_SCHEMA_ID, SEED, type HelloResult, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
 import { summarizeOha } from './oha.js';
+import { summarizePacer } from './pacer.js';
 import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
 
@@ -23,10 +24,11 @@ function delta(a: number | null | undefined, b: number | null | undefined): numb
 }
 
 async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hello' | 'heavy', vegeta: string): Promise<StepResult | null> {
-  // /hello search steps run on oha (its JSON kept), everything else on vegeta (its .bin kept).
-  const raw = step.files.oha ?? step.files.bin;
+  // /hello search steps run on pacer (oha in older runs; their JSON kept), everything else on
+  // vegeta (its .bin kept).
+  const raw = step.files.pacer ?? step.files.oha ?? step.files.bin;
   if (!raw || !existsSync(join(dir, raw))) return null;
-  const s = step.files.oha ? summarizeOha(join(dir, step.files.oha), step.durationSec) : await summarize(vegeta, join(dir, raw));
+  const s = step.files.pacer ? summarizePacer(join(dir, step.files.pacer)) : step.files.oha ? summarizeOha(join(dir, step.files.oha), step.durationSec) : await summarize(vegeta, join(dir, raw));
   const p = m.plan;
   let bodies: HeavyBodies | null = null;
   if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, raw), heavyReference());
@@ -119,7 +121,7 @@ export async function collect(dir: string): Promise<Report> {
       capacity: steps.length > 0 ? c.capacity : null,
       bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
       quota: q,
-      generator: m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.oha) ? 'oha' : 'vegeta',
+      generator: m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.pacer) ? 'pacer' : m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.oha) ? 'oha' : 'vegeta',
       firstFailure: c.firstFailure,
       end: search?.end ?? null,
       steps,

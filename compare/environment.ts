@@ -4,7 +4,7 @@ import { availableParallelism, cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { outputOr, sleep } from './exec.js';
 import type { Environment } from './manifest.js';
-import { ohaPath } from './oha.js';
+import { pacerPath } from './pacer.js';
 import { readCoreTimes } from './proc.js';
 import type { Run } from './runner.js';
 
@@ -32,7 +32,7 @@ export async function captureEnvironment(run: Run): Promise<Environment> {
     node: process.version,
     rustc: await outputOr('rustc', ['--version'], 'not installed'),
     vegeta: readVersionStamp('vegeta') ?? (await outputOr(run.vegeta, ['-version'], 'unknown')).split('\n')[0]!,
-    oha: readVersionStamp('oha') ?? (await outputOr(ohaPath(), ['--version'], 'not installed')).split('\n')[0]!,
+    pacer: (await outputOr(pacerPath(), ['--version'], 'not built')).split('\n')[0]!,
     wrk: (await outputOr('sh', ['-c', `${run.wrk} -v 2>&1 | head -1`], 'unknown')).trim(),
     commit: `${await outputOr('git', ['rev-parse', '--short', 'HEAD'], 'unknown')}${dirty ? ' (with uncommitted changes)' : ''}`,
     builds,
@@ -42,8 +42,8 @@ export async function captureEnvironment(run: Run): Promise<Environment> {
       why: !run.genCpu
         ? 'one core only: generator and service share it, so every number is a lower bound for the service'
         : run.serviceCpu
-          ? 'PIN_SERVICE=1: service on core 0 (so its 1-CPU quota never throttles); oha, vegeta and wrk on core 1; statsd_exporter and Prometheus not pinned'
-          : 'oha, vegeta and wrk pinned to core 1; the service limited by its cgroup quota only (may run on either core, throttled per 100 ms period, as under docker --cpus=1); statsd_exporter and Prometheus not pinned, their CPU measured per step',
+          ? 'PIN_SERVICE=1: service on core 0 (so its 1-CPU quota never throttles); pacer, vegeta and wrk on core 1; statsd_exporter and Prometheus not pinned'
+          : 'pacer, vegeta and wrk pinned to core 1; the service limited by its cgroup quota only (may run on either core, throttled per 100 ms period, as under docker --cpus=1); statsd_exporter and Prometheus not pinned, their CPU measured per step',
     },
     serviceEnv: env,
     busyCoresBeforeStart: await busyCores(2000),

@@ -60,6 +60,8 @@ export interface Environment {
   vegeta: string;
   /** Optional: runs made before /hello moved to oha lack it. */
   oha?: string;
+  /** Optional: runs made before /hello moved to pacer lack it. */
+  pacer?: string;
   wrk: string;
   commit: string;
   /** Build flags of the compiled engines, from their build-info files. */
@@ -124,7 +126,7 @@ export interface StepRecord {
   fraction: number | null;
   durationSec: number;
   /** Raw result files, relative to the run folder. */
-  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps). */ oha?: string };
+  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps of runs before pacer). */ oha?: string; /** pacer's JSON output (/hello search steps). */ pacer?: string };
   commands: string[];
   startMs: number;
   endMs: number;

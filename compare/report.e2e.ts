@@ -27,10 +27,10 @@ test('report.json matches compare/report.schema.json', () => {
   assert.ok(ok, `schema errors: ${JSON.stringify(validate.errors, null, 1)}`);
 });
 
-test('/hello ran on oha, and a capacity only a lower bound reads "at least" in the summary and the report', () => {
-  assert.equal(report.hello.generator, 'oha');
+test('/hello ran on pacer, and a capacity only a lower bound reads "at least" in the summary and the report', () => {
+  assert.equal(report.hello.generator, 'pacer');
   const md = readFileSync(join(runDir, 'report.md'), 'utf8');
-  const capacityLine = md.split('\n').find((l) => l.startsWith('Capacity (open model on oha')) ?? '';
+  const capacityLine = md.split('\n').find((l) => l.startsWith('Capacity (open model on pacer')) ?? '';
   if (report.hello.bound === 'service') assert.match(capacityLine, new RegExp(`\\*\\*${report.hello.capacity} req/s\\*\\*`));
   else {
     assert.match(capacityLine, new RegExp(`\\*\\*at least ${report.hello.capacity} req/s \\(`));

@@ -95,7 +95,7 @@ export interface HelloResult {
   bound: CapacityBound;
   /** The CPU quota (cores) the service ran under. */
   quota: number;
-  /** The open-model generator of the search (oha; vegeta in runs made before it). */
+  /** The open-model generator of the search (pacer; oha or vegeta in runs made before it). */
   generator: string;
   firstFailure: number | null;
   end: string | null;

@@ -17,4 +17,5 @@ bench-heavy: build ## The seed's default heavy request per engine through the se
 
 bench-generators: build ## Each open-model generator's own /hello ceiling on one core (oha, vegeta, h2load) against a bare uWS server
 	scripts/tools.sh vegeta oha h2load
+	@$(MAKE) --no-print-directory pacer
 	node dist/bench/generators.js

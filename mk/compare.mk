@@ -12,7 +12,8 @@ COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,
 # rates file (default deploy/rates/aws-us-east-1.json) and target rate (default 150 req/s).
 
 compare-tools:
-	@scripts/tools.sh vegeta oha wrk statsd_exporter prometheus
+	@scripts/tools.sh vegeta wrk statsd_exporter prometheus
+	@$(MAKE) --no-print-directory pacer
 
 compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~2 min, LONG=1)
 	node dist/compare/run.js --profile $(COMPARE_PROFILE)$(if $(filter 1,$(SCALE)), --scale)

@@ -57,8 +57,15 @@ wasm-with-debian:
 	node mk/build-info.mjs wasm/pkg/build-info.json wasm/pkg/kernel.wasm /usr/bin/rustc $(WASM_TARGET) \
 	  wasm/Cargo.toml wasm/.cargo/config.toml .cargo/config.toml
 
-test-rust: ## Run the kernel's cargo tests (unit, doc, known answers from fixtures/vectors.json)
+test-rust: ## Run the kernel's cargo tests (unit, doc, known answers from fixtures/vectors.json) and pacer's
 	$(CARGO_ENV) cargo test --locked -p kernel
+	$(CARGO_ENV) cargo test --release --locked -p pacer
+
+# pacer/: the constant-rate /hello generator of make compare and make bench-generators (wrk2's
+# model, latency from each request's due time), built like the rest of the workspace.
+pacer: ## Build pacer, the /hello load generator (target/release/pacer)
+	$(CARGO_ENV) cargo build --release --locked -p pacer
+.PHONY: pacer
 
 bench-kernel: ## Pure-Rust kernel benchmark: median ns per call, no JS (bench/results/kernel-latest.json)
 	$(CARGO_ENV) cargo run --release --locked -p kernel --example bench

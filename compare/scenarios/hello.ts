@@ -1,6 +1,7 @@
 /**
- * /hello: primer, warm-up, the open-model capacity search on oha (compare/oha.ts: vegeta on one
- * core runs out long before one uWS core does), then wrk's closed-loop maximum.
+ * /hello: primer, warm-up, the open-model capacity search on pacer (compare/pacer.ts: vegeta and
+ * oha on one core run out, or cross the objective themselves, long before one uWS core does), then
+ * wrk's closed-loop maximum.
  */
 import { join } from 'node:path';
 import { capacityBound, capacityText } from '../bound.js';
@@ -8,8 +9,19 @@ import { sleep } from '../exec.js';
 import { stepLine, type Run } from '../runner.js';
 import type { SearchPlan } from '../plan.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
-import { ohaArgs, ohaPath, summarizeOha } from '../oha.js';
+import { pacerArgs, pacerPath, summarizePacer } from '../pacer.js';
+import type { VegetaSummary } from '../vegeta.js';
 import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
+
+/** A step whose generator died or printed nothing: no answers, and why. */
+function pacerSummary(file: string): VegetaSummary {
+  try {
+    return summarizePacer(file);
+  } catch (err) {
+    const none = { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
+    return { requests: 0, sentRate: 0, throughput: 0, success: 0, durationSec: 0, latencyMs: none, statusCodes: {}, errors: [(err as Error).message.slice(0, 200)] };
+  }
+}
 
 /** Rest after a failed /hello step, before the next one. */
 const SETTLE_AFTER_FAILURE_MS = 5000;
@@ -26,12 +38,12 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
   const text = await res.text();
   if (res.status !== 200 || text !== 'Hello, World!') throw new Error(`/hello primer answered ${res.status} "${text.slice(0, 80)}"`);
   run.trafficDone();
-  const oha = ohaPath();
+  const pacer = pacerPath();
   const warm = run.newStep('hello-warmup', null, null, 'hello-warmup');
   warm.rate = p.warmupRate;
   warm.durationSec = p.warmupSec;
-  warm.files.oha = run.rel(join(dir, 'warmup.json'));
-  await run.measure(warm, [{ tool: 'oha', argv: ohaArgs(oha, url, p.warmupRate, p.warmupSec, 5), out: join(run.dir, warm.files.oha) }]);
+  warm.files.pacer = run.rel(join(dir, 'warmup.json'));
+  await run.measure(warm, [{ tool: 'pacer', argv: pacerArgs(pacer, url, p.warmupRate, p.warmupSec, 5), out: join(run.dir, warm.files.pacer) }]);
 
   const capacitySearch = new CapacitySearch(p.search, roundHelloRate);
   const ids: string[] = [];
@@ -39,9 +51,9 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
     const step = run.newStep('hello', null, null, `hello-${rate}rps`);
     step.rate = rate;
     step.durationSec = p.stepSec;
-    step.files.oha = run.rel(join(dir, `${step.id}.json`));
-    const runs = await run.measure(step, [{ tool: 'oha', argv: ohaArgs(oha, url, rate, p.stepSec, 5), out: join(run.dir, step.files.oha) }]);
-    const s = summarizeOha(join(run.dir, step.files.oha), p.stepSec);
+    step.files.pacer = run.rel(join(dir, `${step.id}.json`));
+    const runs = await run.measure(step, [{ tool: 'pacer', argv: pacerArgs(pacer, url, rate, p.stepSec, 5), out: join(run.dir, step.files.pacer) }]);
+    const s = pacerSummary(join(run.dir, step.files.pacer));
     const pass = helloPasses(s, p.sloP99Ms);
     const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu), p.sloP99Ms);
     ids.push(step.id);
