@@ -6,8 +6,10 @@
 #   attack variables: RATE, DURATION, IMPLS, MODE, PRIME_LIMIT, HASH_ROUNDS, IO_KB.
 .PHONY: tools load-tools smoke load attack attack-heavy
 
-tools: ## Install vegeta, oha, statsd_exporter (pinned go/cargo install into .tools/bin) and wrk, prometheus, chromium (Debian); print versions
+tools: ## Install vegeta, oha, statsd_exporter (pinned go/cargo install into .tools/bin), h2load, wrk, prometheus, chromium (Debian), build pacer; print versions
 	scripts/tools.sh
+	@$(MAKE) --no-print-directory pacer
+	@target/release/pacer --version
 
 load-tools:
 	@scripts/tools.sh vegeta
