@@ -2,15 +2,15 @@
  * make bench-generators: how many /hello requests per second each open-model load generator can
  * send from ONE core, measured against the barest uWS server (peers/uws-bare/server.ts) on the other core.
  * A capacity measured with a generator is only the service's when the generator's own ceiling is
- * above it; this prints that ceiling for oha, vegeta and (when installed) h2load.
+ * above it; this prints that ceiling for pacer (compare's), oha, vegeta and (when installed) h2load.
  *
  * Method: the server pinned to CPU 1, the generator to CPU 0; constant arrival rates from RATES,
  * each for SECONDS; a rate is held when the generator sent >= 97% of it with no error and a median
- * latency under 5 ms (oha measures from the scheduled send time with --latency-correction, so a
- * generator that falls behind shows a growing median, not only a lower rate). The ceiling is the
+ * latency under 5 ms (pacer and oha time each request from when it was due, so a generator that
+ * falls behind shows a growing median, not only a lower rate; vegeta and h2load from the send). The ceiling is the
  * highest rate held below the first one missed. A second ceiling is judged as compare judges a
  * /hello step, p99 under the objective: the generator's own tail bounds a capacity before its
- * pace does. oha runs exactly as compare runs it (ohaArgs). Generator and server CPU are read from
+ * pace does. pacer runs exactly as compare runs it (pacerArgs), oha as compare ran it before (ohaArgs). Generator and server CPU are read from
  * the kernel for every step. compare measures the same ceiling in every run (its uws-bare peer);
  * this bench isolates it, one core each.
  */

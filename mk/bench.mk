@@ -15,7 +15,7 @@ bench-memory: build ## Peak RSS with the pool at default size and requests at th
 bench-heavy: build ## The seed's default heavy request per engine through the server: median total/cpu time
 	node dist/bench/heavy.js
 
-bench-generators: build ## Each open-model generator's own /hello ceiling on one core (oha, vegeta, h2load) against a bare uWS server
+bench-generators: build ## Each open-model generator's own /hello ceiling on one core (pacer, oha, vegeta, h2load) against the bare uWS peer
 	scripts/tools.sh vegeta oha h2load
 	@$(MAKE) --no-print-directory pacer
 	node dist/bench/generators.js
