@@ -19,8 +19,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { echo, environment, REPO, startPinned } from './lib/processes.js';
-import { OHA_CONNECTIONS, ohaArgs } from '../compare/oha.js';
-import { h2loadArgs, summarizeH2load } from './lib/h2load.js';
+import { ohaArgs } from '../compare/oha.js';
+import { H2LOAD_CLIENTS, h2loadArgs, summarizeH2load } from './lib/h2load.js';
 import { pacerArgs, parsePacer } from '../compare/pacer.js';
 import { PLANS } from '../compare/plan.js';
 
@@ -28,8 +28,6 @@ const SECONDS = Number(process.env['SECONDS'] ?? 5);
 const RATES = (process.env['RATES'] ?? '2500,5000,10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
 const GENERATORS = (process.env['GENERATORS'] ?? 'pacer,oha,vegeta,h2load').split(',');
 const PACER = `${REPO}target/release/pacer`;
-/** vegeta's connections; oha runs exactly as compare runs it (ohaArgs), h2load on as many clients (bench/lib/h2load.ts). */
-const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? OHA_CONNECTIONS);
 /** compare's /hello objective: the rate up to which a generator's own tail stays inside it. */
 const SLO_P99_MS = PLANS.default.hello.sloP99Ms;
 const SERVER_CPU = 1;
@@ -121,7 +119,7 @@ const available = (g: string) => {
 };
 
 console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
-console.log(`method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms; oha exactly as make compare runs it, h2load on ${OHA_CONNECTIONS} clients (its latency counts from the send, not from when a request was due)`);
+console.log(`method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms; pacer exactly as make compare runs it, oha as compare ran it before, h2load on ${H2LOAD_CLIENTS} clients (vegeta's and h2load's latency counts from the send, not from when a request was due)`);
 console.log('environment:', JSON.stringify(environment()));
 const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
 const server = await startPinned(`${REPO}dist/peers/uws-bare/server.js`, SERVER_CPU);

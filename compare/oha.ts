@@ -1,5 +1,6 @@
 /**
- * oha (MIT, pinned in scripts/tools.sh): the /hello generator of the capacity search. vegeta on one
+ * oha (MIT, pinned in scripts/tools.sh): the /hello generator of the capacity search before pacer
+ * (compare/pacer.ts), kept to read those runs' reports and for `make bench-generators`. vegeta on one
  * core breaks down at a few thousand requests per second, far below what one uWS core answers, so
  * its /hello "capacity" was the generator's. oha holds a constant arrival rate (`-q`) several times
  * higher on the same core (`make bench-generators` measures each generator's ceiling), and with
@@ -17,9 +18,9 @@ export function ohaPath(): string {
 /**
  * Connections: enough that they do not set the pace (in flight = rate x latency: 12 at 60,000
  * req/s and 0.2 ms); requests due while all are busy wait in oha's queue, and that wait counts in
- * their latency (--latency-correction), as a client's would. Fewer is cheaper for oha's one
- * thread (each connection is a task woken per request): `make bench-generators` measured 32 ahead
- * of 64 and 256 on one core. OHA_CONNECTIONS overrides it (a whole number 1-10000).
+ * their latency (--latency-correction), as a client's would. 32, as pacer's: on this shared
+ * machine `make bench-generators` could not tell 32 and 64 apart (runs differed more than they
+ * did). OHA_CONNECTIONS overrides it (a whole number 1-10000).
  */
 export const OHA_CONNECTIONS = readConnections(process.env['OHA_CONNECTIONS']);
 

@@ -3,7 +3,7 @@
  * `make bench-generators` measures each generator's ceiling on one core against a bare uWS server:
  * oha keeps pace to ~40,000 req/s and its own tail crosses 10 ms far below that; h2load sends 60,000
  * but times from the send, and its log cannot be corrected for the requests it held back. wrk2,
- * which does both, is in no registry this lab can build from. pacer is wrk2's model in ~300 lines
+ * which does both, is in no registry this lab can build from. pacer is wrk2's model in ~400 lines
  * of Rust on mio: each connection on its own constant-rate schedule, one request in flight, every
  * latency from its request's due time, so a stall shows as the latency every request behind it saw
  * (no coordinated omission); requests due but never sent count as failures.

@@ -31,7 +31,7 @@ export interface Plan {
   readonly engines: readonly string[];
   readonly modes: readonly string[];
   readonly hello: {
-    /** On oha (compare/oha.ts): its ceiling on one core is above one uWS core's, so `max` can be too. */
+    /** On pacer (compare/pacer.ts): its ceiling on one core is above one uWS core's, so `max` can be too. */
     readonly search: SearchPlan;
     readonly stepSec: number;
     /** Latency objective of a passing /hello step, with 0 errors. */

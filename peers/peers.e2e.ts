@@ -162,63 +162,48 @@ describe('django peer (gunicorn, seed 001 settings)', () => {
   });
 });
 
-describe('node-http peer', () => {
-  const peer = new Peer('node-http');
-  before(() => peer.start());
-  after(() => peer.stop());
+/**
+ * The /hello-only peers: the lab's exact /hello, a health answer with the process and its limits
+ * (plus what `health` checks of its own), JSON errors on other paths and methods.
+ */
+function helloPeer(name: string, health: (h: Record<string, unknown>) => void): void {
+  describe(`${name} peer`, () => {
+    const peer = new Peer(name);
+    before(() => peer.start());
+    after(() => peer.stop());
 
-  it('answers /hello with the lab\'s text', async () => {
-    const r = await get(`${peer.url}/hello`);
-    assert.equal(r.status, 200);
-    assert.equal(r.text, 'Hello, World!');
+    it('answers /hello exactly as the lab does (status, type, body)', async () => {
+      const r = await get(`${peer.url}/hello`);
+      assert.equal(r.status, 200);
+      assert.equal(r.type, 'text/plain; charset=utf-8');
+      assert.equal(r.text, 'Hello, World!');
+    });
+
+    it('answers /heavy/health/ with its process and limits', async () => {
+      const h = JSON.parse((await get(`${peer.url}/heavy/health/`)).text) as Record<string, unknown>;
+      assert.equal(h['service'], name);
+      assert.equal(h['node'], process.version);
+      assert.ok(typeof h['limits'] === 'object' && h['limits'] !== null && 'cgroup_version' in h['limits']);
+      health(h);
+    });
+
+    it('answers other paths and methods with JSON errors', async () => {
+      const r = await get(`${peer.url}/heavy/cpu-io-no-db/`);
+      assert.equal(r.status, 404);
+      assert.equal(r.type, 'application/problem+json');
+      const post = await fetch(`${peer.url}/hello`, { method: 'POST' });
+      assert.equal(post.status, 405);
+      assert.equal(post.headers.get('allow'), 'GET');
+      assert.equal((JSON.parse(await post.text()) as Record<string, unknown>)['status'], 405);
+    });
   });
+}
 
-  it('answers /heavy/health/ with its process and limits', async () => {
-    const h = JSON.parse((await get(`${peer.url}/heavy/health/`)).text) as Record<string, unknown>;
-    assert.equal(h['service'], 'node-http');
-    assert.equal(h['node'], process.version);
-    assert.ok(typeof h['limits'] === 'object' && h['limits'] !== null && 'cgroup_version' in h['limits']);
-  });
+helloPeer('node-http', () => {});
 
-  it('answers other paths and methods with JSON errors', async () => {
-    const r = await get(`${peer.url}/heavy/cpu-io-no-db/`);
-    assert.equal(r.status, 404);
-    assert.equal(r.type, 'application/problem+json');
-    const post = await fetch(`${peer.url}/hello`, { method: 'POST' });
-    assert.equal(post.status, 405);
-    assert.equal(post.headers.get('allow'), 'GET');
-  });
-});
-
-describe('uws-bare peer', () => {
-  const peer = new Peer('uws-bare');
-  before(() => peer.start());
-  after(() => peer.stop());
-
-  it('answers /hello exactly as the lab does (status, type, body)', async () => {
-    const r = await get(`${peer.url}/hello`);
-    assert.equal(r.status, 200);
-    assert.equal(r.type, 'text/plain; charset=utf-8');
-    assert.equal(r.text, 'Hello, World!');
-  });
-
-  it('reports in its health that the native uWS binary loaded', async () => {
-    const h = JSON.parse((await get(`${peer.url}/heavy/health/`)).text) as Record<string, unknown>;
-    assert.equal(h['service'], 'uws-bare');
-    assert.equal(h['node'], process.version);
-    const uws = h['uws'] as Record<string, unknown>;
-    assert.equal(uws['native'], true);
-    assert.match(String(uws['binary']), /^uws_.*\.node$/);
-    assert.ok(typeof h['limits'] === 'object' && h['limits'] !== null && 'cgroup_version' in h['limits']);
-  });
-
-  it('answers other paths and methods with JSON errors', async () => {
-    const r = await get(`${peer.url}/heavy/cpu-io-no-db/`);
-    assert.equal(r.status, 404);
-    assert.equal(r.type, 'application/problem+json');
-    const post = await fetch(`${peer.url}/hello`, { method: 'POST' });
-    assert.equal(post.status, 405);
-    assert.equal(post.headers.get('allow'), 'GET');
-    assert.equal((JSON.parse(await post.text()) as Record<string, unknown>)['status'], 405);
-  });
+// The bare uWS peer refuses uWS's ws-based fallback, as the lab does, and says which binary loaded.
+helloPeer('uws-bare', (h) => {
+  const uws = h['uws'] as Record<string, unknown>;
+  assert.equal(uws['native'], true);
+  assert.match(String(uws['binary']), /^uws_.*\.node$/);
 });

@@ -6,9 +6,8 @@
  * client runs on its own clock, and a request due while the client's previous one is out waits in
  * h2load's queue, untimed (coordinated omission). h2load's log has no client id, so the wait cannot
  * be put back per client, and its pacing is only as exact as its millisecond timers (rounding sends
- * up to half a client's interval early or late), so a schedule rebuilt from the merged log is off by
- * milliseconds too: tried, and it moved a bare uWS server's p99 by 5-20 ms at rates the server
- * answered in 0.5 ms. So h2load's figures here are its pace, and latency from the send, labelled so.
+ * up to half a client's interval early or late), so a schedule rebuilt from the merged log would be
+ * off by as much. So h2load's figures here are its pace, and latency from the send, labelled so.
  */
 import { readFileSync } from 'node:fs';
 
