@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capacityBound, capacityCell, capacityText, failureInDoubt, generatorBoundHello, helloCeiling, ratioText } from './bound.js';
+import { capacityBound, capacityCell, capacityText, failureInDoubt, generatorBoundHello, helloCeiling, ratioText, worthRepeating } from './bound.js';
 
 test('a capacity is the service\'s only when a failing rate above it was measured', () => {
   assert.equal(capacityBound('bracketed', 6000), 'service');
@@ -49,6 +49,21 @@ test('the bare uWS peer gives the /hello measurement its ceiling only when it fa
   assert.deepEqual(helloCeiling({ capacity: 9118, steps: [step(4000, true, 0.1), step(12000, false, 0.24, false, 0.33)] }, 1), { passed: 9118, failedAt: 12000, cpuCores: 0.24 });
   // The quota counts: 0.9 of 2 CPUs is room.
   assert.notEqual(helloCeiling({ capacity: 36000, steps: [step(45000, false, 0.9)] }, 2), null);
+  // A failure whose repeat passed (the capacity is at or above its rate) does not stop the ladder.
+  assert.deepEqual(helloCeiling({ capacity: 48000, steps: [step(24000, true, 0.3), step(48000, false, 0.5), step(48000, true, 0.5), step(64000, false, 0.6)] }, 1), { passed: 48000, failedAt: 64000, cpuCores: 0.6 });
+});
+
+test('a /hello failure is measured again only when the service had CPU to spare and the generator kept up', () => {
+  // A tail failure at 0.6 of 1 CPU: one stall of the shared machine does that; measure it again.
+  assert.equal(worthRepeating(step(27000, false, 0.6), 1), true);
+  // At its quota the service failed on its CPU: no second try.
+  assert.equal(worthRepeating(step(60000, false, 0.95), 1), false);
+  // The quota counts: 0.95 of 2 CPUs is room.
+  assert.equal(worthRepeating(step(60000, false, 0.95), 2), true);
+  // A pass, a generator-limited step, or a step whose CPU was not read is taken as it is.
+  assert.equal(worthRepeating(step(27000, true, 0.6), 1), false);
+  assert.equal(worthRepeating(step(27000, false, 0.6, true), 1), false);
+  assert.equal(worthRepeating(step(27000, false, null), 1), false);
 });
 
 test('a /hello failure above what the generator ever passed against bare uWS is the generator\'s', () => {

@@ -51,6 +51,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     id: step.id,
     rate: step.rate,
     durationSec: step.durationSec,
+    ...(step.repeatOf !== undefined ? { repeatOf: step.repeatOf } : {}),
     requests: s.requests,
     sentRate: s.sentRate,
     throughput: s.throughput,

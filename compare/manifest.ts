@@ -125,6 +125,8 @@ export interface StepRecord {
   /** Heavy rate as a fraction of the measured capacity (mixed only). */
   fraction: number | null;
   durationSec: number;
+  /** The id of the failed step this one measures again at the same rate (bound.ts, worthRepeating). */
+  repeatOf?: string;
   /** Raw result files, relative to the run folder. */
   files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps of runs before pacer). */ oha?: string; /** pacer's JSON output (/hello search steps). */ pacer?: string };
   commands: string[];

@@ -13,7 +13,7 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-function stepRows(steps: StepResult[], heavy: boolean): string[][] {
+export function stepRows(steps: readonly StepResult[], heavy: boolean): string[][] {
   return steps.map((s) => [
     s.rate === null ? '-' : s.rate >= 10 ? s.rate.toFixed(0) : s.rate.toFixed(2),
     String(s.requests),
@@ -28,7 +28,7 @@ function stepRows(steps: StepResult[], heavy: boolean): string[][] {
     heavy ? `${s.shed ?? '-'} / ${s.deadlineDropped ?? '-'}` : String(s.prometheus['shed'] ?? '-'),
     `${(s.generatorCpuShare * 100).toFixed(0)}%`,
     s.monitoringCores !== null ? f(s.monitoringCores) : '-',
-    (s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`) + (s.noisy ? ` (NOISY: others used ${f(s.otherCores)} cores)` : '') + (s.listenDrops ? ` (${s.listenDrops} SYNs dropped)` : ''),
+    (s.repeatOf !== undefined ? 'REPEAT: ' : '') + (s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`) + (s.noisy ? ` (NOISY: others used ${f(s.otherCores)} cores)` : '') + (s.listenDrops ? ` (${s.listenDrops} SYNs dropped)` : ''),
   ]);
 }
 

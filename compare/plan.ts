@@ -36,6 +36,11 @@ export interface Plan {
     readonly stepSec: number;
     /** Latency objective of a passing /hello step, with 0 errors. */
     readonly sloP99Ms: number;
+    /**
+     * Measure a failing step once more at the same rate when the service had CPU to spare
+     * (bound.ts, worthRepeating); the search takes the repeat's verdict. Absent in older runs.
+     */
+    readonly repeatSpareFailures?: boolean;
     readonly warmupRate: number;
     readonly warmupSec: number;
     readonly wrk: { readonly threads: number; readonly connections: number; readonly durationSec: number };
@@ -120,6 +125,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
       search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 200000, min: 100, maxSteps: 5, resolution: 0.2 },
       stepSec: 2,
       sloP99Ms: 10,
+      repeatSpareFailures: true,
       warmupRate: 1000,
       warmupSec: 1,
       wrk: { threads: 1, connections: 64, durationSec: 3 },
@@ -151,6 +157,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
       search: { start: 4000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 8, resolution: 0.1 },
       stepSec: 5,
       sloP99Ms: 10,
+      repeatSpareFailures: true,
       warmupRate: 1000,
       warmupSec: 3,
       wrk: { threads: 1, connections: 64, durationSec: 10 },
@@ -180,6 +187,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
       search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 12, resolution: 0.05 },
       stepSec: 15,
       sloP99Ms: 10,
+      repeatSpareFailures: true,
       warmupRate: 1000,
       warmupSec: 10,
       wrk: { threads: 1, connections: 64, durationSec: 30 },

@@ -4,6 +4,7 @@ import { diagnose } from './diagnose.js';
 import { prometheusTrust } from './prometheus.js';
 import type { StepResult } from './schema.js';
 import { markdownToHtml } from './html.js';
+import { stepRows } from './markdown.js';
 import { parseWrk } from './vegeta.js';
 import { generatorLimited, machineLoad } from './verdict.js';
 import type { StepRecord } from './manifest.js';
@@ -125,4 +126,14 @@ test('the Markdown subset becomes escaped HTML tables and headings', () => {
   assert.match(html, /<h2 id="a-b-">A &lt;b&gt;<\/h2>/);
   assert.match(html, /<th>y \| z<\/th>/);
   assert.match(html, /<td><strong>2<\/strong><\/td>/);
+});
+
+test('a step that measured a failed rate again says so in its verdict, first try and repeat side by side', () => {
+  const first = step({ id: '005-hello-27000rps', rate: 27000, reasons: ['p99 19.5 ms >= 10 ms'] });
+  const again = step({ id: '006-hello-27000rps-repeat', rate: 27000, repeatOf: first.id, pass: true, reasons: [] });
+  const rows = stepRows([first, again], false);
+  assert.deepEqual(rows.map((r) => [r[0], r.at(-1)]), [
+    ['27000', 'FAIL: p99 19.5 ms >= 10 ms'],
+    ['27000', 'REPEAT: pass'],
+  ]);
 });

@@ -25,6 +25,8 @@ export interface StepResult {
   id: string;
   rate: number | null;
   durationSec: number;
+  /** The id of the failed step this one measured again at the same rate; absent for a first try. */
+  repeatOf?: string;
   requests: number;
   sentRate: number;
   throughput: number;

@@ -4,12 +4,13 @@
  * wrk's closed-loop maximum.
  */
 import { join } from 'node:path';
-import { capacityBound, capacityText } from '../bound.js';
+import { capacityBound, capacityText, worthRepeating } from '../bound.js';
 import { sleep } from '../exec.js';
 import { stepLine, type Run } from '../runner.js';
 import type { SearchPlan } from '../plan.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
 import { pacerArgs, pacerPath, summarizePacer } from '../pacer.js';
+import type { StepRecord } from '../manifest.js';
 import type { VegetaSummary } from '../vegeta.js';
 import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
 
@@ -25,6 +26,13 @@ function pacerSummary(file: string): VegetaSummary {
 
 /** Rest after a failed /hello step, before the next one. */
 const SETTLE_AFTER_FAILURE_MS = 5000;
+
+/** The service's CPU cores over a measured step (null when its counters were not read). */
+function serviceCores(step: StepRecord): number | null {
+  const { before, after } = step.serviceCpuSec;
+  const wall = (step.endMs - step.startMs) / 1000;
+  return before !== null && after !== null && wall > 0 ? (after - before) / wall : null;
+}
 
 /** Returns the /hello capacity found (0 when no step passed). `search` overrides the plan's (a peer's ladder). */
 export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise<number> {
@@ -47,10 +55,12 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
 
   const capacitySearch = new CapacitySearch(p.search, roundHelloRate);
   const ids: string[] = [];
-  for (let rate = capacitySearch.next(); rate !== null; rate = capacitySearch.next()) {
-    const step = run.newStep('hello', null, null, `hello-${rate}rps`);
+  const quota = run.health?.limits?.cpus ?? 1;
+  const measureAt = async (rate: number, repeatOf?: string) => {
+    const step = run.newStep('hello', null, null, `hello-${rate}rps${repeatOf ? '-repeat' : ''}`);
     step.rate = rate;
     step.durationSec = p.stepSec;
+    if (repeatOf) step.repeatOf = repeatOf;
     step.files.pacer = run.rel(join(dir, `${step.id}.json`));
     const runs = await run.measure(step, [{ tool: 'pacer', argv: pacerArgs(pacer, url, rate, p.stepSec, 5), out: join(run.dir, step.files.pacer) }]);
     const s = pacerSummary(join(run.dir, step.files.pacer));
@@ -60,8 +70,14 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
     // A collapsed step leaves thousands of sockets in TIME_WAIT and a StatsD backlog: give the
     // machine a moment, or the next step measures the residue.
     if (!pass || limited) await sleep(SETTLE_AFTER_FAILURE_MS, run.abort.signal);
-    stepLine(`hello ${rate}/s`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(step, run.genCpu));
-    capacitySearch.record({ rate, pass, generatorLimited: limited });
+    stepLine(`hello ${rate}/s${repeatOf ? ' (repeat)' : ''}`, s, pass, limited, runs, failureReasons(s, { p99: p.sloP99Ms }), machineLoad(step, run.genCpu));
+    return { id: step.id, pass, generatorLimited: limited, serviceCpuCores: serviceCores(step) };
+  };
+  for (let rate = capacitySearch.next(); rate !== null; rate = capacitySearch.next()) {
+    let outcome = await measureAt(rate);
+    // A tail failure with CPU to spare is measured once more; the search takes the repeat's verdict.
+    if (p.repeatSpareFailures && worthRepeating(outcome, quota)) outcome = await measureAt(rate, outcome.id);
+    capacitySearch.record({ rate, pass: outcome.pass, generatorLimited: outcome.generatorLimited });
   }
   const r = capacitySearch.result();
   run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
