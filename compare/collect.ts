@@ -17,7 +17,7 @@ import { REPORT_SCHEMA_ID, SEED, type HelloResult, type HeavyResult, type MixedR
 import { summarizeOha } from './oha.js';
 import { summarizePacer } from './pacer.js';
 import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
-import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
+import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, serviceCores, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
 
 function delta(a: number | null | undefined, b: number | null | undefined): number | null {
   return a === null || a === undefined || b === null || b === undefined ? null : b - a;
@@ -32,8 +32,6 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
   const p = m.plan;
   let bodies: HeavyBodies | null = null;
   if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, raw), heavyReference());
-  const wall = (step.endMs - step.startMs) / 1000;
-  const cpu = delta(step.serviceCpuSec.before, step.serviceCpuSec.after);
   const t = step.throttling;
   const throttling =
     t.before && t.after
@@ -63,7 +61,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     generatorLimited: generatorLimited(step.generators, s, step.rate, load, slo.p99),
     generatorCpuShare: Math.max(0, ...step.generators.map((g) => g.cpuShare)),
     reasons: failureReasons(s, slo, bodies?.wrongAnswers ?? 0),
-    serviceCpuCores: cpu !== null && wall > 0 ? cpu / wall : null,
+    serviceCpuCores: serviceCores(step),
     serviceRssMaxBytes: step.serviceRssMaxBytes,
     throttling,
     shed: delta(step.health.before?.shed, step.health.after?.shed),
@@ -115,8 +113,7 @@ export async function collect(dir: string): Promise<Report> {
     const wrkStep = m.steps.find((s) => s.scenario === 'hello-wrk' && of(target)(s));
     if (wrkStep?.files.wrk && existsSync(join(dir, wrkStep.files.wrk))) {
       const parsed = parseWrk(readFileSync(join(dir, wrkStep.files.wrk), 'utf8'));
-      const cpu = delta(wrkStep.serviceCpuSec.before, wrkStep.serviceCpuSec.after);
-      if (parsed) wrk = { ...parsed, generatorCpuShare: wrkStep.generators[0]?.cpuShare ?? 0, serviceCpuCores: cpu !== null ? cpu / ((wrkStep.endMs - wrkStep.startMs) / 1000) : null, command: wrkStep.commands[0] ?? '' };
+      if (parsed) wrk = { ...parsed, generatorCpuShare: wrkStep.generators[0]?.cpuShare ?? 0, serviceCpuCores: serviceCores(wrkStep), command: wrkStep.commands[0] ?? '' };
     }
     return {
       capacity: steps.length > 0 ? c.capacity : null,
@@ -189,7 +186,6 @@ export async function collect(dir: string): Promise<Report> {
       if (!st.files.helloBin || !existsSync(join(dir, st.files.helloBin))) continue;
       const hello = await summarize(vegeta, join(dir, st.files.helloBin));
       const hv = st.files.heavyBin && existsSync(join(dir, st.files.heavyBin)) ? await summarize(vegeta, join(dir, st.files.heavyBin)) : null;
-      const cpu = delta(st.serviceCpuSec.before, st.serviceCpuSec.after);
       runs.push({
         engine: st.engine!,
         mode: st.mode!,
@@ -198,7 +194,7 @@ export async function collect(dir: string): Promise<Report> {
         helloRate: st.helloRate ?? 0,
         hello,
         heavy: hv,
-        serviceCpuCores: cpu !== null ? cpu / ((st.endMs - st.startMs) / 1000) : null,
+        serviceCpuCores: serviceCores(st),
         eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st), m.prometheus.instance !== undefined).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
         generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
       });

@@ -16,6 +16,13 @@ export interface MachineLoad {
   otherCores: number | null;
 }
 
+/** The service's CPU cores over a measured step (user+system seconds / wall); null when its counters were not read. */
+export function serviceCores(step: Pick<StepRecord, 'serviceCpuSec' | 'startMs' | 'endMs'>): number | null {
+  const { before, after } = step.serviceCpuSec;
+  const wall = (step.endMs - step.startMs) / 1000;
+  return before !== null && after !== null && wall > 0 ? (after - before) / wall : null;
+}
+
 export function machineLoad(step: StepRecord, generatorCore: string | null): MachineLoad | null {
   const { before, after } = step.coreTimes ?? { before: [], after: [] };
   if (before.length === 0 || after.length !== before.length) return null;
@@ -25,7 +32,7 @@ export function machineLoad(step: StepRecord, generatorCore: string | null): Mac
   };
   const busyCores = before.reduce((a, _, i) => a + share(i), 0);
   const wall = (step.endMs - step.startMs) / 1000;
-  const service = step.serviceCpuSec.before !== null && step.serviceCpuSec.after !== null && wall > 0 ? (step.serviceCpuSec.after - step.serviceCpuSec.before) / wall : null;
+  const service = serviceCores(step);
   const generators = step.generators.reduce((a, g) => a + (wall > 0 ? g.cpuSec / wall : 0), 0);
   const monitoring = step.monitoringCpuSec !== undefined && wall > 0 ? step.monitoringCpuSec / wall : null;
   const g = generatorCore === null ? null : Number(generatorCore);

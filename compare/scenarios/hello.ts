@@ -10,9 +10,8 @@ import { stepLine, type Run } from '../runner.js';
 import type { SearchPlan } from '../plan.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
 import { pacerArgs, pacerPath, summarizePacer } from '../pacer.js';
-import type { StepRecord } from '../manifest.js';
 import type { VegetaSummary } from '../vegeta.js';
-import { failureReasons, generatorLimited, helloPasses, machineLoad } from '../verdict.js';
+import { failureReasons, generatorLimited, helloPasses, machineLoad, serviceCores } from '../verdict.js';
 
 /** A step whose generator died or printed nothing: no answers, and why. */
 function pacerSummary(file: string): VegetaSummary {
@@ -26,13 +25,6 @@ function pacerSummary(file: string): VegetaSummary {
 
 /** Rest after a failed /hello step, before the next one. */
 const SETTLE_AFTER_FAILURE_MS = 5000;
-
-/** The service's CPU cores over a measured step (null when its counters were not read). */
-function serviceCores(step: StepRecord): number | null {
-  const { before, after } = step.serviceCpuSec;
-  const wall = (step.endMs - step.startMs) / 1000;
-  return before !== null && after !== null && wall > 0 ? (after - before) / wall : null;
-}
 
 /** Returns the /hello capacity found (0 when no step passed). `search` overrides the plan's (a peer's ladder). */
 export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise<number> {
