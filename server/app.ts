@@ -1,16 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uws-20.57';
 import type { Config } from './config.js';
 import type { EngineRegistry } from './engines/registry.js';
 import { HttpError } from './errors.js';
 import { finishHeavy } from './heavy.js';
 import type { DataDirStatus } from './io-check.js';
 import { HeavyScheduler, JobCancelled } from './scheduler.js';
-import { finish, markHead, sendJson, sendProblem, useFallbackWriters } from './http.js';
+import { finish, markHead, sendJson, sendProblem } from './http.js';
 import type { Limits } from './cgroup.js';
 import { answered, labelEngine, noMetrics, STATUS_CLIENT_CLOSED, timed, timedConstant, type Metrics } from './metrics.js';
 import { parseHeavyQuery } from './params.js';
-import type { UwsRuntime } from './uws.js';
+import { glibcVersion, type UwsRuntime } from './uws.js';
 
 /** Everything the server is built from; main.ts assembles it, tests pass their own. */
 export interface ServerDeps {
@@ -51,7 +51,6 @@ export function createServer(deps: ServerDeps): LabServer {
   const { config, engines, uws: runtime, limits } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const app: TemplatedApp = runtime.uws.App();
-  useFallbackWriters(!runtime.native);
   let listenSocket: us_listen_socket | null = null;
   let draining = false;
   /** Admitted heavy requests not yet answered; each is answered or aborted by its client. */
@@ -122,7 +121,8 @@ export function createServer(deps: ServerDeps): LabServer {
       // degraded: /hello and compute answer, but heavy requests with io_kb > 0 fail (see data_dir).
       status: draining ? 'draining' : dataDir.usable ? 'ok' : 'degraded',
       data_dir: dataDir,
-      uws: { native: runtime.native, package: runtime.package, version: runtime.version, detail: runtime.detail },
+      uws: { native: runtime.native, release: runtime.release, package: runtime.package, version: runtime.version, detail: runtime.detail, skipped: runtime.skipped },
+      glibc: glibcVersion(),
       engines: Object.fromEntries(
         [...engines.values()].map((e) => [e.name, e.available ? { available: true, description: e.description } : { available: false, reason: e.reason }]),
       ),

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     ['MAX_HASH_ROUNDS', '1e6'],
     ['DEFAULT_IMPL', 'python'],
     ['DEFAULT_MODE', 'threads'],
-    ['ALLOW_UWS_FALLBACK', 'yes'],
+    ['UWS_BUILDS', 'uws-latest'],
     ['HOST', ' '],
   ] as const) {
     it(`rejects ${name}=${JSON.stringify(value)} with a message naming it`, () => {

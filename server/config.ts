@@ -16,8 +16,8 @@ export interface Config {
   readonly defaultMode: Mode;
   /** Folder for the heavy endpoint's temporary files. */
   readonly dataDir: string;
-  /** Start even when uWebSockets.js fell back to its slow `ws`-based copy (loudly reported). */
-  readonly allowUwsFallback: boolean;
+  /** The uWS builds to try, newest first (empty: every build package.json carries; server/uws.ts). */
+  readonly uwsBuilds: readonly string[];
   /** On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed. */
   readonly shutdownTimeoutMs: number;
   /**
@@ -48,7 +48,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   DEFAULT_IMPL: 'js',
   DEFAULT_MODE: 'inline',
   DATA_DIR: '', // empty: the OS temp dir
-  ALLOW_UWS_FALLBACK: '0',
+  UWS_BUILDS: '', // empty: every uWS build the lab carries, newest first; e.g. uws-20.51 to pin one
   SHUTDOWN_TIMEOUT_MS: '10000',
   POOL_SIZE: '', // empty: the CPUs this process may use (cgroup quota), at least 1
   QUEUE_MAX: '4',
@@ -91,7 +91,7 @@ export function loadConfig(env: Env = process.env, cpus = 1): Config {
     defaultImpl,
     defaultMode: defaultMode as Mode,
     dataDir: get('DATA_DIR') || tmpdir(),
-    allowUwsFallback: flag('ALLOW_UWS_FALLBACK', get('ALLOW_UWS_FALLBACK')),
+    uwsBuilds: Object.freeze(uwsBuildList(get('UWS_BUILDS'))),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', get('SHUTDOWN_TIMEOUT_MS'), 0, 600_000),
     poolSize: get('POOL_SIZE') === '' ? Math.max(1, Math.floor(cpus)) : integer('POOL_SIZE', get('POOL_SIZE'), 1, 64),
     queueMax: integer('QUEUE_MAX', get('QUEUE_MAX'), 0, 10_000),
@@ -124,6 +124,14 @@ function instanceId(raw: string): string {
     throw new ConfigError(`METRICS_INSTANCE must be 1 to 128 characters among A-Z a-z 0-9 _ . / - (got "${raw}")`);
   }
   return raw;
+}
+
+/** UWS_BUILDS: a comma-separated list of package.json aliases like `uws-20.51` (which exist is checked at load). */
+function uwsBuildList(raw: string): string[] {
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = names.filter((n) => !/^uws-\d+\.\d+$/.test(n));
+  if (bad.length > 0) throw new ConfigError(`UWS_BUILDS must list uWS builds like uws-20.51,uws-20.57 (got "${raw}")`);
+  return names;
 }
 
 function nonEmpty(name: string, raw: string): string {

@@ -1,4 +1,4 @@
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from 'uws-20.57';
 import { statusLine, type Problem } from './errors.js';
 import { answered } from './metrics.js';
 
@@ -29,13 +29,6 @@ export function send(res: HttpResponse, status: number, contentType: string, bod
   answered(res, status);
 }
 
-let fallback = false;
-
-/** Set once at start when uWebSockets.js runs its ws-based fallback instead of the native binary. */
-export function useFallbackWriters(on: boolean): void {
-  fallback = on;
-}
-
 /** Marks a response as the answer to HEAD: the writers send the headers GET would, and no body. */
 export function markHead(res: HttpResponse): void {
   (res as Marked)[HEAD] = true;
@@ -56,12 +49,6 @@ type Marked = HttpResponse & { [HEAD]?: true };
  * no progress for 10 s.
  */
 export function finish(res: HttpResponse, body: string): void {
-  // The ws-based fallback implements neither tryEnd nor endWithoutBody; it sits on node:http,
-  // which has its own flow control and drops the body of an answer to HEAD by itself.
-  if (fallback) {
-    res.end(body);
-    return;
-  }
   if ((res as Marked)[HEAD]) {
     // endWithoutBody(length) of uWS 20.30 leaves the response pending (its offset never reaches the
     // reported length), so the length is written as a header and the answer ends with no body.

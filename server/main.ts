@@ -22,16 +22,11 @@ async function main(): Promise<void> {
   process.env['UV_THREADPOOL_SIZE'] ??= String(config.poolSize + 4);
   let uws: ReturnType<typeof loadUws>;
   try {
-    uws = loadUws();
+    uws = loadUws(config.uwsBuilds);
   } catch (err) {
-    fail(1, `uWebSockets.js did not load: ${(err as Error).message}; refusing to start.`);
+    fail(1, `uWebSockets.js did not load: ${(err as Error).message}; refusing to start (README, "Runtimes").`);
   }
-  if (!uws.native) {
-    if (!config.allowUwsFallback) {
-      fail(1, `uWebSockets.js native binary did not load (${uws.detail}); refusing to run on the slow fallback. Set ALLOW_UWS_FALLBACK=1 to run anyway.`);
-    }
-    console.warn(`WARNING: running on the uWebSockets.js ws-based FALLBACK (${uws.detail}); numbers are not uWS numbers`);
-  }
+  for (const s of uws.skipped) console.warn(`uWS: newer build skipped: ${s}`);
   const engines = await loadEngines();
   for (const e of engines.values()) {
     if (!e.available) console.warn(`engine ${e.name}: UNAVAILABLE (${e.reason}); requests for it get 503`);
@@ -56,7 +51,7 @@ async function main(): Promise<void> {
     fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
-  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+  console.log(`listening on http://${config.host}:${port} (uWS v${uws.release} ${uws.package} ${uws.version} ${uws.detail}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uws-20.57';
 import { ConfigError, loadConfig } from './config.js';
 import {
   answered,

@@ -25,13 +25,15 @@ if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
   console.error(`PORT must be an integer 0-65535 (got "${process.env['PORT']}")`);
   process.exit(2);
 }
-const runtime = loadUws();
-if (!runtime.native) {
-  console.error(`uws-bare: uWebSockets.js native binary did not load (${runtime.detail}); refusing to run on the slow fallback`);
+let runtime: ReturnType<typeof loadUws>;
+try {
+  runtime = loadUws();
+} catch (err) {
+  console.error(`uws-bare: uWebSockets.js did not load: ${(err as Error).message}; refusing to start`);
   process.exit(1);
 }
 const START = Date.now();
-function json(res: import('uWebSockets.js').HttpResponse, status: string, body: unknown, type = 'application/json', headers: Record<string, string> = {}): void {
+function json(res: import('uws-20.57').HttpResponse, status: string, body: unknown, type = 'application/json', headers: Record<string, string> = {}): void {
   res.cork(() => {
     res.writeStatus(status).writeHeader('Content-Type', type);
     for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
@@ -39,7 +41,7 @@ function json(res: import('uWebSockets.js').HttpResponse, status: string, body: 
   });
 }
 
-function notAllowed(res: import('uWebSockets.js').HttpResponse, req: import('uWebSockets.js').HttpRequest): void {
+function notAllowed(res: import('uws-20.57').HttpResponse, req: import('uws-20.57').HttpRequest): void {
   const method = req.getMethod().toUpperCase();
   const path = req.getUrl();
   json(res, '405 Method Not Allowed', { type: 'about:blank', title: 'Method not allowed', status: 405, detail: `${method} is not allowed on ${path}; use GET` }, 'application/problem+json', { Allow: 'GET' });
@@ -56,7 +58,7 @@ const app = runtime.uws
       status: 'ok',
       service: 'uws-bare',
       node: process.version,
-      uws: { native: runtime.native, package: runtime.package, version: runtime.version, binary: runtime.detail },
+      uws: { native: runtime.native, release: runtime.release, package: runtime.package, version: runtime.version, binary: runtime.detail },
       pid: process.pid,
       uptime_sec: Math.round((Date.now() - START) / 100) / 10,
       limits: { cpus: l.cpuQuota, cpus_available: l.cpusAvailable, memory_bytes: l.memoryBytes, cgroup_version: l.cgroupVersion },
