@@ -1,7 +1,7 @@
 # The service as an image, on Node 24 LTS (Debian 13 "trixie", glibc 2.41) with a native uWS binary
 # built for Node 24's ABI, run as a non-root user. Three stages:
 #   build    Rust + Node: the same `make build` as on a workstation (tsc, napi-rs addon, WebAssembly)
-#   deps     production npm dependencies, with the image's own uWebSockets.js build (below)
+#   deps     production npm dependencies, each uWS build with only this image's binary (below)
 #   runtime  Debian slim + the node binary + what the first two made: no compiler, no npm, no cargo
 #
 #   docker build --network host -t backend-bottleneck-lab .
@@ -34,27 +34,22 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# node_modules is newer than package.json, so make does not install again.
-RUN touch node_modules && make build
+# node_modules is newer than package.json, so make does not install again. NODE=system: this stage's
+# Node 24 builds; no uWS needs to load here (the runtime stage is trixie, where v20.57 does).
+RUN touch node_modules && make build NODE=system
 
-# ---- production dependencies, with the image's uWebSockets.js ---------------------------------------
-# The workstation's package (package.json) is a uWS v20.30 build with binaries for Node <= 20 only. The
-# image runs Node 24, so this stage points the alias the code imports (`uWebSockets.js`) at a
-# uWS build with a binary for Node 24's ABI (137): @btc-vision/uwebsockets.js, Apache-2.0 like uWS,
-# real uws_<platform>_<arch>_<abi>.node files for ABIs 115/127/137/141, needing glibc >= 2.38.
-# `npm install`, not `npm ci`: the changed package.json no longer matches the lock, which npm then
-# updates inside this stage only. Only the binary for this image's platform and ABI is kept; the server refuses to start when it does
-# not load, and /heavy/health/ names the one that did.
+# ---- production dependencies, with the image's uWebSockets.js builds ---------------------------------
+# package.json carries two uWS builds (aliases uws-20.57 and uws-20.51, server/uws.ts); the server
+# loads the newest whose binary loads here: Node 24 (ABI 137) on trixie's glibc 2.41 loads v20.57.
+# Only each build's binary for this image's platform and ABI is kept (UWS_BUILDS=uws-20.51 runs the
+# older one); the server refuses to start when none loads, and /heavy/health/ names the one that did.
 FROM ${NODE_IMAGE} AS deps
-ARG UWS_PACKAGE=@btc-vision/uwebsockets.js@20.57.0
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN node -e 'const fs = require("fs"), p = JSON.parse(fs.readFileSync("package.json", "utf8")); \
-      p.dependencies["uWebSockets.js"] = "npm:" + process.argv[1]; fs.writeFileSync("package.json", JSON.stringify(p, null, 2) + "\n")' "$UWS_PACKAGE" \
- && npm install --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --no-audit --no-fund \
  && binary="uws_$(node -p 'process.platform + "_" + process.arch + "_" + process.versions.modules').node" \
- && test -f "node_modules/uWebSockets.js/$binary" \
- && find node_modules/uWebSockets.js -name 'uws_*.node' ! -name "$binary" -delete \
+ && for b in node_modules/uws-*; do test -f "$b/$binary"; done \
+ && find node_modules/uws-* -name 'uws_*.node' ! -name "$binary" -delete \
  && rm -rf node_modules/.package-lock.json
 
 # ---- runtime ---------------------------------------------------------------------------------------

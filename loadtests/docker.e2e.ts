@@ -42,7 +42,7 @@ function docker(...args: string[]): string {
 interface Health {
   status: string;
   node: string;
-  uws: { native: boolean; package: string; version: string; detail: string };
+  uws: { native: boolean; release: string; package: string; version: string; detail: string; skipped: string[] };
   engines: Record<string, { available: boolean; reason?: string }>;
   limits: { cpus: number | null; memory_bytes: number | null; cgroup_version: number | null };
 }
@@ -149,17 +149,20 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
     assert.match(inside.v, /^v24\./);
     assert.equal(health.node, inside.v);
     assert.equal(health.uws.native, true);
+    // The newest build loads on trixie's glibc: v20.57, nothing skipped.
+    assert.equal(health.uws.release, '20.57');
     assert.equal(health.uws.package, '@btc-vision/uwebsockets.js');
+    assert.deepEqual(health.uws.skipped, []);
     assert.equal(health.uws.detail, `uws_linux_x64_${inside.abi}.node`);
-    // Only that binary ships.
-    assert.equal(docker('exec', CONTAINER, 'bash', '-c', 'ls node_modules/uWebSockets.js/ | grep "\\.node$"'), `uws_linux_x64_${inside.abi}.node`);
+    // Only that binary ships, once per build.
+    assert.equal(docker('exec', CONTAINER, 'bash', '-c', 'cd node_modules && ls uws-*/*.node'), `uws-20.51/uws_linux_x64_${inside.abi}.node\nuws-20.57/uws_linux_x64_${inside.abi}.node`);
   });
 
   test('without its native uWS binary the server refuses to start', () => {
     const r = spawnSync('docker', ['run', '--rm', '--network', 'none', '--user', 'root', '--entrypoint', 'bash', IMAGE, '-c',
-      'rm node_modules/uWebSockets.js/uws_*.node && exec node dist/server/main.js'], { encoding: 'utf8', timeout: 60_000 });
+      'rm node_modules/uws-*/uws_*.node && exec node dist/server/main.js'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, /uWebSockets\.js did not load: .*no loadable native binary.*refusing to start/);
+    assert.match(r.stderr, /uWebSockets\.js did not load: no uWS build loads on linux-x64 ABI 137 \(Node v24\.[\d.]+, glibc 2\.41\): uws-20\.57 .*; uws-20\.51 .*refusing to start/);
   });
 
   test('every engine in both modes gives the known answers (fixtures/vectors.json)', async () => {

@@ -6,7 +6,8 @@
 //
 //   auto    the machine's own Node when it is 22 or newer AND one of the uWS builds in package.json
 //           loads its native binary under it; otherwise the pinned Node from the npm registry
-//   system  the machine's own Node, or a clear error naming what is missing
+//   system  the machine's own Node (22+, or a clear error); a loud warning when no uWS build loads
+//           under it (it can still build: the image's build stage does)
 //   pinned  the pinned Node, always (npm's node-<platform>-<arch>@<pin>, into .tools/node-<pin>/)
 //
 // Why both: Node 20 left support on 2026-04-30, and no uWS build has a Node 24 binary that loads on
@@ -109,8 +110,12 @@ if (mode === 'pinned') {
     ensureModules();
     const p = probe(system);
     if (p.loaded) chosen = { node: system, why: `the machine's ${describe(p)} loads ${p.loaded}` };
-    else if (mode === 'system')
-      fail(`NODE=system: no uWS build loads under the machine's ${describe(p)}: ${p.tried.join('; ')}. Node 24/25 need glibc 2.38 (uWS v20.57); Node 22 loads uWS v20.51 on glibc 2.27+. Leave NODE unset to use the pinned Node ${opts.pin}.`);
+    else if (mode === 'system') {
+      // Building needs no uWS (the image's build stage is such a machine); running does, and the
+      // server refuses to start then with the same reasons.
+      console.error(`node-runtime: WARNING: NODE=system: no uWS build loads under the machine's ${describe(p)}: ${p.tried.join('; ')}. The lab builds, but the server will refuse to start: Node 24/25 need glibc 2.38 (uWS v20.57); Node 22 loads uWS v20.51 on glibc 2.27+. Leave NODE unset to use the pinned Node ${opts.pin}.`);
+      chosen = { node: system, why: `NODE=system: the machine's ${describe(p)}, on which NO uWS build loads` };
+    }
     else chosen = { node: installPinned(opts.pin), why: `no uWS build loads under the machine's ${describe(p)} (${p.tried.join('; ')})` };
   }
 }

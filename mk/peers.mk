@@ -29,7 +29,7 @@ $(DJANGO_VENV)/.installed: $(DJANGO_DIR)/requirements.txt
 	  { echo "peer-setup: $(PYTHON) is $$($(PYTHON) --version 2>&1); Django 5.2 needs Python 3.10+ (PYTHON=...)" >&2; exit 2; }
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 	  echo "peer-setup: $(PYTHON) has no venv module; installing Debian's python3-venv"; \
-	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends python3-venv; }
+	  scripts/apt-install.sh python3-venv; }
 	rm -rf $(DJANGO_VENV)
 	$(PYTHON) -m venv $(DJANGO_VENV)
 	$(DJANGO_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r $(DJANGO_DIR)/requirements.txt

@@ -16,7 +16,6 @@ WASM_OUT := target/wasm/$(WASM_TARGET)/release/wasm_kernel.wasm
 # linker named rust-lld, which Debian does not ship; lld-14 (recommended by libstd-rust-dev-wasm32)
 # provides the same LLVM linker as wasm-ld-14.
 DEBIAN_RUST_PACKAGES := rustc cargo libstd-rust-dev-wasm32 lld-14
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 build-native: node_modules ## Build the napi-rs addon (release) into native/, flags in native/build-info.json
 	cd native && $(CARGO_ENV) npx napi build --platform --release
@@ -40,13 +39,7 @@ wasm-with-rustup:
 # serve, so rustup's cargo vendors wasm/Cargo.lock's crates first and Debian's builds offline.
 # /usr/bin paths throughout: rustup's cargo and rustc come first on PATH.
 wasm-with-debian:
-	@missing=$$(for p in $(DEBIAN_RUST_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:" $$missing; \
-	  $(SUDO) apt-get update && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
-	fi
+	@scripts/apt-install.sh $(DEBIAN_RUST_PACKAGES)
 	cd wasm && $(CARGO_ENV) cargo vendor --locked --versioned-dirs --quiet ../target/wasm-vendor > /dev/null
 	cd wasm && $(CARGO_ENV) RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --locked --offline \
 	  --target $(WASM_TARGET) --target-dir ../target/wasm \

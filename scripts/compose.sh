@@ -18,8 +18,7 @@ if docker compose version >/dev/null 2>&1; then
 elif command -v docker-compose >/dev/null 2>&1; then
   COMPOSE=(docker-compose)
 else
-  say "installing Debian's docker-compose"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  scripts/apt-install.sh docker-compose
   COMPOSE=(docker-compose)
 fi
 FILES=(-f docker-compose.yml)

@@ -43,17 +43,9 @@ install_missing() {
   [[ ${#missing[@]} -gt 0 ]] || return 0
   say "installing Debian's ${missing[*]} (dockerd, containerd, runc)"
   # Debian's package starts the service from its maintainer script; here the engine is started below
-  # with the flags this machine needs (or by the user's init), so the install must not start one.
+  # with the flags this machine needs (or by the user's init), so the install must not start one:
   # policy-rc.d answering 101 ("action not allowed") is Debian's documented way to say so.
-  local policy=/usr/sbin/policy-rc.d created=0
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && created=1
-  fi
-  local rc=0
-  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null; } || rc=$?
-  [[ $created == 1 ]] && $SUDO rm -f "$policy"
-  [[ $rc == 0 ]] || die "apt-get install ${missing[*]} failed (status $rc)"
+  APT_POLICY_RC_D=101 scripts/apt-install.sh "${missing[@]}" || die "installing ${missing[*]} failed"
 }
 
 start() {

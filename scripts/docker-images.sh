@@ -44,10 +44,8 @@ elapsed() { echo "$((SECONDS - $1)) s"; }
 debian_base() { # suite
   local tag=$DEBIAN_TAG:$1 t0=$SECONDS
   if have "$tag"; then say "$tag: cached ($(size "$tag"))"; return; fi
-  command -v debootstrap >/dev/null 2>&1 || {
-    say "installing Debian's debootstrap"
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-  }
+  # Both bases are built side by side: apt-install.sh takes turns and fails loudly.
+  scripts/apt-install.sh debootstrap
   local dir; dir=$(mktemp -d)
   say "$tag: debootstrap --variant=minbase $1 from $MIRROR"
   if ! $SUDO debootstrap --variant=minbase "$1" "$dir" "$MIRROR" >"$dir.log" 2>&1; then

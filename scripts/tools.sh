@@ -39,14 +39,11 @@ cargo_tool() { # name crate@version [cargo install flags...]
   echo "$want" >"$stamp"
 }
 
-apt_updated=0
 apt_pkg() { # command package...
   local cmd=$1; shift
   command -v "$cmd" >/dev/null && return 0
-  if [[ $(id -u) -ne 0 ]]; then echo "tools: $cmd missing; install Debian package(s) $* (needs root)" >&2; exit 1; fi
-  if [[ $apt_updated -eq 0 ]]; then apt-get update -qq; apt_updated=1; fi
-  echo "tools: apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  scripts/apt-install.sh "$@"
+  command -v "$cmd" >/dev/null || { echo "tools: $cmd still missing after installing Debian's $*" >&2; exit 1; }
 }
 
 version_of() {
