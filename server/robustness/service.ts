@@ -19,6 +19,7 @@ export function serverEntry(): string {
 export interface Health {
   status: string;
   pid: number;
+  uws: { release: string; package: string; version: string; detail: string };
   data_dir?: { usable: boolean; reason?: string };
   heavy: { in_flight: number; running: number; queued: number; clientCancelled: number };
 }
