@@ -248,7 +248,10 @@ export function createServer(deps: ServerDeps): LabServer {
       for (const active of inFlight) {
         if (active.aborted) continue;
         active.aborted = true;
-        answerError(active.res, new HttpError('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`, { headers: { Connection: 'close' } }));
+        answerError(
+          active.res,
+          new HttpError('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`, { headers: { Connection: 'close' } }),
+        );
       }
       await scheduler.close();
       // close() exists at run time (uWS >= 20.x) but is missing from the typings.

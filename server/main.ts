@@ -56,21 +56,26 @@ async function main(): Promise<void> {
     fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
-  console.log(`listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+  console.log(
+    `listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms)`);
-    server.shutdown(config.shutdownTimeoutMs).then((left) => {
-      metrics.close();
-      console.log(left === 0 ? 'drained; bye' : `shutdown deadline hit with ${left} request(s) in flight; connections closed`);
-      process.exit(0);
-    }, (err) => {
-      console.error('shutdown failed:', err);
-      process.exit(1);
-    });
+    server.shutdown(config.shutdownTimeoutMs).then(
+      (left) => {
+        metrics.close();
+        console.log(left === 0 ? 'drained; bye' : `shutdown deadline hit with ${left} request(s) in flight; connections closed`);
+        process.exit(0);
+      },
+      (err) => {
+        console.error('shutdown failed:', err);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -33,7 +33,9 @@ export function loadUws(): UwsRuntime {
     uws = require('uWebSockets.js') as typeof uWS;
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).at(-1);
-    throw new Error(`${name} ${version} has no loadable native binary for ${process.platform}-${process.arch} ABI ${process.versions.modules} (Node ${process.version}): ${reason}`);
+    throw new Error(
+      `${name} ${version} has no loadable native binary for ${process.platform}-${process.arch} ABI ${process.versions.modules} (Node ${process.version}): ${reason}`,
+    );
   }
   const binary = Object.keys(require.cache).find((k) => /[\\/]uws_[^\\/]+\.node$/.test(k));
   return binary
