@@ -4,6 +4,7 @@
  * prints the right commands in its dry run without running any. No cluster, no AWS, no validators
  * (those are in validate.e2e.ts).
  */
+// biome-ignore-all lint/suspicious/noExplicitAny: the parsed Kubernetes and CloudFormation documents are untyped YAML; each assert checks the shape it reads
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { CONFIG_DEFAULTS } from '../server/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -140,9 +141,9 @@ describe('make push-ecr', () => {
         'docker build --platform',
         'docker build --platform',
         'docker tag backend-bottleneck-lab:v1',
-        'docker push ' + registry + '/backend-bottleneck-lab:v1',
+        `docker push ${registry}/backend-bottleneck-lab:v1`,
         'docker tag backend-bottleneck-lab-statsd-exporter:v1',
-        'docker push ' + registry + '/backend-bottleneck-lab-statsd-exporter:v1',
+        `docker push ${registry}/backend-bottleneck-lab-statsd-exporter:v1`,
       ],
     );
     assert.ok(lines.includes(`+ aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${registry}`));

@@ -67,5 +67,5 @@ const info = {
     .join(', '),
   built_at: new Date().toISOString(),
 };
-writeFileSync(out, JSON.stringify(info, null, 2) + '\n');
+writeFileSync(out, `${JSON.stringify(info, null, 2)}\n`);
 console.log(`${out}: ${info.summary}`);

@@ -122,7 +122,7 @@ function instanceId(raw: string): string {
   if (raw === '')
     return `${
       hostname()
-        .replace(/[^A-Za-z0-9_.\-]/g, '_')
+        .replace(/[^A-Za-z0-9_.-]/g, '_')
         .slice(0, 100) || 'host'
     }/${process.pid}`;
   if (!/^[A-Za-z0-9_./-]{1,128}$/.test(raw)) {

@@ -1,5 +1,5 @@
 import { readLimits } from './cgroup.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { createServer } from './app.js';
 import { loadEngines } from './engines/registry.js';
 import { checkDataDir, sweepStaleFiles } from './io-check.js';
@@ -9,7 +9,7 @@ import { loadUws } from './uws.js';
 /** Start-up: config, uWS check, engines, listen, signals. Every failure is one line and exit != 0. */
 async function main(): Promise<void> {
   const limits = readLimits();
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env, limits.cpus);
   } catch (err) {

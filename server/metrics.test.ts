@@ -330,7 +330,9 @@ describe('request recording through route handlers', () => {
   it('records 499 for a request that got no answer', () => {
     const { metrics, calls } = recorder();
     let later: HttpResponse | undefined;
-    timed(metrics, '/heavy/cpu-io-no-db/', 'GET', (r) => void (later = r))(res(), req('get'));
+    timed(metrics, '/heavy/cpu-io-no-db/', 'GET', (r) => {
+      later = r;
+    })(res(), req('get'));
     assert.equal(calls.length, 0);
     answered(later!, STATUS_CLIENT_CLOSED);
     assert.deepEqual(calls, [['/heavy/cpu-io-no-db/', 'GET', 499, 'none', 'none']]);

@@ -1,6 +1,6 @@
 import type { Config, Mode } from './config.js';
 import { MODES } from './config.js';
-import { ENGINE_NAMES, isEngineName, type EngineName } from './engines/engine.js';
+import { ENGINE_NAMES, type EngineName } from './engines/engine.js';
 import { HttpError } from './errors.js';
 
 /** The validated parameters of one heavy request. */

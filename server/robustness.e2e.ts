@@ -110,7 +110,10 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
     else assert.ok(x.closed && x.ms < 2000, `expected uWS's at-once close: ${show(x)}`);
     if (x.data.length === 0) {
       let h: Health = await A.health();
-      for (let i = 0; i < 100 && (h.heavy.in_flight > 0 || h.heavy.clientCancelled === before); i++) h = (await sleep(50), await A.health());
+      for (let i = 0; i < 100 && (h.heavy.in_flight > 0 || h.heavy.clientCancelled === before); i++) {
+        await sleep(50);
+        h = await A.health();
+      }
       assert.equal(h.heavy.clientCancelled, before + 1, 'the heavy job was cancelled, not run for nobody');
       assert.equal(h.heavy.in_flight, 0);
     }
@@ -128,7 +131,7 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
   });
 
   test('5. HEAD is GET without the body: headers and Content-Length, and the next answer is framed right', async () => {
-    const x = await exchange(A.port, `HEAD /hello HTTP/1.1\r\n${H}\r\n` + get('/hello'), { statusLines: 2, waitMs: 5000 });
+    const x = await exchange(A.port, `HEAD /hello HTTP/1.1\r\n${H}\r\n${get('/hello')}`, { statusLines: 2, waitMs: 5000 });
     assert.deepEqual(statusCodes(x.data), [200, 200], show(x));
     const head = firstResponse(x.data);
     assert.equal(head.headers['content-length'], '13');
@@ -138,7 +141,7 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
       ['/heavy/health/', 200],
       ['/nope', 404],
     ] as const) {
-      const y = await exchange(A.port, `HEAD ${path} HTTP/1.1\r\n${H}\r\n` + get('/hello'), { statusLines: 2, waitMs: 5000 });
+      const y = await exchange(A.port, `HEAD ${path} HTTP/1.1\r\n${H}\r\n${get('/hello')}`, { statusLines: 2, waitMs: 5000 });
       assert.deepEqual(statusCodes(y.data), [status, 200], show(y));
       assert.ok(Number(firstResponse(y.data).headers['content-length']) > 0);
       assert.match(firstResponse(y.data).rest, /^HTTP\/1\.1 200 /);
@@ -257,7 +260,10 @@ describe('the battery classes worth keeping', () => {
     await sleep(100);
     mid.resetAndDestroy();
     let h = await A.health();
-    for (let i = 0; i < 200 && h.heavy.in_flight > 0; i++) h = (await sleep(50), await A.health());
+    for (let i = 0; i < 200 && h.heavy.in_flight > 0; i++) {
+      await sleep(50);
+      h = await A.health();
+    }
     assert.equal(h.heavy.in_flight, 0);
     assert.deepEqual(
       readdirSync(A.dataDir).filter((f) => /^heavy-\d+-[0-9a-f]+\.tmp$/.test(f) && !Object.values(stale).includes(f)),
