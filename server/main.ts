@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
   console.log(
-    `listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`,
+    `listening on http://${config.host}:${port} (uWS ${uws.native ? 'native' : 'FALLBACK'} ${uws.package} ${uws.version}${uws.native ? ` ${uws.detail}` : ''}; ` +
+      `Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; ` +
+      `cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`,
   );
 
   let stopping = false;

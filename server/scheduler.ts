@@ -195,7 +195,8 @@ export class HeavyScheduler {
         const estimate = Math.round(finishMs);
         throw new HttpError(
           'DEADLINE_EXCEEDED',
-          `inline work cannot meet the ${cfg.deadlineMs} ms deadline: expected to finish in ${estimate} ms (${Math.round(backlogMs)} ms of work ahead, ${Math.round(expectedMs)} ms its own), and a running inline job cannot be stopped; refused before it started`,
+          `inline work cannot meet the ${cfg.deadlineMs} ms deadline: expected to finish in ${estimate} ms ` +
+            `(${Math.round(backlogMs)} ms of work ahead, ${Math.round(expectedMs)} ms its own), and a running inline job cannot be stopped; refused before it started`,
           {
             extensions: { deadlineMs: cfg.deadlineMs, stage: 'admission', estimatedMs: estimate, backlogMs: Math.round(backlogMs) },
             retryAfterSec: Math.max(1, Math.ceil(backlogMs / 1000)),
