@@ -2,7 +2,7 @@
 # root workspace and wasm/), ruff for the Django peer (peers/django/ruff.toml). Each tool's config
 # says which files it checks. `make lint` runs every check (mk/lint.mjs) and fails on any finding;
 # `make fmt` applies the three formatters; `make test` runs test-lint.
-.PHONY: lint fmt test-lint ruff
+.PHONY: lint fmt test-lint ruff rust-lint-tools
 
 TEST_PARTS += test-lint
 
@@ -19,14 +19,19 @@ $(RUFF_DIR)/.installed: peers/django/requirements-lint.txt | peer-setup
 
 ruff: $(RUFF_DIR)/.installed ## Install ruff, the Django peer's linter and formatter, into .tools/ruff
 
-tools: ruff
+# cargo fmt and cargo clippy are rustup components; added if missing (rustup must reach its server).
+rust-lint-tools:
+	@missing=$$(for c in rustfmt clippy; do rustup component list --installed | grep -q "^$$c-" || echo $$c; done); \
+	if [ -n "$$missing" ]; then echo "installing rustup components:" $$missing; rustup component add $$missing; fi
 
-lint: node_modules ruff ## Every formatter check and linter (TypeScript, Rust, Python): findings, a count per check, non-zero on any
+tools: ruff rust-lint-tools
+
+lint: node_modules ruff rust-lint-tools ## Every formatter check and linter (TypeScript, Rust, Python): findings, a count per check, non-zero on any
 	$(CARGO_ENV) RUFF=$(RUFF) node mk/lint.mjs
 
 test-lint: lint ## make lint, as a part of make test
 
-fmt: node_modules ruff ## Apply the formatters: biome format (biome.jsonc's files), cargo fmt (both workspaces), ruff format
+fmt: node_modules ruff rust-lint-tools ## Apply the formatters: biome format (biome.jsonc's files), cargo fmt (both workspaces), ruff format
 	node_modules/.bin/biome format --write .
 	$(CARGO_ENV) cargo fmt --all
 	cd wasm && $(CARGO_ENV) cargo fmt
