@@ -4,6 +4,7 @@
  * prints the right commands in its dry run without running any. No cluster, no AWS, no validators
  * (those are in validate.e2e.ts).
  */
+// biome-ignore-all lint/suspicious/noExplicitAny: the parsed Kubernetes and CloudFormation documents are untyped YAML; each assert checks the shape it reads
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { CONFIG_DEFAULTS } from '../server/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,8 +48,10 @@ describe('deploy/k8s', () => {
   it('lets the pod drain: grace period >= preStop + SHUTDOWN_TIMEOUT_MS, which matches the server default', () => {
     assert.equal(env(server, 'SHUTDOWN_TIMEOUT_MS'), CONFIG_DEFAULTS.SHUTDOWN_TIMEOUT_MS);
     const preStop = server.lifecycle.preStop.sleep.seconds as number;
-    assert.ok(pod.terminationGracePeriodSeconds >= preStop + shutdownMs / 1000 + 1,
-      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} < preStop ${preStop} + ${shutdownMs / 1000} s`);
+    assert.ok(
+      pod.terminationGracePeriodSeconds >= preStop + shutdownMs / 1000 + 1,
+      `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} < preStop ${preStop} + ${shutdownMs / 1000} s`,
+    );
   });
 
   it('runs statsd_exporter as a native sidecar on the mapping ConfigMap, the server sending to it', () => {
@@ -59,8 +62,11 @@ describe('deploy/k8s', () => {
     assert.equal(env(server, 'STATSD_HOST'), '127.0.0.1');
     assert.equal(server.env.find((e: any) => e.name === 'METRICS_INSTANCE').valueFrom.fieldRef.fieldPath, 'metadata.name');
     const kustomization = parse(read('deploy/k8s/base/kustomization.yaml')) as any;
-    assert.deepEqual(kustomization.configMapGenerator.find((g: any) => g.name === 'statsd-mapping').files,
-      ['statsd.conf=../../../statsd.conf'], 'the mapping must come from the root statsd.conf, not a copy');
+    assert.deepEqual(
+      kustomization.configMapGenerator.find((g: any) => g.name === 'statsd-mapping').files,
+      ['statsd.conf=../../../statsd.conf'],
+      'the mapping must come from the root statsd.conf, not a copy',
+    );
   });
 
   it('splits the distributed attack as rate/N over an Indexed Job of N pods', () => {
@@ -75,7 +81,10 @@ describe('deploy/k8s', () => {
 });
 
 describe('deploy/ecs', () => {
-  for (const [file, cpu, memory] of [['deploy/ecs/fargate.yaml', '1024', '2048'], ['deploy/ecs/ec2.yaml', '1024', '256']] as const) {
+  for (const [file, cpu, memory] of [
+    ['deploy/ecs/fargate.yaml', '1024', '2048'],
+    ['deploy/ecs/ec2.yaml', '1024', '256'],
+  ] as const) {
     const template = cfn(file);
     const task = template.Resources.TaskDefinition.Properties;
     const server = task.ContainerDefinitions.find((c: any) => c.Name === 'server');
@@ -92,8 +101,7 @@ describe('deploy/ecs', () => {
       assert.equal(template.Resources.TargetGroup.Properties.HealthCheckPath, '/heavy/health/');
       for (const c of task.ContainerDefinitions) assert.equal(c.LogConfiguration.LogDriver, 'awslogs', c.Name);
       assert.ok(server.StopTimeout * 1000 >= shutdownMs + 1000, `StopTimeout ${server.StopTimeout} s`);
-      const delay = template.Resources.TargetGroup.Properties.TargetGroupAttributes
-        .find((a: any) => a.Key === 'deregistration_delay.timeout_seconds').Value;
+      const delay = template.Resources.TargetGroup.Properties.TargetGroupAttributes.find((a: any) => a.Key === 'deregistration_delay.timeout_seconds').Value;
       assert.ok(Number(delay) <= server.StopTimeout, 'targets must leave the ALB before the task is killed');
     });
   }
@@ -124,12 +132,20 @@ describe('make push-ecr', () => {
     assert.equal(existsSync(calls), false, 'a dry run called aws or docker');
     const registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
     const lines = r.stdout.trim().split('\n');
-    assert.deepEqual(lines.filter((l) => l.startsWith('+ ')).map((l) => l.split(' ').slice(1, 4).join(' ')), [
-      'aws ecr describe-repositories', 'aws ecr describe-repositories', 'aws ecr get-login-password',
-      'docker build --platform', 'docker build --platform',
-      'docker tag backend-bottleneck-lab:v1', 'docker push ' + registry + '/backend-bottleneck-lab:v1',
-      'docker tag backend-bottleneck-lab-statsd-exporter:v1', 'docker push ' + registry + '/backend-bottleneck-lab-statsd-exporter:v1',
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('+ ')).map((l) => l.split(' ').slice(1, 4).join(' ')),
+      [
+        'aws ecr describe-repositories',
+        'aws ecr describe-repositories',
+        'aws ecr get-login-password',
+        'docker build --platform',
+        'docker build --platform',
+        'docker tag backend-bottleneck-lab:v1',
+        `docker push ${registry}/backend-bottleneck-lab:v1`,
+        'docker tag backend-bottleneck-lab-statsd-exporter:v1',
+        `docker push ${registry}/backend-bottleneck-lab-statsd-exporter:v1`,
+      ],
+    );
     assert.ok(lines.includes(`+ aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${registry}`));
     assert.ok(lines.includes(`+ docker tag backend-bottleneck-lab:v1 ${registry}/backend-bottleneck-lab:v1`));
     assert.ok(lines.includes(`ImageUri=${registry}/backend-bottleneck-lab:v1`));

@@ -33,48 +33,72 @@ function broken(file: string, from: string | RegExp, to: string, name: string): 
 
 const CASES = [
   {
-    kind: 'k8s', file: 'deploy/k8s/base/deployment.yaml', what: 'a misspelt field (readinesProbe)',
-    from: 'readinessProbe:\n            httpGet:\n              path: /heavy/health/', to: 'readinesProbe:\n            httpGet:\n              path: /heavy/health/',
+    kind: 'k8s',
+    file: 'deploy/k8s/base/deployment.yaml',
+    what: 'a misspelt field (readinesProbe)',
+    from: 'readinessProbe:\n            httpGet:\n              path: /heavy/health/',
+    to: 'readinesProbe:\n            httpGet:\n              path: /heavy/health/',
     message: /did not validate for resource deployment\/backend-bottleneck-lab .*'readinesProbe' was unexpected/,
   },
   {
-    kind: 'k8s', file: 'deploy/k8s/base/hpa.yaml', what: 'a replica count that is not an integer',
-    from: 'minReplicas: 2', to: 'minReplicas: two',
+    kind: 'k8s',
+    file: 'deploy/k8s/base/hpa.yaml',
+    what: 'a replica count that is not an integer',
+    from: 'minReplicas: 2',
+    to: 'minReplicas: two',
     message: /did not validate for resource horizontalpodautoscaler\/backend-bottleneck-lab/,
   },
   {
-    kind: 'cfn', file: 'deploy/ecs/fargate.yaml', what: 'a Fargate size that does not exist (1 vCPU / 256 MB)',
-    from: "Memory: '2048'", to: "Memory: '256'",
+    kind: 'cfn',
+    file: 'deploy/ecs/fargate.yaml',
+    what: 'a Fargate size that does not exist (1 vCPU / 256 MB)',
+    from: "Memory: '2048'",
+    to: "Memory: '256'",
     message: /E3047:Cpu '1024' is not compatible with memory '256'/,
   },
   {
-    kind: 'cfn', file: 'deploy/ecs/ec2.yaml', what: 'a target group health check on a port out of range',
-    from: 'Port: 8000\n      HealthCheckProtocol', to: 'Port: 80000\n      HealthCheckProtocol',
+    kind: 'cfn',
+    file: 'deploy/ecs/ec2.yaml',
+    what: 'a target group health check on a port out of range',
+    from: 'Port: 8000\n      HealthCheckProtocol',
+    to: 'Port: 80000\n      HealthCheckProtocol',
     message: /E3034:80000 is greater than the maximum of 65535/,
   },
   {
-    kind: 'prom', file: 'prom.yml', what: 'a scrape interval that is not a duration',
-    from: 'scrape_interval: 1s', to: 'scrape_interval: 1 second',
+    kind: 'prom',
+    file: 'prom.yml',
+    what: 'a scrape interval that is not a duration',
+    from: 'scrape_interval: 1s',
+    to: 'scrape_interval: 1 second',
     message: /FAILED: parsing YAML file .*not a valid duration string: "1 second"/,
   },
   {
-    kind: 'prom', file: 'deploy/k8s/base/prometheus/prometheus.yml', what: 'a DNS SD record type Prometheus does not know',
-    from: 'type: A', to: 'type: CNAME',
+    kind: 'prom',
+    file: 'deploy/k8s/base/prometheus/prometheus.yml',
+    what: 'a DNS SD record type Prometheus does not know',
+    from: 'type: A',
+    to: 'type: CNAME',
     message: /FAILED: parsing YAML file .*invalid DNS-SD records type CNAME/,
   },
   {
-    kind: 'statsd', file: 'statsd.conf', what: 'a mapping with an unknown metric type',
-    from: 'match_metric_type: counter', to: 'match_metric_type: countr',
+    kind: 'statsd',
+    file: 'statsd.conf',
+    what: 'a mapping with an unknown metric type',
+    from: 'match_metric_type: counter',
+    to: 'match_metric_type: countr',
     message: /error loading config.*invalid metric type 'countr'/,
   },
   {
-    kind: 'docker', file: 'Dockerfile', what: 'a base image on the moving :latest tag',
-    from: /^FROM \$\{RUNTIME_IMAGE\}$/m, to: 'FROM debian:latest',
+    kind: 'docker',
+    file: 'Dockerfile',
+    what: 'a base image on the moving :latest tag',
+    from: /^FROM \$\{RUNTIME_IMAGE\}$/m,
+    to: 'FROM debian:latest',
     message: /DL3007 warning: Using latest is prone to errors/,
   },
 ] as const;
 
-describe('validate-deploy refuses a broken copy of each kind of file with the validator\'s message', () => {
+describe("validate-deploy refuses a broken copy of each kind of file with the validator's message", () => {
   for (const c of CASES) {
     it(`${c.kind}: ${c.file} with ${c.what}`, () => {
       const good = check(c.kind, join(ROOT, c.file));
@@ -83,7 +107,15 @@ describe('validate-deploy refuses a broken copy of each kind of file with the va
       const bad = check(c.kind, broken(c.file, c.from, c.to, name));
       assert.notEqual(bad.status, 0, `the broken copy passed:\n${bad.output}`);
       assert.match(bad.output, c.message);
-      console.log(`  refused: ${bad.output.trim().split('\n').filter((l) => c.message.test(l)).join(' | ') || bad.output.trim()}`);
+      console.log(
+        `  refused: ${
+          bad.output
+            .trim()
+            .split('\n')
+            .filter((l) => c.message.test(l))
+            .join(' | ') || bad.output.trim()
+        }`,
+      );
     });
   }
 

@@ -58,10 +58,14 @@ const info = {
   summary: [
     rustcVersion,
     `--target ${target}`,
-    Object.entries(profile).map(([k, v]) => `${k}=${v}`).join(' '),
+    Object.entries(profile)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
     rustflags.join(' '),
-  ].filter(Boolean).join(', '),
+  ]
+    .filter(Boolean)
+    .join(', '),
   built_at: new Date().toISOString(),
 };
-writeFileSync(out, JSON.stringify(info, null, 2) + '\n');
+writeFileSync(out, `${JSON.stringify(info, null, 2)}\n`);
 console.log(`${out}: ${info.summary}`);

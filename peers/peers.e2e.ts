@@ -79,7 +79,7 @@ describe('django peer (gunicorn, seed 001 settings)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers /hello with the lab\'s text', async () => {
+  it("answers /hello with the lab's text", async () => {
     const r = await get(`${peer.url}/hello`);
     assert.equal(r.status, 200);
     assert.equal(r.text, 'Hello, World!');
@@ -97,7 +97,13 @@ describe('django peer (gunicorn, seed 001 settings)', () => {
   });
 
   it('gives the known answers of fixtures/vectors.json, the default workload included', async () => {
-    const cases: [number, number][] = [[10, 0], [7919, 1], [10_000, 1000], [100_000, 100_000], [500_000, 1_000_000]];
+    const cases: [number, number][] = [
+      [10, 0],
+      [7919, 1],
+      [10_000, 1000],
+      [100_000, 100_000],
+      [500_000, 1_000_000],
+    ];
     for (const [limit, rounds] of cases) {
       const r = await get(`${peer.url}/heavy/cpu-io-no-db/?prime_limit=${limit}&hash_rounds=${rounds}&io_kb=4`);
       assert.equal(r.status, 200, r.text);
@@ -108,7 +114,7 @@ describe('django peer (gunicorn, seed 001 settings)', () => {
     }
   });
 
-  it('runs the seed\'s defaults without parameters, with the seed\'s fields and stage timings', async () => {
+  it("runs the seed's defaults without parameters, with the seed's fields and stage timings", async () => {
     const r = await get(`${peer.url}/heavy/cpu-io-no-db/`);
     assert.equal(r.status, 200, r.text);
     const body = JSON.parse(r.text) as Record<string, number | string>;

@@ -24,7 +24,10 @@ describe('loadConfig', () => {
     ['HOST', ' '],
   ] as const) {
     it(`rejects ${name}=${JSON.stringify(value)} with a message naming it`, () => {
-      assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.message.includes(name));
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(name),
+      );
     });
   }
 });

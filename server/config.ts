@@ -119,7 +119,12 @@ function integer(name: string, raw: string, min: number, max: number): number {
  * dashboard filter typed from the environment matches the label.
  */
 function instanceId(raw: string): string {
-  if (raw === '') return `${hostname().replace(/[^A-Za-z0-9_.\-]/g, '_').slice(0, 100) || 'host'}/${process.pid}`;
+  if (raw === '')
+    return `${
+      hostname()
+        .replace(/[^A-Za-z0-9_.-]/g, '_')
+        .slice(0, 100) || 'host'
+    }/${process.pid}`;
   if (!/^[A-Za-z0-9_./-]{1,128}$/.test(raw)) {
     throw new ConfigError(`METRICS_INSTANCE must be 1 to 128 characters among A-Z a-z 0-9 _ . / - (got "${raw}")`);
   }

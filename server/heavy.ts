@@ -48,13 +48,7 @@ export function seconds(ms: number): number {
  * The I/O stage and the answer, given a finished compute stage. `startedAt` is the handler's
  * performance.now() on arrival, so total_time_sec includes any queueing.
  */
-export async function finishHeavy(
-  config: Config,
-  params: HeavyParams,
-  compute: ComputeResult,
-  startedAt: number,
-  queueMs: number,
-): Promise<HeavyAnswer> {
+export async function finishHeavy(config: Config, params: HeavyParams, compute: ComputeResult, startedAt: number, queueMs: number): Promise<HeavyAnswer> {
   const io0 = performance.now();
   await fileRoundTrip(config.dataDir, params.ioKb);
   const ioMs = performance.now() - io0;

@@ -125,9 +125,15 @@ describe('graceful shutdown under load', () => {
     await new Promise((r) => setTimeout(r, 150));
     p.child.kill('SIGTERM');
     const answers = await Promise.all(admitted);
-    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [200, 200, 200, 200, 200, 200],
+    );
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as Array<{ prime_limit: number; digest: string }>;
-    assert.deepEqual(bodies.map((b) => b.prime_limit), [1000, 1001, 1002, 1003, 1004, 1005]);
+    assert.deepEqual(
+      bodies.map((b) => b.prime_limit),
+      [1000, 1001, 1002, 1003, 1004, 1005],
+    );
     assert.equal(new Set(bodies.map((b) => b.digest)).size, 1);
     assert.equal(await p.exited, 0);
     await assert.rejects(fetch(`${url}/hello`));

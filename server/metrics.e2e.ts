@@ -111,7 +111,9 @@ function parseExposition(text: string): Map<string, number> {
 
 /** The series key for `name` with `labels`, as parseExposition writes it. */
 function key(name: string, labels: Record<string, string> = {}): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort();
+  const parts = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort();
   return parts.length ? `${name}{${parts.join(',')}}` : name;
 }
 
@@ -196,11 +198,7 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
       `--statsd.listen-udp=127.0.0.1:${statsdPort}`,
       '--statsd.listen-tcp=',
     ]);
-    start('prometheus', 'prometheus', [
-      `--config.file=${promConfig}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${prometheusWeb}`,
-    ]);
+    start('prometheus', 'prometheus', [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prometheusWeb}`]);
     const serverEnv = {
       HOST: '127.0.0.1',
       PORT: '0',
@@ -273,7 +271,10 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
       const labels = counter.slice('http_requests_total'.length);
       assert.equal(series.get(`http_request_duration_seconds_count${labels}`), count, labels);
       const buckets = [...series.keys()].filter((k) => k.startsWith('http_request_duration_seconds_bucket{') && k.replace(/,?le="[^"]*"/, '').endsWith(labels));
-      assert.deepEqual(buckets.map((k) => /le="([^"]+)"/.exec(k)![1]).sort((a, b) => Number(a) - Number(b)), BUCKETS);
+      assert.deepEqual(
+        buckets.map((k) => /le="([^"]+)"/.exec(k)![1]).sort((a, b) => Number(a) - Number(b)),
+        BUCKETS,
+      );
       assert.equal(series.get(`http_request_duration_seconds_bucket{${[...labels.slice(1, -1).split(','), 'le="+Inf"'].sort().join(',')}}`), count);
     }
     const hello = key('http_request_duration_seconds_sum', requestLabels('/hello', 'GET', 200, 'none', 'none'));
@@ -291,10 +292,19 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
   it('records stage durations per engine and mode, a shed counter by reason, and the process gauges', async () => {
     const series = await scrapeExporter();
     const stages = [...series].filter(([k]) => k.startsWith('heavy_stage_duration_seconds_count{'));
-    const expected: Array<[string, string, number, string]> = [['js', 'inline', 3, A], ['node-crypto', 'pool', 2, A], ['js', 'pool', 1, A], ['js', 'inline', 2, B]];
+    const expected: Array<[string, string, number, string]> = [
+      ['js', 'inline', 3, A],
+      ['node-crypto', 'pool', 2, A],
+      ['js', 'pool', 1, A],
+      ['js', 'inline', 2, B],
+    ];
     assert.deepEqual(
       new Map(stages),
-      new Map(expected.flatMap(([engine, mode, n, instance]) => ['sieve', 'hash', 'io', 'queue_wait'].map((stage) => [key('heavy_stage_duration_seconds_count', { engine, mode, stage, service_instance: instance }), n] as const))),
+      new Map(
+        expected.flatMap(([engine, mode, n, instance]) =>
+          ['sieve', 'hash', 'io', 'queue_wait'].map((stage) => [key('heavy_stage_duration_seconds_count', { engine, mode, stage, service_instance: instance }), n] as const),
+        ),
+      ),
     );
     assert.equal(series.get(key('http_requests_shed_total', { reason: 'queue_full', service_instance: A })), 1);
     assert.equal(series.get(key('http_requests_shed_total', { reason: 'deadline', service_instance: A })), 0);
@@ -322,10 +332,7 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
   it('keeps parameter values and URLs out of every label', async () => {
     const series = await scrapeExporter();
     const values = new Set([...series.keys()].flatMap((k) => [...k.matchAll(/(route|engine|mode|method|status|stage|reason)="([^"]*)"/g)].map((m) => `${m[1]}=${m[2]}`)));
-    assert.deepEqual(
-      [...values].filter((v) => v.startsWith('route=')).sort(),
-      ['route=/*', `route=${HEAVY}`, 'route=/heavy/health/', 'route=/hello'],
-    );
+    assert.deepEqual([...values].filter((v) => v.startsWith('route=')).sort(), ['route=/*', `route=${HEAVY}`, 'route=/heavy/health/', 'route=/hello']);
     for (const k of series.keys()) assert.doesNotMatch(k, /secret|prime_limit|60000000|no\/such/, k);
   });
 
@@ -337,7 +344,9 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     assert.deepEqual(up.map((s) => s.metric['job']).sort(), ['prometheus', 'statsd_exporter']);
     const counts = await eventually('the request counts in Prometheus', async () => {
       const r = await promQuery('http_requests_total');
-      const got = new Map(r.map((s) => [key('http_requests_total', Object.fromEntries(Object.entries(s.metric).filter(([l]) => !['__name__', 'job', 'instance'].includes(l)))), Number(s.value[1])]));
+      const got = new Map(
+        r.map((s) => [key('http_requests_total', Object.fromEntries(Object.entries(s.metric).filter(([l]) => !['__name__', 'job', 'instance'].includes(l)))), Number(s.value[1])]),
+      );
       return [...EXPECTED_REQUESTS, ...EXPECTED_B].every(([k, v]) => got.get(k) === v) ? got : undefined;
     });
     assert.deepEqual(counts, new Map([...EXPECTED_REQUESTS, ...EXPECTED_B]));
@@ -345,10 +354,7 @@ describe('metrics: server -> statsd_exporter -> Prometheus', () => {
     const byInstance = await promQuery('sum by (service_instance) (http_requests_total)');
     assert.deepEqual(Object.fromEntries(byInstance.map((s) => [s.metric['service_instance'], Number(s.value[1])])), { [A]: 19 + healthRequests, [B]: 6 });
     const byEngine = await promQuery(`sum by (engine) (http_request_duration_seconds_count{service_instance="${A}"})`);
-    assert.deepEqual(
-      Object.fromEntries(byEngine.map((s) => [s.metric['engine'], Number(s.value[1])])),
-      { none: 12 + healthRequests, js: 5, 'node-crypto': 2 },
-    );
+    assert.deepEqual(Object.fromEntries(byEngine.map((s) => [s.metric['engine'], Number(s.value[1])])), { none: 12 + healthRequests, js: 5, 'node-crypto': 2 });
     // The README's p99-by-engine query is valid PromQL against these series.
     await promQuery('histogram_quantile(0.99, sum by (engine, le) (rate(http_request_duration_seconds_bucket{route="/heavy/cpu-io-no-db/"}[1m])))');
   });

@@ -5,19 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import type { HttpRequest, HttpResponse } from 'uws-20.57';
 import { ConfigError, loadConfig } from './config.js';
-import {
-  answered,
-  createMetrics,
-  labelEngine,
-  MAX_PACKET_BYTES,
-  noMetrics,
-  PacketTransport,
-  sampleRate,
-  STATUS_CLIENT_CLOSED,
-  tagValue,
-  timed,
-  type Metrics,
-} from './metrics.js';
+import { answered, createMetrics, labelEngine, MAX_PACKET_BYTES, noMetrics, PacketTransport, sampleRate, STATUS_CLIENT_CLOSED, tagValue, timed, type Metrics } from './metrics.js';
 
 /** A fake statsd_exporter: every datagram received, as text. */
 class Sink {
@@ -102,7 +90,10 @@ describe('metrics over UDP', () => {
 
     const lines = sink.lines();
     const hello = lines.filter((l) => l.startsWith('http.request:') && l.includes('route:/hello')).map(observations);
-    assert.equal(hello.reduce((n, o) => n + o.count, 0), nominal.length);
+    assert.equal(
+      hello.reduce((n, o) => n + o.count, 0),
+      nominal.length,
+    );
     for (const o of hello) assert.equal(o.tags, '|#route:/hello,method:GET,status:200,engine:none,mode:none,service_instance:i1');
     const values = hello.flatMap((o) => Array<number>(o.count).fill(o.ms)).sort((a, b) => a - b);
     // Every request's value lies within its own measured interval: match intervals (earliest end
@@ -128,7 +119,16 @@ describe('metrics over UDP', () => {
     metrics.close();
     await sink.until('heavy.stage:');
     const sieve = sink.lines().filter((l) => l.includes('stage:sieve'));
-    assert.deepEqual(sieve.map(observations).map((o) => [o.ms, o.count]).sort(), [[0.093, 93], [0.094, 1]]);
+    assert.deepEqual(
+      sieve
+        .map(observations)
+        .map((o) => [o.ms, o.count])
+        .sort(),
+      [
+        [0.093, 93],
+        [0.094, 1],
+      ],
+    );
     assert.ok(sieve.includes('heavy.stage:0.094|ms|#stage:sieve,engine:js,mode:inline,service_instance:i1'), 'a single observation has no sample rate');
   });
 
@@ -145,7 +145,11 @@ describe('metrics over UDP', () => {
     const largest = Math.max(...sink.packets.map((p) => Buffer.byteLength(p)));
     assert.ok(largest <= MAX_PACKET_BYTES, `largest packet ${largest} bytes`);
     assert.ok(largest > MAX_PACKET_BYTES - 120, `packets are filled: largest ${largest}`);
-    const counted = sink.lines().filter((l) => l.startsWith('http.request:')).map(observations).reduce((n, o) => n + o.count, 0);
+    const counted = sink
+      .lines()
+      .filter((l) => l.startsWith('http.request:'))
+      .map(observations)
+      .reduce((n, o) => n + o.count, 0);
     assert.equal(counted, 800);
   });
 
@@ -326,7 +330,9 @@ describe('request recording through route handlers', () => {
   it('records 499 for a request that got no answer', () => {
     const { metrics, calls } = recorder();
     let later: HttpResponse | undefined;
-    timed(metrics, '/heavy/cpu-io-no-db/', 'GET', (r) => void (later = r))(res(), req('get'));
+    timed(metrics, '/heavy/cpu-io-no-db/', 'GET', (r) => {
+      later = r;
+    })(res(), req('get'));
     assert.equal(calls.length, 0);
     answered(later!, STATUS_CLIENT_CLOSED);
     assert.deepEqual(calls, [['/heavy/cpu-io-no-db/', 'GET', 499, 'none', 'none']]);
@@ -351,8 +357,21 @@ describe('metrics configuration', () => {
   });
 
   it('rejects bad values with the variable named', () => {
-    for (const [name, value] of [['METRICS', 'yes'], ['STATSD_HOST', ' '], ['STATSD_PORT', '0'], ['STATSD_PORT', '70000'], ['METRICS_FLUSH_MS', '5'], ['METRICS_INSTANCE', 'a b'], ['METRICS_INSTANCE', 'pod:1'], ['METRICS_INSTANCE', 'x'.repeat(129)]]) {
-      assert.throws(() => loadConfig({ [name!]: value }), (err: Error) => err instanceof ConfigError && err.message.includes(name!), `${name}=${value}`);
+    for (const [name, value] of [
+      ['METRICS', 'yes'],
+      ['STATSD_HOST', ' '],
+      ['STATSD_PORT', '0'],
+      ['STATSD_PORT', '70000'],
+      ['METRICS_FLUSH_MS', '5'],
+      ['METRICS_INSTANCE', 'a b'],
+      ['METRICS_INSTANCE', 'pod:1'],
+      ['METRICS_INSTANCE', 'x'.repeat(129)],
+    ]) {
+      assert.throws(
+        () => loadConfig({ [name!]: value }),
+        (err: Error) => err instanceof ConfigError && err.message.includes(name!),
+        `${name}=${value}`,
+      );
     }
   });
 });

@@ -137,7 +137,7 @@ export class PacketTransport implements StatsDClient {
   send(line: string): void {
     // Lines are ASCII (tagValue), so characters are bytes; +1 for the "\n" separator.
     if (this.#buffer.length + 1 + line.length > MAX_PACKET_BYTES) this.flush();
-    this.#buffer = this.#buffer === '' ? line : this.#buffer + '\n' + line;
+    this.#buffer = this.#buffer === '' ? line : `${this.#buffer}\n${line}`;
   }
 
   raw(line: string): void {
@@ -336,7 +336,7 @@ class StatsdMetrics implements Metrics {
       last !== undefined && last.status === status && last.route === route && last.method === method && last.engine === engine && last.mode === mode
         ? last.series
         : this.#requestSeries(route, method, status, engine, mode);
-    if (series !== undefined && series.add(ms)) this.#newValue();
+    if (series?.add(ms)) this.#newValue();
   }
 
   #requestSeries(route: string, method: string, status: number, engine: string, mode: string): Durations | undefined {
@@ -357,7 +357,10 @@ class StatsdMetrics implements Metrics {
     const key = `${t.impl} ${t.mode}`;
     let series = this.#stages.get(key);
     if (series === undefined) {
-      if (this.#stages.size >= MAX_SERIES) return this.#tooManySeries(key);
+      if (this.#stages.size >= MAX_SERIES) {
+        this.#tooManySeries(key);
+        return;
+      }
       const labels = `,engine:${tagValue(t.impl)},mode:${tagValue(t.mode)},${this.#instanceTag}`;
       series = STAGES.map((stage) => new Durations(`|#stage:${stage}${labels}`));
       this.#stages.set(key, series);

@@ -1,6 +1,6 @@
 import type { Config, Mode } from './config.js';
 import { MODES } from './config.js';
-import { ENGINE_NAMES, isEngineName, type EngineName } from './engines/engine.js';
+import { ENGINE_NAMES, type EngineName } from './engines/engine.js';
 import { HttpError } from './errors.js';
 
 /** The validated parameters of one heavy request. */
@@ -57,7 +57,12 @@ export function parseHeavyQuery(query: string, config: Config): HeavyParams {
 
 function decimal(name: string, value: string, cap: number): number {
   if (!DECIMAL.test(value)) {
-    const why = value === '' ? 'is empty' : value.length > 15 && /^[0-9]+$/.test(value) ? 'has too many digits' : 'is not a plain decimal integer (digits 0-9 only: no sign, exponent, fraction, hex or spaces)';
+    const why =
+      value === ''
+        ? 'is empty'
+        : value.length > 15 && /^[0-9]+$/.test(value)
+          ? 'has too many digits'
+          : 'is not a plain decimal integer (digits 0-9 only: no sign, exponent, fraction, hex or spaces)';
     throw new HttpError('INVALID_PARAMETER', `${name} ${why}`, { extensions: { parameter: name, value: truncate(value) } });
   }
   const n = Number(value);
@@ -68,7 +73,9 @@ function decimal(name: string, value: string, cap: number): number {
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new HttpError('INVALID_PARAMETER', `${name} must be one of ${allowed.join(', ')} (got "${truncate(value)}")`, { extensions: { parameter: name, value: truncate(value), allowed } });
+  throw new HttpError('INVALID_PARAMETER', `${name} must be one of ${allowed.join(', ')} (got "${truncate(value)}")`, {
+    extensions: { parameter: name, value: truncate(value), allowed },
+  });
 }
 
 function decode(part: string, parameter: string): string {

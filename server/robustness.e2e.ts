@@ -61,7 +61,8 @@ async function measured<T>(s: Service, body: () => Promise<T>): Promise<{ result
 }
 
 const mb = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
-const show = (x: Exchange) => `${x.closed ? `closed after ${(x.ms / 1000).toFixed(2)} s` : 'still open'}${x.error ? ` (${x.error})` : ''}, ${x.data.length} bytes: ${JSON.stringify(x.data.toString('latin1').split('\r\n')[0])}`;
+const show = (x: Exchange) =>
+  `${x.closed ? `closed after ${(x.ms / 1000).toFixed(2)} s` : 'still open'}${x.error ? ` (${x.error})` : ''}, ${x.data.length} bytes: ${JSON.stringify(x.data.toString('latin1').split('\r\n')[0])}`;
 
 /** Exchanges that only end at uWS's idle timeout, started together at once so the suite waits ~10 s once. */
 const slow: Record<string, Promise<Exchange>> = {};
@@ -117,7 +118,10 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
     else assert.ok(x.closed && x.ms < 2000, `expected uWS's at-once close: ${show(x)}`);
     if (x.data.length === 0) {
       let h: Health = await A.health();
-      for (let i = 0; i < 100 && (h.heavy.in_flight > 0 || h.heavy.clientCancelled === before); i++) h = (await sleep(50), await A.health());
+      for (let i = 0; i < 100 && (h.heavy.in_flight > 0 || h.heavy.clientCancelled === before); i++) {
+        await sleep(50);
+        h = await A.health();
+      }
       assert.equal(h.heavy.clientCancelled, before + 1, 'the heavy job was cancelled, not run for nobody');
       assert.equal(h.heavy.in_flight, 0);
     }
@@ -135,14 +139,17 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
   });
 
   test('5. HEAD is GET without the body: headers and Content-Length, and the next answer is framed right', async () => {
-    const x = await exchange(A.port, `HEAD /hello HTTP/1.1\r\n${H}\r\n` + get('/hello'), { statusLines: 2, waitMs: 5000 });
+    const x = await exchange(A.port, `HEAD /hello HTTP/1.1\r\n${H}\r\n${get('/hello')}`, { statusLines: 2, waitMs: 5000 });
     assert.deepEqual(statusCodes(x.data), [200, 200], show(x));
     const head = firstResponse(x.data);
     assert.equal(head.headers['content-length'], '13');
     assert.match(head.headers['content-type'] ?? '', /^text\/plain/);
     assert.match(head.rest, /^HTTP\/1\.1 200 /, 'no body between the HEAD answer and the next one');
-    for (const [path, status] of [['/heavy/health/', 200], ['/nope', 404]] as const) {
-      const y = await exchange(A.port, `HEAD ${path} HTTP/1.1\r\n${H}\r\n` + get('/hello'), { statusLines: 2, waitMs: 5000 });
+    for (const [path, status] of [
+      ['/heavy/health/', 200],
+      ['/nope', 404],
+    ] as const) {
+      const y = await exchange(A.port, `HEAD ${path} HTTP/1.1\r\n${H}\r\n${get('/hello')}`, { statusLines: 2, waitMs: 5000 });
       assert.deepEqual(statusCodes(y.data), [status, 200], show(y));
       assert.ok(Number(firstResponse(y.data).headers['content-length']) > 0);
       assert.match(firstResponse(y.data).rest, /^HTTP\/1\.1 200 /);
@@ -167,7 +174,7 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
   test('8. stale heavy-*.tmp files of dead processes are swept at start; others are left', async () => {
     const left = readdirSync(A.dataDir);
     assert.ok(!left.includes(stale.dead), `stale file still there: ${left.join(' ')}`);
-    assert.ok(left.includes(stale.live), 'a live process\'s file was removed');
+    assert.ok(left.includes(stale.live), "a live process's file was removed");
     assert.ok(left.includes(stale.other), 'an unrelated file was removed');
   });
 
@@ -176,7 +183,11 @@ describe('issue 13, items 2-9 (item 1 runs last: it killed the service before th
       const x = await slow[name]!;
       t.diagnostic(`${name}: ${show(x)}`);
       const codes = statusCodes(x.data);
-      if (codes.length > 0) assert.ok(codes.every((c) => c === 200 || c === 404 || c >= 400), `${name}: ${show(x)}`);
+      if (codes.length > 0)
+        assert.ok(
+          codes.every((c) => c === 200 || c === 404 || c >= 400),
+          `${name}: ${show(x)}`,
+        );
       else assert.ok(x.closed && x.ms < IDLE_CLOSE_MS, `${name} held open: ${show(x)}`);
     }
     await survives(A, pidA);
@@ -260,9 +271,15 @@ describe('the battery classes worth keeping', () => {
     await sleep(100);
     mid.resetAndDestroy();
     let h = await A.health();
-    for (let i = 0; i < 200 && h.heavy.in_flight > 0; i++) h = (await sleep(50), await A.health());
+    for (let i = 0; i < 200 && h.heavy.in_flight > 0; i++) {
+      await sleep(50);
+      h = await A.health();
+    }
     assert.equal(h.heavy.in_flight, 0);
-    assert.deepEqual(readdirSync(A.dataDir).filter((f) => /^heavy-\d+-[0-9a-f]+\.tmp$/.test(f) && !Object.values(stale).includes(f)), []);
+    assert.deepEqual(
+      readdirSync(A.dataDir).filter((f) => /^heavy-\d+-[0-9a-f]+\.tmp$/.test(f) && !Object.values(stale).includes(f)),
+      [],
+    );
     await survives(A, pidA);
   });
 
@@ -408,7 +425,10 @@ describe('SIGTERM with requests in flight', () => {
     await sleep(50);
     socket.write(get(HEAVY));
     const answers = await Promise.all(inFlight);
-    assert.deepEqual(answers.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [200, 200],
+    );
     for (let i = 0; i < 100 && !late.includes('\r\n\r\n{'); i++) await sleep(20);
     const refused = firstResponse(Buffer.from(late, 'latin1'));
     assert.equal(refused.status, 503, late);

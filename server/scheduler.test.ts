@@ -86,7 +86,7 @@ describe('admission control', () => {
 });
 
 describe('client aborts', () => {
-  it("a client that went away: its queued job never starts, nothing is written", async () => {
+  it('a client that went away: its queued job never starts, nothing is written', async () => {
     const g = gatedEngine();
     const s = await start({ POOL_SIZE: '1', QUEUE_MAX: '4', DEADLINE_MS: '60000' }, g.registry);
     const running = heavy(s, 'impl=native&mode=pool&prime_limit=201&io_kb=1');

@@ -195,7 +195,8 @@ export class HeavyScheduler {
         const estimate = Math.round(finishMs);
         throw new HttpError(
           'DEADLINE_EXCEEDED',
-          `inline work cannot meet the ${cfg.deadlineMs} ms deadline: expected to finish in ${estimate} ms (${Math.round(backlogMs)} ms of work ahead, ${Math.round(expectedMs)} ms its own), and a running inline job cannot be stopped; refused before it started`,
+          `inline work cannot meet the ${cfg.deadlineMs} ms deadline: expected to finish in ${estimate} ms ` +
+            `(${Math.round(backlogMs)} ms of work ahead, ${Math.round(expectedMs)} ms its own), and a running inline job cannot be stopped; refused before it started`,
           {
             extensions: { deadlineMs: cfg.deadlineMs, stage: 'admission', estimatedMs: estimate, backlogMs: Math.round(backlogMs) },
             retryAfterSec: Math.max(1, Math.ceil(backlogMs / 1000)),
@@ -236,19 +237,21 @@ export class HeavyScheduler {
     const started = performance.now();
     job.startedAt = started;
     const queueMs = started - job.arrived;
-    this.#run(job).then(
-      (compute) => {
-        this.#learn(job.engine.name, job.primeLimit, job.hashRounds, compute);
-        this.#settle(job, null, { compute, queueMs });
-      },
-      (err: unknown) => this.#settle(job, this.#failure(job, err)),
-    ).finally(() => {
-      // The slot frees when the work really ends, even if its answer was given up earlier.
-      this.#running--;
-      this.#active.delete(job);
-      this.#serviceMs = 0.8 * this.#serviceMs + 0.2 * (performance.now() - started);
-      this.#pump();
-    });
+    this.#run(job)
+      .then(
+        (compute) => {
+          this.#learn(job.engine.name, job.primeLimit, job.hashRounds, compute);
+          this.#settle(job, null, { compute, queueMs });
+        },
+        (err: unknown) => this.#settle(job, this.#failure(job, err)),
+      )
+      .finally(() => {
+        // The slot frees when the work really ends, even if its answer was given up earlier.
+        this.#running--;
+        this.#active.delete(job);
+        this.#serviceMs = 0.8 * this.#serviceMs + 0.2 * (performance.now() - started);
+        this.#pump();
+      });
   }
 
   #run(job: Job): Promise<ComputeResult> {
@@ -285,10 +288,14 @@ export class HeavyScheduler {
       case 'client':
         return new JobCancelled('client');
       case 'deadline':
-        return new HttpError('DEADLINE_EXCEEDED', `not done within the ${this.#config.deadlineMs} ms deadline (${job.state === 'queued' ? 'dropped before it started' : 'stopped while running'})`, {
-          extensions: { deadlineMs: this.#config.deadlineMs, stage: job.state },
-          retryAfterSec: Math.max(1, Math.ceil(this.#backlogMs(performance.now()) / 1000)),
-        });
+        return new HttpError(
+          'DEADLINE_EXCEEDED',
+          `not done within the ${this.#config.deadlineMs} ms deadline (${job.state === 'queued' ? 'dropped before it started' : 'stopped while running'})`,
+          {
+            extensions: { deadlineMs: this.#config.deadlineMs, stage: job.state },
+            retryAfterSec: Math.max(1, Math.ceil(this.#backlogMs(performance.now()) / 1000)),
+          },
+        );
       case 'shutdown':
         return new HttpError('SHUTTING_DOWN', 'the server stopped before this request could run');
     }

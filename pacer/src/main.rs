@@ -37,7 +37,9 @@ const USAGE: &str = "usage: pacer --rate REQ_PER_SEC --duration SEC [--connectio
 
 fn number(name: &str, v: Option<String>) -> Result<f64, String> {
     let v = v.ok_or_else(|| format!("{name} needs a value"))?;
-    let n: f64 = v.parse().map_err(|_| format!("{name} must be a number (got \"{v}\")"))?;
+    let n: f64 = v
+        .parse()
+        .map_err(|_| format!("{name} must be a number (got \"{v}\")"))?;
     if !n.is_finite() || n <= 0.0 {
         return Err(format!("{name} must be positive (got \"{v}\")"));
     }
@@ -46,7 +48,8 @@ fn number(name: &str, v: Option<String>) -> Result<f64, String> {
 
 /// The command line, checked: a loopback http:// URL, positive rate, duration and timeout, 1-10000 connections.
 fn parse_args(argv: &[String]) -> Result<Args, String> {
-    let (mut rate, mut duration, mut connections, mut timeout, mut url) = (None, None, 32usize, 5.0, None);
+    let (mut rate, mut duration, mut connections, mut timeout, mut url) =
+        (None, None, 32usize, 5.0, None);
     let mut it = argv.iter().cloned();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -56,7 +59,9 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             "--connections" => {
                 let n = number("--connections", it.next())?;
                 if n.fract() != 0.0 || n > 10000.0 {
-                    return Err(format!("--connections must be a whole number 1-10000 (got {n})"));
+                    return Err(format!(
+                        "--connections must be a whole number 1-10000 (got {n})"
+                    ));
                 }
                 connections = n as usize;
             }
@@ -70,16 +75,31 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         }
     }
     let url = url.ok_or("no URL")?;
-    let rest = url.strip_prefix("http://").ok_or_else(|| format!("the URL must start with http:// (got \"{url}\")"))?;
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("the URL must start with http:// (got \"{url}\")"))?;
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let (host, port) = authority.rsplit_once(':').ok_or_else(|| format!("the URL needs a port (got \"{url}\")"))?;
-    let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(|| format!("bad port in \"{url}\""))?;
-    let ip: IpAddr = if host == "localhost" { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { host.parse().map_err(|_| format!("the host must be an IP address or localhost (got \"{host}\")"))? };
+    let (host, port) = authority
+        .rsplit_once(':')
+        .ok_or_else(|| format!("the URL needs a port (got \"{url}\")"))?;
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("bad port in \"{url}\""))?;
+    let ip: IpAddr = if host == "localhost" {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        host.parse()
+            .map_err(|_| format!("the host must be an IP address or localhost (got \"{host}\")"))?
+    };
     if !ip.is_loopback() {
-        return Err(format!("the host must be a loopback address (got {ip}): pacer loads only this machine"));
+        return Err(format!(
+            "the host must be a loopback address (got {ip}): pacer loads only this machine"
+        ));
     }
     if path.bytes().any(|b| b == b' ' || b == b'\r' || b == b'\n') {
         return Err("the path must not contain spaces or line breaks".into());
@@ -99,7 +119,11 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
 #[derive(Debug, PartialEq)]
 enum Parsed {
     Partial,
-    Complete { status: u16, close: bool, len: usize },
+    Complete {
+        status: u16,
+        close: bool,
+        len: usize,
+    },
 }
 
 fn parse_response(buf: &[u8]) -> Result<Parsed, String> {
@@ -113,7 +137,9 @@ fn parse_response(buf: &[u8]) -> Result<Parsed, String> {
     let (mut length, mut close) = (None, res.version == Some(0));
     for h in res.headers.iter() {
         if h.name.eq_ignore_ascii_case("content-length") {
-            let v = std::str::from_utf8(h.value).ok().and_then(|v| v.trim().parse::<usize>().ok());
+            let v = std::str::from_utf8(h.value)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok());
             length = Some(v.ok_or("bad Content-Length")?);
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             return Err("chunked answers are not supported".into());
@@ -122,8 +148,20 @@ fn parse_response(buf: &[u8]) -> Result<Parsed, String> {
         }
     }
     // 1xx, 204 and 304 have no body; anything else must say how long it is.
-    let body = if status < 200 || status == 204 || status == 304 { 0 } else { length.ok_or("answer without Content-Length")? };
-    Ok(if buf.len() >= head + body { Parsed::Complete { status, close, len: head + body } } else { Parsed::Partial })
+    let body = if status < 200 || status == 204 || status == 304 {
+        0
+    } else {
+        length.ok_or("answer without Content-Length")?
+    };
+    Ok(if buf.len() >= head + body {
+        Parsed::Complete {
+            status,
+            close,
+            len: head + body,
+        }
+    } else {
+        Parsed::Partial
+    })
 }
 
 struct Conn {
@@ -155,7 +193,8 @@ fn connect(addr: SocketAddr, poll: &Poll, token: Token) -> io::Result<TcpStream>
     s.set_nodelay(true)?;
     s.set_nonblocking(true)?;
     let mut s = TcpStream::from_std(s);
-    poll.registry().register(&mut s, token, Interest::READABLE | Interest::WRITABLE)?;
+    poll.registry()
+        .register(&mut s, token, Interest::READABLE | Interest::WRITABLE)?;
     Ok(s)
 }
 
@@ -175,7 +214,9 @@ fn reconnect(c: &mut Conn, addr: SocketAddr, poll: &Poll, token: Token, tally: &
 
 /// Writes what is left of the request; false when the connection broke.
 fn flush(c: &mut Conn, request: &[u8]) -> bool {
-    let Some(s) = c.stream.as_mut() else { return false };
+    let Some(s) = c.stream.as_mut() else {
+        return false;
+    };
     while c.written < request.len() {
         match s.write(&request[c.written..]) {
             Ok(0) => return false,
@@ -195,19 +236,38 @@ struct Timer(libc::c_int);
 impl Timer {
     fn new() -> io::Result<Timer> {
         // SAFETY: plain syscall; the fd is owned by the returned Timer and closed on drop.
-        let fd = unsafe { libc::timerfd_create(libc::CLOCK_MONOTONIC, libc::TFD_NONBLOCK | libc::TFD_CLOEXEC) };
-        if fd < 0 { Err(io::Error::last_os_error()) } else { Ok(Timer(fd)) }
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(Timer(fd))
+        }
     }
 
     /// Fires once, `after` from now (at least 1 ns: zero would disarm it).
     fn arm(&self, after: Duration) -> io::Result<()> {
         let after = after.max(Duration::from_nanos(1));
         let spec = libc::itimerspec {
-            it_interval: libc::timespec { tv_sec: 0, tv_nsec: 0 },
-            it_value: libc::timespec { tv_sec: after.as_secs() as libc::time_t, tv_nsec: after.subsec_nanos() as libc::c_long },
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: after.as_secs() as libc::time_t,
+                tv_nsec: after.subsec_nanos() as libc::c_long,
+            },
         };
         // SAFETY: valid fd and a fully initialised itimerspec; the old value is not asked for.
-        if unsafe { libc::timerfd_settime(self.0, 0, &spec, std::ptr::null_mut()) } < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
+        if unsafe { libc::timerfd_settime(self.0, 0, &spec, std::ptr::null_mut()) } < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
     }
 
     /// Clears a fired expiry (the fd is edge-triggered in mio).
@@ -232,16 +292,27 @@ const TIMER: Token = Token(usize::MAX);
 const QUANTUM: Duration = Duration::from_micros(200);
 
 fn run(a: &Args) -> io::Result<(Tally, f64, u64)> {
-    let request = format!("GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: pacer\r\n\r\n", a.path, a.host).into_bytes();
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: pacer\r\n\r\n",
+        a.path, a.host
+    )
+    .into_bytes();
     let mut poll = Poll::new()?;
     let mut events = Events::with_capacity(1024);
     let timer = Timer::new()?;
-    poll.registry().register(&mut SourceFd(&timer.0), TIMER, Interest::READABLE)?;
+    poll.registry()
+        .register(&mut SourceFd(&timer.0), TIMER, Interest::READABLE)?;
     let mut tally = Tally::default();
     let mut conns = Vec::with_capacity(a.connections);
     for k in 0..a.connections {
         let s = connect(a.addr, &poll, Token(k))?;
-        conns.push(Conn { stream: Some(s), next_due: Instant::now(), in_flight: None, written: 0, buf: Vec::with_capacity(4096) });
+        conns.push(Conn {
+            stream: Some(s),
+            next_due: Instant::now(),
+            in_flight: None,
+            written: 0,
+            buf: Vec::with_capacity(4096),
+        });
     }
     let interval = Duration::from_secs_f64(a.connections as f64 / a.rate);
     let timeout = Duration::from_secs_f64(a.timeout);
@@ -321,7 +392,11 @@ fn run(a: &Args) -> io::Result<(Tally, f64, u64)> {
             }
             let k = ev.token().0;
             let c = &mut conns[k];
-            if ev.is_writable() && c.in_flight.is_some() && c.written < request.len() && !flush(c, &request) {
+            if ev.is_writable()
+                && c.in_flight.is_some()
+                && c.written < request.len()
+                && !flush(c, &request)
+            {
                 tally.error("write");
                 reconnect(c, a.addr, &poll, Token(k), &mut tally);
                 continue;
@@ -330,8 +405,7 @@ fn run(a: &Args) -> io::Result<(Tally, f64, u64)> {
                 continue;
             }
             let mut broken = false;
-            loop {
-                let Some(s) = c.stream.as_mut() else { break };
+            while let Some(s) = c.stream.as_mut() {
                 match s.read(&mut chunk) {
                     Ok(0) => {
                         broken = true;
@@ -359,7 +433,9 @@ fn run(a: &Args) -> io::Result<(Tally, f64, u64)> {
                     let done = Instant::now();
                     match c.in_flight.take() {
                         Some((due, _)) => {
-                            tally.latencies_us.push(done.duration_since(due).as_micros() as u64);
+                            tally
+                                .latencies_us
+                                .push(done.duration_since(due).as_micros() as u64);
                             *tally.status.entry(status).or_default() += 1;
                         }
                         None => tally.error("unasked answer"),
@@ -407,9 +483,23 @@ fn percentile(sorted: &[u64], q: f64) -> u64 {
 fn report(a: &Args, mut t: Tally, wall: f64, unsent: u64) -> String {
     t.latencies_us.sort_unstable();
     let l = &t.latencies_us;
-    let mean = if l.is_empty() { 0.0 } else { l.iter().sum::<u64>() as f64 / l.len() as f64 };
-    let status = t.status.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
-    let errors = t.errors.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
+    let mean = if l.is_empty() {
+        0.0
+    } else {
+        l.iter().sum::<u64>() as f64 / l.len() as f64
+    };
+    let status = t
+        .status
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":{v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let errors = t
+        .errors
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":{v}"))
+        .collect::<Vec<_>>()
+        .join(",");
     format!(
         "{{\"rate\":{},\"duration_sec\":{},\"connections\":{},\"wall_sec\":{:.6},\"planned\":{},\"sent\":{},\"answered\":{},\"unsent\":{},\"status\":{{{}}},\"errors\":{{{}}},\"latency_us\":{{\"min\":{},\"mean\":{:.1},\"p50\":{},\"p90\":{},\"p95\":{},\"p99\":{},\"p999\":{},\"max\":{}}}}}",
         a.rate,
@@ -472,38 +562,108 @@ mod tests {
 
     #[test]
     fn arguments_are_checked() {
-        let a = args("--rate 50000 --duration 5 --connections 16 http://127.0.0.1:8000/hello").unwrap();
-        assert_eq!((a.addr.port(), a.path.as_str(), a.host.as_str(), a.rate, a.connections, a.timeout), (8000, "/hello", "127.0.0.1:8000", 50000.0, 16, 5.0));
-        assert_eq!(args("--rate 1 --duration 1 http://localhost:80").unwrap().path, "/");
-        assert!(args("--rate 1 --duration 1 http://10.0.0.1:80/").unwrap_err().contains("loopback"));
-        assert!(args("--rate 0 --duration 1 http://127.0.0.1:80/").unwrap_err().contains("positive"));
-        assert!(args("--rate x --duration 1 http://127.0.0.1:80/").unwrap_err().contains("number"));
-        assert!(args("--duration 1 http://127.0.0.1:80/").unwrap_err().contains("--rate is required"));
-        assert!(args("--rate 1 --duration 1 --connections 1.5 http://127.0.0.1:80/").unwrap_err().contains("whole number"));
-        assert!(args("--rate 1 --duration 1 https://127.0.0.1:80/").unwrap_err().contains("http://"));
-        assert!(args("--rate 1 --duration 1 http://127.0.0.1/").unwrap_err().contains("port"));
-        assert!(args("--rate 1 --duration 1 --bogus http://127.0.0.1:80/").unwrap_err().contains("unknown option"));
+        let a =
+            args("--rate 50000 --duration 5 --connections 16 http://127.0.0.1:8000/hello").unwrap();
+        assert_eq!(
+            (
+                a.addr.port(),
+                a.path.as_str(),
+                a.host.as_str(),
+                a.rate,
+                a.connections,
+                a.timeout
+            ),
+            (8000, "/hello", "127.0.0.1:8000", 50000.0, 16, 5.0)
+        );
+        assert_eq!(
+            args("--rate 1 --duration 1 http://localhost:80")
+                .unwrap()
+                .path,
+            "/"
+        );
+        assert!(args("--rate 1 --duration 1 http://10.0.0.1:80/")
+            .unwrap_err()
+            .contains("loopback"));
+        assert!(args("--rate 0 --duration 1 http://127.0.0.1:80/")
+            .unwrap_err()
+            .contains("positive"));
+        assert!(args("--rate x --duration 1 http://127.0.0.1:80/")
+            .unwrap_err()
+            .contains("number"));
+        assert!(args("--duration 1 http://127.0.0.1:80/")
+            .unwrap_err()
+            .contains("--rate is required"));
+        assert!(
+            args("--rate 1 --duration 1 --connections 1.5 http://127.0.0.1:80/")
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert!(args("--rate 1 --duration 1 https://127.0.0.1:80/")
+            .unwrap_err()
+            .contains("http://"));
+        assert!(args("--rate 1 --duration 1 http://127.0.0.1/")
+            .unwrap_err()
+            .contains("port"));
+        assert!(args("--rate 1 --duration 1 --bogus http://127.0.0.1:80/")
+            .unwrap_err()
+            .contains("unknown option"));
     }
 
     #[test]
     fn answers_are_framed_by_content_length() {
         let ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
-        assert_eq!(parse_response(ok), Ok(Parsed::Complete { status: 200, close: false, len: ok.len() }));
+        assert_eq!(
+            parse_response(ok),
+            Ok(Parsed::Complete {
+                status: 200,
+                close: false,
+                len: ok.len()
+            })
+        );
         assert_eq!(parse_response(&ok[..ok.len() - 1]), Ok(Parsed::Partial));
         assert_eq!(parse_response(&ok[..20]), Ok(Parsed::Partial));
         let two = [&ok[..], &ok[..]].concat();
-        assert_eq!(parse_response(&two), Ok(Parsed::Complete { status: 200, close: false, len: ok.len() }));
-        let closing = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-        assert_eq!(parse_response(closing), Ok(Parsed::Complete { status: 503, close: true, len: closing.len() }));
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").unwrap_err().contains("chunked"));
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\n\r\n").unwrap_err().contains("Content-Length"));
+        assert_eq!(
+            parse_response(&two),
+            Ok(Parsed::Complete {
+                status: 200,
+                close: false,
+                len: ok.len()
+            })
+        );
+        let closing =
+            b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(
+            parse_response(closing),
+            Ok(Parsed::Complete {
+                status: 503,
+                close: true,
+                len: closing.len()
+            })
+        );
+        assert!(
+            parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .unwrap_err()
+                .contains("chunked")
+        );
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\n\r\n")
+            .unwrap_err()
+            .contains("Content-Length"));
         assert!(parse_response(b"NOT HTTP\r\n\r\n").is_err());
     }
 
     #[test]
     fn percentiles_are_exact_ranks() {
         let v: Vec<u64> = (1..=100).collect();
-        assert_eq!((percentile(&v, 0.5), percentile(&v, 0.99), percentile(&v, 1.0), percentile(&[], 0.5)), (50, 99, 100, 0));
+        assert_eq!(
+            (
+                percentile(&v, 0.5),
+                percentile(&v, 0.99),
+                percentile(&v, 1.0),
+                percentile(&[], 0.5)
+            ),
+            (50, 99, 100, 0)
+        );
     }
 
     /// Against a real loopback server that answers late once: the requests due meanwhile count from their due time.
@@ -533,13 +693,19 @@ mod tests {
             }
         });
         // One connection, 100/s for 1 s: one request every 10 ms; the 5th answer takes 300 ms.
-        let a = args(&format!("--rate 100 --duration 1 --connections 1 http://127.0.0.1:{port}/")).unwrap();
+        let a = args(&format!(
+            "--rate 100 --duration 1 --connections 1 http://127.0.0.1:{port}/"
+        ))
+        .unwrap();
         let (t, _, unsent) = run(&a).unwrap();
         assert_eq!(unsent, 0);
         assert_eq!(t.status.get(&200), Some(&100));
         let late = t.latencies_us.iter().filter(|&&us| us >= 100_000).count();
         // The stalled request and the ~29 due while it waited were all at least 100 ms late.
-        assert!((20..=32).contains(&late), "{late} requests at least 100 ms late");
+        assert!(
+            (20..=32).contains(&late),
+            "{late} requests at least 100 ms late"
+        );
         assert!(*t.latencies_us.iter().max().unwrap() >= 300_000);
     }
 }

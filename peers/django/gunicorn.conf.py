@@ -4,6 +4,7 @@
 its `gthread` worker. The seed binds 0.0.0.0:8000 inside its container; here HOST:PORT (loopback
 by default), as every other service of the lab. Like the seed, no access log.
 """
+
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"

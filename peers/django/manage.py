@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility (as `django-admin startproject` writes it)."""
+
 import os
 import sys
 

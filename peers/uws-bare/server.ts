@@ -44,7 +44,13 @@ function json(res: import('uws-20.57').HttpResponse, status: string, body: unkno
 function notAllowed(res: import('uws-20.57').HttpResponse, req: import('uws-20.57').HttpRequest): void {
   const method = req.getMethod().toUpperCase();
   const path = req.getUrl();
-  json(res, '405 Method Not Allowed', { type: 'about:blank', title: 'Method not allowed', status: 405, detail: `${method} is not allowed on ${path}; use GET` }, 'application/problem+json', { Allow: 'GET' });
+  json(
+    res,
+    '405 Method Not Allowed',
+    { type: 'about:blank', title: 'Method not allowed', status: 405, detail: `${method} is not allowed on ${path}; use GET` },
+    'application/problem+json',
+    { Allow: 'GET' },
+  );
 }
 
 const app = runtime.uws
@@ -68,14 +74,21 @@ const app = runtime.uws
   .any('/heavy/health/', (res, req) => notAllowed(res, req))
   .any('/*', (res, req) => {
     const path = req.getUrl();
-    json(res, '404 Not Found', { type: 'about:blank', title: 'Not found', status: 404, detail: `no route for ${req.getMethod().toUpperCase()} ${path}` }, 'application/problem+json');
+    json(
+      res,
+      '404 Not Found',
+      { type: 'about:blank', title: 'Not found', status: 404, detail: `no route for ${req.getMethod().toUpperCase()} ${path}` },
+      'application/problem+json',
+    );
   })
   .listen(host, PORT, (token) => {
     if (!token) {
       console.error(`uws-bare: cannot listen on ${host}:${PORT}`);
       process.exit(1);
     }
-    console.log(`uws-bare peer listening on http://${host}:${runtime.uws.us_socket_local_port(token)} (node ${process.version}, ${runtime.package} ${runtime.version}, ${runtime.detail})`);
+    console.log(
+      `uws-bare peer listening on http://${host}:${runtime.uws.us_socket_local_port(token)} (node ${process.version}, ${runtime.package} ${runtime.version}, ${runtime.detail})`,
+    );
   });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -66,7 +66,10 @@ for (const name of ENGINE_NAMES) {
       it('async calls in flight together each get their own answer', async () => {
         const cases = vectors.sha256_chain.filter(({ rounds }) => rounds <= 100_000);
         const digests = await Promise.all(cases.map(({ rounds }) => engine.sha256Chain!(rounds)));
-        assert.deepEqual(digests, cases.map(({ digest }) => digest));
+        assert.deepEqual(
+          digests,
+          cases.map(({ digest }) => digest),
+        );
       });
     }
   });

@@ -7,6 +7,7 @@
  * reused Int32Array; nothing is allocated per round. Calling `node:crypto` per round instead costs
  * more in the JS/C++ crossing than in the hashing itself (see the node-crypto engine).
  */
+// biome-ignore format: FIPS 180-4's layout of the round constants, eight words a line
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -18,9 +19,7 @@ const K = Int32Array.from([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const IV = Int32Array.from([
-  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-]);
+const IV = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 /** Lower-case hex digest of h_rounds. `rounds` is a non-negative safe integer. */
 export function sha256Chain(rounds: number): string {
@@ -45,8 +44,14 @@ function compressDigestBlock(h: Int32Array, w: Int32Array): void {
     const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
     w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
   }
-  let a = IV[0]!, b = IV[1]!, c = IV[2]!, d = IV[3]!;
-  let e = IV[4]!, f = IV[5]!, g = IV[6]!, hh = IV[7]!;
+  let a = IV[0]!,
+    b = IV[1]!,
+    c = IV[2]!,
+    d = IV[3]!;
+  let e = IV[4]!,
+    f = IV[5]!,
+    g = IV[6]!,
+    hh = IV[7]!;
   for (let i = 0; i < 64; i++) {
     const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
     const ch = (e & f) ^ (~e & g);
@@ -54,11 +59,23 @@ function compressDigestBlock(h: Int32Array, w: Int32Array): void {
     const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
     const maj = (a & b) ^ (a & c) ^ (b & c);
     const t2 = (S0 + maj) | 0;
-    hh = g; g = f; f = e; e = (d + t1) | 0;
-    d = c; c = b; b = a; a = (t1 + t2) | 0;
+    hh = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
   }
   // The chained input is the previous digest, but the compression always starts from the IV:
   // each round hashes a fresh one-block message.
-  h[0] = (IV[0]! + a) | 0; h[1] = (IV[1]! + b) | 0; h[2] = (IV[2]! + c) | 0; h[3] = (IV[3]! + d) | 0;
-  h[4] = (IV[4]! + e) | 0; h[5] = (IV[5]! + f) | 0; h[6] = (IV[6]! + g) | 0; h[7] = (IV[7]! + hh) | 0;
+  h[0] = (IV[0]! + a) | 0;
+  h[1] = (IV[1]! + b) | 0;
+  h[2] = (IV[2]! + c) | 0;
+  h[3] = (IV[3]! + d) | 0;
+  h[4] = (IV[4]! + e) | 0;
+  h[5] = (IV[5]! + f) | 0;
+  h[6] = (IV[6]! + g) | 0;
+  h[7] = (IV[7]! + hh) | 0;
 }

@@ -3,6 +3,7 @@
 The same reading as the lab's server/cgroup.ts, so /heavy/health/ reports the limits as seen
 from inside: walk up from the process's cgroup, the tightest limit wins.
 """
+
 import os
 
 ROOT = "/sys/fs/cgroup"
@@ -63,4 +64,9 @@ def read_limits(root=ROOT, proc_cgroup="/proc/self/cgroup"):
                 raw = _read(f"{d}/memory.limit_in_bytes")
                 if raw and raw.isdigit() and int(raw) < V1_UNLIMITED:
                     memory = _tighter(memory, int(raw))
-    return {"cpus": cpu_quota, "cpus_available": cpus_available, "memory_bytes": memory, "cgroup_version": 2 if unified else 1}
+    return {
+        "cpus": cpu_quota,
+        "cpus_available": cpus_available,
+        "memory_bytes": memory,
+        "cgroup_version": 2 if unified else 1,
+    }

@@ -2,6 +2,7 @@
 
 The real server (gunicorn, real requests) is tested by peers/peers.e2e.ts.
 """
+
 import json
 import os
 import tempfile
@@ -95,7 +96,9 @@ class Endpoints(SimpleTestCase):
     @override_settings(HEAVY_CAPS={"prime_limit": 100, "hash_rounds": 10, "io_kb": 1})
     def test_caps_come_from_settings(self):
         self.assertBadParameter("prime_limit=101", "prime_limit")
-        self.assertEqual(self.client.get("/heavy/cpu-io-no-db/?prime_limit=100&hash_rounds=10&io_kb=1").status_code, 200)
+        self.assertEqual(
+            self.client.get("/heavy/cpu-io-no-db/?prime_limit=100&hash_rounds=10&io_kb=1").status_code, 200
+        )
 
     def test_unknown_path_is_json(self):
         r = self.client.get("/nope")

@@ -1,4 +1,5 @@
 """The seeds' endpoints: /hello, /heavy/health/ and /heavy/cpu-io-no-db/."""
+
 import os
 import platform
 import re
@@ -40,7 +41,11 @@ def heavy_params(query):
     """The three numbers of a heavy request. Strict, as the lab: a typo must not run the default."""
     for name in query:
         if name not in DEFAULTS:
-            raise BadParameter(_short(name), f'unknown parameter "{_short(name)}"; known: {", ".join(DEFAULTS)}', "Unknown query parameter")
+            raise BadParameter(
+                _short(name),
+                f'unknown parameter "{_short(name)}"; known: {", ".join(DEFAULTS)}',
+                "Unknown query parameter",
+            )
         if len(query.getlist(name)) > 1:
             raise BadParameter(name, f'parameter "{name}" is given more than once', "Repeated query parameter")
     params = {}

@@ -8,9 +8,9 @@
 
 Written the way a Django developer writes it, not tuned: these are the seed's costs to measure.
 """
+
 import hashlib
 import math
-import os
 import tempfile
 
 

@@ -6,6 +6,7 @@ database operations", so there is no database and none of the apps or middleware
 deployment goes through. Production mode as in seed 001's ECS notes: DEBUG off, ALLOWED_HOSTS and
 the secret key from the environment.
 """
+
 import os
 import tempfile
 from pathlib import Path

@@ -1,4 +1,5 @@
 """WSGI entry point, as `startproject` writes it; gunicorn serves `application`."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
