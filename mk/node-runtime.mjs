@@ -104,7 +104,9 @@ if (mode === 'pinned') {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < MIN_MAJOR) {
     if (mode === 'system')
-      fail(`NODE=system: this machine's ${system} is Node ${process.version}; the lab needs Node ${MIN_MAJOR} or newer (Node 20 left support on 2026-04-30). Install Node 22/24 LTS, or leave NODE unset to use the pinned Node ${opts.pin} from the npm registry.`);
+      fail(
+        `NODE=system: this machine's ${system} is Node ${process.version}; the lab needs Node ${MIN_MAJOR} or newer (Node 20 left support on 2026-04-30). Install Node 22/24 LTS, or leave NODE unset to use the pinned Node ${opts.pin} from the npm registry.`,
+      );
     chosen = { node: installPinned(opts.pin), why: `the machine's Node ${process.version} is older than ${MIN_MAJOR}` };
   } else {
     ensureModules();
@@ -113,10 +115,11 @@ if (mode === 'pinned') {
     else if (mode === 'system') {
       // Building needs no uWS (the image's build stage is such a machine); running does, and the
       // server refuses to start then with the same reasons.
-      console.error(`node-runtime: WARNING: NODE=system: no uWS build loads under the machine's ${describe(p)}: ${p.tried.join('; ')}. The lab builds, but the server will refuse to start: Node 24/25 need glibc 2.38 (uWS v20.57); Node 22 loads uWS v20.51 on glibc 2.27+. Leave NODE unset to use the pinned Node ${opts.pin}.`);
+      console.error(
+        `node-runtime: WARNING: NODE=system: no uWS build loads under the machine's ${describe(p)}: ${p.tried.join('; ')}. The lab builds, but the server will refuse to start: Node 24/25 need glibc 2.38 (uWS v20.57); Node 22 loads uWS v20.51 on glibc 2.27+. Leave NODE unset to use the pinned Node ${opts.pin}.`,
+      );
       chosen = { node: system, why: `NODE=system: the machine's ${describe(p)}, on which NO uWS build loads` };
-    }
-    else chosen = { node: installPinned(opts.pin), why: `no uWS build loads under the machine's ${describe(p)} (${p.tried.join('; ')})` };
+    } else chosen = { node: installPinned(opts.pin), why: `no uWS build loads under the machine's ${describe(p)} (${p.tried.join('; ')})` };
   }
 }
 

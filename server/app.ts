@@ -5,11 +5,11 @@ import type { EngineRegistry } from './engines/registry.js';
 import { HttpError } from './errors.js';
 import { finishHeavy } from './heavy.js';
 import type { DataDirStatus } from './io-check.js';
-import { HeavyScheduler, JobCancelled } from './scheduler.js';
+import { HeavyScheduler, JobCancelled, type Ticket } from './scheduler.js';
 import { finish, markHead, sendJson, sendProblem } from './http.js';
 import type { Limits } from './cgroup.js';
 import { answered, labelEngine, noMetrics, STATUS_CLIENT_CLOSED, timed, timedConstant, type Metrics } from './metrics.js';
-import { parseHeavyQuery } from './params.js';
+import { type HeavyParams, parseHeavyQuery } from './params.js';
 import { glibcVersion, type UwsRuntime } from './uws.js';
 
 /** Everything the server is built from; main.ts assembles it, tests pass their own. */
@@ -148,26 +148,30 @@ export function createServer(deps: ServerDeps): LabServer {
     // Read everything from req first: it is invalid after the first await or return.
     const arrived = performance.now();
     const query = req.getQuery() ?? '';
-    let params;
+    let params: HeavyParams;
     try {
       params = parseHeavyQuery(query, config);
     } catch (err) {
-      return answerError(res, err);
+      answerError(res, err);
+      return;
     }
     labelEngine(res, params.impl, params.mode);
     if (draining) {
-      return answerError(res, new HttpError('SHUTTING_DOWN', 'the server is draining and admits no new heavy work', { headers: { Connection: 'close' } }));
+      answerError(res, new HttpError('SHUTTING_DOWN', 'the server is draining and admits no new heavy work', { headers: { Connection: 'close' } }));
+      return;
     }
     const status = engines.get(params.impl);
     if (!status?.available) {
       const reason = status && !status.available ? status.reason : 'not registered';
-      return answerError(res, new HttpError('ENGINE_UNAVAILABLE', `engine "${params.impl}" is not available: ${reason}`, { extensions: { engine: params.impl } }));
+      answerError(res, new HttpError('ENGINE_UNAVAILABLE', `engine "${params.impl}" is not available: ${reason}`, { extensions: { engine: params.impl } }));
+      return;
     }
-    let ticket;
+    let ticket: Ticket;
     try {
       ticket = scheduler.admit(status.engine, params.mode, params.primeLimit, params.hashRounds, arrived);
     } catch (err) {
-      return answerError(res, err); // shed at once: 503 + Retry-After
+      answerError(res, err); // shed at once: 503 + Retry-After
+      return;
     }
     const active: Active = { res, aborted: false };
     res.onAborted(() => {
@@ -208,7 +212,8 @@ export function createServer(deps: ServerDeps): LabServer {
     if (err instanceof HttpError) {
       // A server-side failure is logged with its cause; the client gets the problem without it.
       if (err.status >= 500 && err.status !== 503) console.error(`${err.problem.code}: ${err.message}`, err.cause ?? '');
-      return sendProblem(res, err.problem, err.headers);
+      sendProblem(res, err.problem, err.headers);
+      return;
     }
     if (err instanceof JobCancelled) return; // the client went away: nobody to answer
     console.error('unexpected error:', err);
@@ -248,7 +253,10 @@ export function createServer(deps: ServerDeps): LabServer {
       for (const active of inFlight) {
         if (active.aborted) continue;
         active.aborted = true;
-        answerError(active.res, new HttpError('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`, { headers: { Connection: 'close' } }));
+        answerError(
+          active.res,
+          new HttpError('SHUTTING_DOWN', `the server stopped after ${timeoutMs} ms of draining before this request finished`, { headers: { Connection: 'close' } }),
+        );
       }
       await scheduler.close();
       // close() exists at run time (uWS >= 20.x) but is missing from the typings.

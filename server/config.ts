@@ -133,7 +133,10 @@ function instanceId(raw: string): string {
 
 /** UWS_BUILDS: a comma-separated list of package.json aliases like `uws-20.51` (which exist is checked at load). */
 function uwsBuildList(raw: string): string[] {
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const bad = names.filter((n) => !/^uws-\d+\.\d+$/.test(n));
   if (bad.length > 0) throw new ConfigError(`UWS_BUILDS must list uWS builds like uws-20.51,uws-20.57 (got "${raw}")`);
   return names;

@@ -50,9 +50,11 @@ describe('the server process', () => {
   });
 
   // A real load failure: uWS v20.57's binaries need glibc 2.38, newer than Debian 12's 2.36.
-  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+  const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
   const old = glibc !== undefined && Number(glibc.split('.')[1]) < 38 && Number(glibc.split('.')[0]) === 2;
-  it('refuses to start when the only build allowed needs a newer glibc, with the loader\'s reason', { skip: old ? false : `glibc ${glibc ?? 'none'} loads uWS v20.57: no failing build to try here` }, async () => {
+  it("refuses to start when the only build allowed needs a newer glibc, with the loader's reason", {
+    skip: old ? false : `glibc ${glibc ?? 'none'} loads uWS v20.57: no failing build to try here`,
+  }, async () => {
     const p = run({ UWS_BUILDS: 'uws-20.57' });
     assert.equal(await p.exited, 1);
     assert.match(p.stderr.join(''), /no uWS build loads on linux-x64 ABI \d+ \(Node v[\d.]+, glibc 2\.\d+\): uws-20\.57 \(@btc-vision\/uwebsockets\.js 20\.57\.0\): .*GLIBC_2\.38/);
@@ -62,13 +64,20 @@ describe('the server process', () => {
     const p = run({});
     const url = await listening(p);
     try {
-      const health = (await (await fetch(`${url}/heavy/health/`)).json()) as { node: string; glibc: string | null; uws: { native: boolean; release: string; package: string; detail: string; skipped: string[] } };
+      const health = (await (await fetch(`${url}/heavy/health/`)).json()) as {
+        node: string;
+        glibc: string | null;
+        uws: { native: boolean; release: string; package: string; detail: string; skipped: string[] };
+      };
       assert.equal(health.uws.native, true);
       assert.equal(health.node, process.version);
       assert.match(health.uws.detail, new RegExp(`^uws_${process.platform}_${process.arch}_${process.versions.modules}\\.node$`));
       // Every build newer than the one that loaded is listed with its reason; none older is tried.
       const carried = ['20.57', '20.51'];
-      assert.deepEqual(health.uws.skipped.map((s) => s.slice(4, 9)), carried.slice(0, carried.indexOf(health.uws.release)));
+      assert.deepEqual(
+        health.uws.skipped.map((s) => s.slice(4, 9)),
+        carried.slice(0, carried.indexOf(health.uws.release)),
+      );
       assert.match(p.stdout.join(''), new RegExp(`uWS v${health.uws.release.replace('.', '\\.')} ${health.uws.package.replace(/[./]/g, '\\$&')}`));
     } finally {
       p.child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { readLimits } from './cgroup.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { createServer } from './app.js';
 import { loadEngines } from './engines/registry.js';
 import { checkDataDir, sweepStaleFiles } from './io-check.js';
@@ -9,7 +9,7 @@ import { loadUws } from './uws.js';
 /** Start-up: config, uWS check, engines, listen, signals. Every failure is one line and exit != 0. */
 async function main(): Promise<void> {
   const limits = readLimits();
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env, limits.cpus);
   } catch (err) {
@@ -51,21 +51,28 @@ async function main(): Promise<void> {
     fail(1, `listen: ${(err as Error).message} (address in use, or not an address of this machine?)`);
   }
   const ready = [...engines.values()].filter((e) => e.available).map((e) => e.name);
-  console.log(`listening on http://${config.host}:${port} (uWS v${uws.release} ${uws.package} ${uws.version} ${uws.detail}; Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`);
+  console.log(
+    `listening on http://${config.host}:${port} (uWS v${uws.release} ${uws.package} ${uws.version} ${uws.detail}; ` +
+      `Node ${process.version}; engines: ${ready.join(', ')}; pool ${config.poolSize}, queue ${config.queueMax}, deadline ${config.deadlineMs} ms; ` +
+      `cpus ${limits.cpuQuota ?? 'unlimited'}, memory ${limits.memoryBytes ?? 'unlimited'})`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms)`);
-    server.shutdown(config.shutdownTimeoutMs).then((left) => {
-      metrics.close();
-      console.log(left === 0 ? 'drained; bye' : `shutdown deadline hit with ${left} request(s) in flight; connections closed`);
-      process.exit(0);
-    }, (err) => {
-      console.error('shutdown failed:', err);
-      process.exit(1);
-    });
+    server.shutdown(config.shutdownTimeoutMs).then(
+      (left) => {
+        metrics.close();
+        console.log(left === 0 ? 'drained; bye' : `shutdown deadline hit with ${left} request(s) in flight; connections closed`);
+        process.exit(0);
+      },
+      (err) => {
+        console.error('shutdown failed:', err);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

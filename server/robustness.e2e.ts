@@ -306,7 +306,9 @@ describe('item 1: one client must not push the service past its memory limit', (
   test('1. pipelining ~6.5 MB of requests on 4 connections and never reading: closed or no longer read, memory bounded', async (t) => {
     const total = 6.5 * MiB;
     const { result, peak } = await measured(A, () => pipelineWithoutReading(A.port, get('/heavy/health/'), 4, total, 20_000));
-    t.diagnostic(`slow reader on uWS v${uws.release}: peak ${mb(peak)} of 256 MiB; per connection ${result.map((r) => `${mb(r.sent)} sent, ${r.closedBy ?? 'still open'}`).join('; ')}`);
+    t.diagnostic(
+      `slow reader on uWS v${uws.release}: peak ${mb(peak)} of 256 MiB; per connection ${result.map((r) => `${mb(r.sent)} sent, ${r.closedBy ?? 'still open'}`).join('; ')}`,
+    );
     await survives(A, pidA, peak);
     if (behaviour.slowReader === 'closed') for (const r of result) assert.notEqual(r.closedBy, null, 'the server kept a connection that never reads');
     // Left open: the server stopped reading it, so the client could not hand over all it had.
