@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -162,4 +163,32 @@ test("run-constrained passes every service setting into a container, except the 
   assert.ok(listed, 'SERVICE_SETTINGS in scripts/run-constrained.sh');
   const expected = Object.keys(CONFIG_DEFAULTS).filter((k) => !['HOST', 'PORT', 'DATA_DIR'].includes(k));
   assert.deepEqual([...listed].sort(), expected.sort());
+});
+
+test('Debian packages are installed only through scripts/apt-install.sh (apt-get elsewhere only inside image builds)', () => {
+  const files = [
+    'Makefile',
+    ...readdirSync(join(ROOT, 'mk')).map((f) => `mk/${f}`),
+    ...readdirSync(join(ROOT, 'scripts'))
+      .filter((f) => f !== 'apt-install.sh')
+      .map((f) => `scripts/${f}`),
+  ];
+  const direct = files.flatMap((f) =>
+    read(f)
+      .split('\n')
+      .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
+      // A Dockerfile's RUN line (a heredoc or a printf of one) runs apt inside the image being built.
+      .filter(({ line }) => /\bapt-get\b/.test(line) && !/^\s*#/.test(line) && !/(^|['"])RUN apt-get|^\s*&& DEBIAN_FRONTEND=noninteractive apt-get install/.test(line)),
+  );
+  assert.deepEqual(direct, [], 'call scripts/apt-install.sh instead: it serializes installs and fails loudly');
+});
+
+test('scripts/apt-install.sh: nothing to do for installed packages (no apt, no lock), usage error without any', () => {
+  const done = spawnSync(join(ROOT, 'scripts/apt-install.sh'), ['bash', 'coreutils'], { encoding: 'utf8', env: { ...process.env, TMPDIR: '/nonexistent' } });
+  // TMPDIR points nowhere: the lock file would fail to open, so exit 0 proves no lock was taken.
+  assert.equal(done.status, 0, done.stderr);
+  assert.equal(done.stdout + done.stderr, '');
+  const usage = spawnSync(join(ROOT, 'scripts/apt-install.sh'), [], { encoding: 'utf8' });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /usage: scripts\/apt-install\.sh PACKAGE/);
 });
