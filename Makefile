@@ -4,9 +4,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
-HOST ?= 127.0.0.1
-PORT ?= 8000
-export HOST PORT
+# HOST and PORT are not defined here: given on the command line (`make run PORT=9000`) or in the
+# environment they reach every recipe as they are, and unset each tool takes the service's own
+# defaults (server/config.ts, which shell reads through `node dist/lab/cli.js`).
 
 # Each part's mk/*.mk defines its own targets and appends them here, so `make build` and
 # `make test` grow with the project without one file every part edits.
@@ -36,7 +36,7 @@ build: build-ts $(BUILD_PARTS) ## Build everything: TypeScript, native addon, We
 
 test: build test-ts $(TEST_PARTS) ## Install what is missing, build, run every test suite
 
-run: build ## Run the server on HOST:PORT (defaults 127.0.0.1:8000)
+run: build ## Run the server on HOST:PORT (defaults: server/config.ts)
 	node dist/server/main.js
 
 test-ts: build ## Run the TypeScript test suites (node:test), every known-answer vector included

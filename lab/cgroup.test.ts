@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { cpuStatSummary, killedForMemory, parseCpuStat, readMemoryStat } from './cgroup.js';
+import { cgroupDir, counterFiles, cpuStatSummary, findCgroups, killedForMemory, limitsHeld, pageSize, parseCpuStat, parseMountinfo, readHeldLimits, readMemoryStat, swapNote } from './cgroup.js';
 import { parseOptions, runningState, stoppedState } from './constrained-state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-cgroup-'));
@@ -93,4 +93,83 @@ test('the CLI, as the shell calls it: writes the file, prints the counters and t
   assert.equal(s.oom_killed, true);
   assert.equal(s.throttling, null);
   assert.equal(run('bogus').status, 2);
+});
+
+// Real mountinfo shapes: a cgroup v1 host (this CI machine's, trimmed), a pure v2 host, a hybrid
+// host (v1 controllers plus an empty v2 tree), and a container whose mounts are sub-trees.
+const MOUNTINFO_V1 = `22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
+31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
+`;
+const CGROUP_V1 = '9:name=systemd:/\n4:memory:/process_api/abc\n2:cpuacct:/\n1:cpu:/\n0::/\n';
+const MOUNTINFO_V2 = `25 30 0:23 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
+`;
+const MOUNTINFO_HYBRID = `25 24 0:22 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:5 - cgroup2 cgroup2 rw,nsdelegate
+26 24 0:23 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:9 - cgroup cgroup rw,cpu,cpuacct
+27 24 0:24 / /sys/fs/cgroup/memory rw,nosuid shared:10 - cgroup cgroup rw,memory
+`;
+const CGROUP_HYBRID = '12:memory:/user.slice\n4:cpu,cpuacct:/user.slice\n0::/user.slice/session-1.scope\n';
+
+test('mountinfo: only cgroup mounts, optional fields skipped, octal escapes decoded', () => {
+  assert.deepEqual(parseMountinfo(MOUNTINFO_V2), [{ fsType: 'cgroup2', root: '/', mountPoint: '/sys/fs/cgroup', options: ['rw', 'nsdelegate', 'memory_recursiveprot'] }]);
+  assert.deepEqual(
+    parseMountinfo(MOUNTINFO_V1).map((m) => [m.fsType, m.mountPoint, m.options.join(',')]),
+    [
+      ['cgroup', '/sys/fs/cgroup/cpu', 'rw,cpu'],
+      ['cgroup', '/sys/fs/cgroup/cpuacct', 'rw,cpuacct'],
+      ['cgroup', '/sys/fs/cgroup/memory', 'rw,memory'],
+      ['cgroup', '/sys/fs/cgroup/systemd', 'rw,name=systemd'],
+    ],
+  );
+  assert.equal(parseMountinfo('50 1 0:40 /a\\040b /mnt/c\\040g rw - cgroup2 none rw\n')[0]?.mountPoint, '/mnt/c g');
+  assert.deepEqual(parseMountinfo('garbage\n\n'), []);
+});
+
+test('the cgroup path under a mount: the mount point plus the path, less a sub-tree root', () => {
+  assert.equal(cgroupDir({ root: '/', mountPoint: '/sys/fs/cgroup' }, '/'), '/sys/fs/cgroup');
+  assert.equal(cgroupDir({ root: '/', mountPoint: '/sys/fs/cgroup/' }, '/a/b'), '/sys/fs/cgroup/a/b');
+  assert.equal(cgroupDir({ root: '/docker/123', mountPoint: '/sys/fs/cgroup' }, '/docker/123/child'), '/sys/fs/cgroup/child');
+  assert.equal(cgroupDir({ root: '/docker/123', mountPoint: '/sys/fs/cgroup' }, '/elsewhere'), '/sys/fs/cgroup/elsewhere');
+});
+
+test('finding the cgroups: v2 with cpu+memory, v1 per controller, the hybrid host\'s empty v2 tree passed over', () => {
+  const controllers = (byMount: Record<string, string>) => (mnt: string) => byMount[mnt] ?? null;
+  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_V2), '0::/user.slice/lab\n', controllers({ '/sys/fs/cgroup': 'cpuset cpu io memory pids\n' })), { version: 2, dir: '/sys/fs/cgroup/user.slice/lab' });
+  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_V1), CGROUP_V1, controllers({})), { version: 1, cpuDir: '/sys/fs/cgroup/cpu', memoryDir: '/sys/fs/cgroup/memory/process_api/abc' });
+  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_HYBRID), CGROUP_HYBRID, controllers({ '/sys/fs/cgroup/unified': '' })), { version: 1, cpuDir: '/sys/fs/cgroup/cpu,cpuacct/user.slice', memoryDir: '/sys/fs/cgroup/memory/user.slice' });
+  // v2 without the memory controller delegated, and no v1 memory hierarchy: nothing usable.
+  assert.equal(findCgroups(parseMountinfo(MOUNTINFO_V2), '0::/\n', controllers({ '/sys/fs/cgroup': 'cpu pids' })), null);
+  assert.equal(findCgroups(parseMountinfo(MOUNTINFO_V1), '1:cpu:/\n', controllers({})), null, 'no memory path');
+  assert.deepEqual(counterFiles({ version: 2, dir: '/cg/x' }), { cpuStat: '/cg/x/cpu.stat', memoryDir: '/cg/x' });
+  assert.deepEqual(counterFiles({ version: 1, cpuDir: '/c', memoryDir: '/m' }), { cpuStat: '/c/cpu.stat', memoryDir: '/m' });
+});
+
+test('the limits the kernel holds, read back and compared; memory rounds down to whole pages', () => {
+  const files: Record<string, string> = { '/cg/cpu.max': '50000 100000\n', '/cg/memory.max': '268435456\n', '/c/cpu.cfs_quota_us': '-1\n', '/c/cpu.cfs_period_us': '100000\n', '/m/memory.limit_in_bytes': '268431360\n' };
+  const read = (f: string) => files[f] ?? assert.fail(`read ${f}`);
+  const v2 = readHeldLimits({ version: 2, dir: '/cg' }, read);
+  assert.deepEqual(v2, { quota: '50000', period: '100000', memory: '268435456' });
+  const want = { quotaUs: 50000, periodUs: 100000, memoryBytes: 256 * 2 ** 20 };
+  assert.equal(limitsHeld(v2, want, 4096), true);
+  const v1 = readHeldLimits({ version: 1, cpuDir: '/c', memoryDir: '/m' }, read);
+  assert.deepEqual(v1, { quota: '-1', period: '100000', memory: '268431360' });
+  assert.equal(limitsHeld(v1, want, 4096), false, 'no quota');
+  // Asked 268435000 (not page-aligned): the kernel holds 268431360, the page boundary below.
+  const unaligned = { ...want, memoryBytes: 268435000 };
+  assert.equal(limitsHeld({ ...v1, quota: '50000' }, unaligned, 4096), true, 'rounded down to the page');
+  assert.equal(limitsHeld({ ...v1, quota: '50000' }, want, 4096), false, 'a whole page under an aligned ask is another limit');
+  assert.equal(limitsHeld({ ...v2, memory: 'max' }, want, 4096), false);
+  assert.ok(pageSize() >= 4096);
+});
+
+test('swap: capped at zero (v2 swap.max, v1 memsw equal to the limit), none on the machine, or a loud warning', () => {
+  const note = (files: Record<string, string>) => swapNote('/m', (f) => files[f] ?? null);
+  assert.equal(note({ '/m/memory.swap.max': '0\n' }), 'swap capped at 0');
+  assert.equal(note({ '/m/memory.memsw.limit_in_bytes': '1000\n', '/m/memory.limit_in_bytes': '1000\n' }), 'swap capped at 0');
+  assert.equal(note({ '/proc/meminfo': 'MemTotal: 100 kB\nSwapTotal:            0 kB\n' }), 'no swap on this machine');
+  assert.equal(note({ '/m/memory.swap.max': 'max\n', '/proc/meminfo': 'SwapTotal: 2048 kB\n' }), 'WARNING: swap is not capped (swap limit max): under memory pressure the service may swap instead of being killed');
+  assert.match(note({ '/proc/meminfo': 'SwapTotal: 2048 kB\n' }), /swap limit absent/);
 });

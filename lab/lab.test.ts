@@ -8,7 +8,9 @@ import { HEAVY_DEFAULTS } from '../server/params.js';
 import { ENGINE_NAMES } from '../server/engines/engine.js';
 import { createServer } from 'node:net';
 import { baseUrl, DEFAULT_WORKLOAD, freePort, ENGINES, heavyQuery, heavyReference, isLoopback, knownDigest, knownPrimes, median, percentile, readEngines, readHost, readPort, repoRoot } from './index.js';
-import { main } from './cli.js';
+import { assignments, main } from './cli.js';
+import { PEER_NAMES } from './peers.js';
+import { CONFIG_DEFAULTS } from '../server/config.js';
 
 test('workload and engines come from the server', () => {
   assert.deepEqual(DEFAULT_WORKLOAD, { primeLimit: HEAVY_DEFAULTS.prime_limit, hashRounds: HEAVY_DEFAULTS.hash_rounds, ioKb: HEAVY_DEFAULTS.io_kb });
@@ -71,9 +73,9 @@ test('ENGINES is checked against the server engines (and a tool\'s extra names)'
 test('cli: shell lines and single values; a bad HOST exits 2 naming it', () => {
   const shell = main(['shell'], {});
   assert.equal(shell.code, 0);
-  assert.match(shell.out, /^LAB_PRIME_LIMIT='500000'$/m);
-  assert.match(shell.out, /^LAB_ENGINES='js wasm native hash-wasm node-crypto'$/m);
-  assert.match(shell.out, /^LAB_BASE_URL='http:\/\/127\.0\.0\.1:8000'$/m);
+  assert.match(shell.out, /^LAB_PRIME_LIMIT=500000$/m);
+  assert.match(shell.out, /^LAB_ENGINES=js wasm native hash-wasm node-crypto$/m);
+  assert.match(shell.out, /^LAB_BASE_URL=http:\/\/127\.0\.0\.1:8000$/m);
   assert.deepEqual(main(['get', 'base-url'], { HOST: '::1', PORT: '21080' }), { code: 0, out: 'http://[::1]:21080\n', err: '' });
   assert.deepEqual(main(['get', 'primes-found'], {}), { code: 0, out: '41538\n', err: '' });
   const bad = main(['get', 'base-url'], { HOST: '192.168.1.1' });
@@ -86,6 +88,38 @@ test('cli: shell lines and single values; a bad HOST exits 2 naming it', () => {
   const r = spawnSync(process.execPath, [cli, 'get', 'engines'], { encoding: 'utf8', env: { ...process.env, ENGINES: 'native,js' } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'native js\n');
+});
+
+test('cli: NAME=value lines only, which bash reads without eval', () => {
+  assert.equal(assignments({ A: 1, B_2: 'x y=z' }), 'A=1\nB_2=x y=z\n');
+  assert.throws(() => assignments({ 'a-b': 1 }), /not a shell variable name/);
+  assert.throws(() => assignments({ A: 'two\nlines' }), /A's value holds a line break/);
+  // As scripts/run-constrained.sh and loadtests/vegeta/common.sh read them: printf -v, nothing evaluated.
+  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  const script = `out=$("$0" "$1" shell) || exit 2; while IFS='=' read -r k v; do printf -v "$k" '%s' "$v"; done <<<"$out"; printf '%s|%s' "$LAB_ENGINES" "$LAB_BASE_URL"`;
+  const r = spawnSync('bash', ['-c', script, process.execPath, cli], { encoding: 'utf8', env: { ...process.env, ENGINES: 'native,js', HOST: '::1', PORT: '9' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'native js|http://[::1]:9');
+});
+
+test('cli: run-constrained\'s limits, its default address from the server\'s config, and refusals', () => {
+  const plan = main(['constrained-plan', '--service'], { CPUS: '0.5', MEMORY: '128m', PORT: '9000' });
+  assert.equal(plan.code, 0, plan.err);
+  for (const line of ['CPUS=0.5', 'QUOTA_US=50000', 'PERIOD_US=100000', `MEM_BYTES=${128 * 2 ** 20}`, 'MEM_MIB=128', 'HEAP_MB=80', 'NANO_CPUS=500000000', 'CPU_PERCENT=50', `HOST=${CONFIG_DEFAULTS.HOST}`, 'PORT=9000']) {
+    assert.ok(plan.out.split('\n').includes(line), `${line} in ${plan.out}`);
+  }
+  assert.match(plan.out, /^SERVICE_SETTINGS=MAX_PRIME_LIMIT .*METRICS_INSTANCE$/m);
+  assert.deepEqual(main(['constrained-plan'], { MEMORY: '1 GB' }), { code: 2, out: '', err: "MEMORY must look like 256m, 1g or a byte count (got '1 GB')\n" });
+  assert.equal(main(['constrained-plan', '--other'], {}).code, 2);
+  assert.equal(main(['cgroups', 'x'], {}).code, 2);
+  assert.equal(main(['verify-cgroup', '1', '2', 'q', '4'], {}).code, 2);
+});
+
+test('cli: the peers, one list for the Makefile and compare/', () => {
+  assert.deepEqual([...PEER_NAMES], ['django', 'node-http', 'uws-bare']);
+  assert.deepEqual(main(['check-peer', 'node-http'], {}), { code: 0, out: '', err: '' });
+  assert.deepEqual(main(['check-peer', 'rails'], {}), { code: 2, out: '', err: "PEER must be one of: django node-http uws-bare (got 'rails')\n" });
+  assert.equal(main(['check-peer', ''], {}).code, 2);
 });
 
 test('freePort gives a loopback port one can listen on', async () => {

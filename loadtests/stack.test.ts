@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { CONFIG_DEFAULTS } from '../server/config.js';
+import { parseMemory } from '../lab/limits.js';
 
 /** The repository root: the nearest folder above this file with a package.json (src or dist). */
 function repoRoot(): string {
@@ -49,18 +49,10 @@ const service = (name: string): ComposeService => {
   return s;
 };
 
-/** Docker's byte notation, as scripts/run-constrained.sh reads it. */
-function bytes(v: string): number {
-  const m = /^([0-9]+)([bkmg]?)$/i.exec(v);
-  assert.ok(m, `not a Docker byte size: ${v}`);
-  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'b' | 'k' | 'm' | 'g'];
-  return Number(m[1]) * unit;
-}
-
 test('compose: the service gets 1 CPU and 256 MB with no swap, like the seed', () => {
   const lab = service('lab');
   assert.equal(Number(lab.cpus), 1);
-  assert.equal(bytes(lab.mem_limit!), 256 * 1024 * 1024);
+  assert.equal(parseMemory(lab.mem_limit!), 256 * 1024 * 1024);
   assert.equal(lab.memswap_limit, lab.mem_limit, 'memswap_limit equal to mem_limit means no swap');
   assert.deepEqual(lab.build, { context: '.', network: 'host' }, 'the service is built from this repository');
 });
@@ -156,13 +148,6 @@ test('.dockerignore keeps host builds and tools out of the build context', () =>
   for (const p of ['.git', 'node_modules', 'dist', 'target', '.tools', '.data', 'native/*.node', 'wasm/pkg']) {
     assert.ok(ignored.includes(p), `${p} is not in .dockerignore`);
   }
-});
-
-test("run-constrained passes every service setting into a container, except the container's own", () => {
-  const listed = /^SERVICE_SETTINGS="([^"]*)"/m.exec(read('scripts/run-constrained.sh'))?.[1]?.split(/\s+/).filter(Boolean);
-  assert.ok(listed, 'SERVICE_SETTINGS in scripts/run-constrained.sh');
-  const expected = Object.keys(CONFIG_DEFAULTS).filter((k) => !['HOST', 'PORT', 'DATA_DIR'].includes(k));
-  assert.deepEqual([...listed].sort(), expected.sort());
 });
 
 test('Debian packages are installed only through scripts/apt-install.sh (apt-get elsewhere only inside image builds)', () => {

@@ -23,9 +23,9 @@ DIST_TARGET ?= hello
 attack-distributed: build ## PARTS vegeta processes at DIST_RATE/PARTS each on HOST:PORT (DIST_TARGET=hello|heavy), merged by one vegeta report
 	@scripts/tools.sh vegeta >/dev/null
 	@mkdir -p reports/distributed
-	@case "$(DIST_TARGET)" in \
-	  hello) echo "GET http://$(HOST):$(PORT)/hello" ;; \
-	  heavy) echo "GET http://$(HOST):$(PORT)/heavy/cpu-io-no-db/?impl=$${IMPL:-native}&mode=$${MODE:-pool}" ;; \
+	@url=$$(node dist/lab/cli.js get base-url) && case "$(DIST_TARGET)" in \
+	  hello) echo "GET $$url/hello" ;; \
+	  heavy) echo "GET $$url/heavy/cpu-io-no-db/?impl=$${IMPL:-native}&mode=$${MODE:-pool}" ;; \
 	  *) echo "DIST_TARGET must be hello or heavy" >&2; exit 2 ;; esac > reports/distributed/targets.txt
 	node dist/loadtests/distributed/split.js --parts $(PARTS) --rate $(DIST_RATE) --duration $(DIST_DURATION) \
 	  --targets reports/distributed/targets.txt --out reports/distributed

@@ -1,5 +1,5 @@
 # The metrics pipeline: server --StatsD/UDP--> statsd_exporter (statsd.conf) --> Prometheus (prom.yml),
-# as local processes with pid files (scripts/monitoring.sh); its end-to-end test; what metrics cost.
+# as local processes with pid files (scripts/monitoring.sh); its end-to-end test; what metrics cost (bench/metrics.ts).
 .PHONY: monitoring monitoring-stop monitoring-status test-metrics bench-metrics
 
 TEST_PARTS += test-metrics
@@ -19,4 +19,4 @@ test-metrics: build ## End to end: real statsd_exporter + Prometheus on free por
 
 bench-metrics: build ## /hello req/s with metrics on and off (server on CPU 1, wrk on CPU 0), ratio printed; target >= 0.9
 	@scripts/tools.sh wrk statsd_exporter
-	scripts/bench-metrics.sh
+	node dist/bench/metrics.js

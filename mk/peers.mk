@@ -8,7 +8,6 @@
 TEST_PARTS += test-peers
 
 PEER ?=
-PEERS := django node-http uws-bare
 PYTHON ?= python3
 DJANGO_DIR := peers/django
 DJANGO_VENV := $(DJANGO_DIR)/.venv
@@ -40,12 +39,14 @@ peer-setup: $(DJANGO_VENV)/.installed ## Install the Django peer's pinned requir
 # `make tools` installs every tool, the peer's Python packages included.
 tools: peer-setup
 
-peer-check:
-	@case " $(PEERS) " in *" $(PEER) "*) ;; *) echo "PEER must be one of: $(PEERS) (got '$(PEER)')" >&2; exit 2 ;; esac
+# The peer names live in lab/peers.ts (compare/ reads the same list).
+peer-check: build-ts
+	@node dist/lab/cli.js check-peer '$(PEER)'
 
+# HOST and PORT from the lab's defaults when unset (server/config.ts, loopback checked).
 run-peer: peer-check ## Run a peer on HOST:PORT without limits: PEER=django|node-http|uws-bare
 	@$(MAKE) --no-print-directory $(PEER_NEEDS_$(PEER))
-	$(PEER_CMD)
+	HOST=$$(node dist/lab/cli.js get host) && PORT=$$(node dist/lab/cli.js get port) && export HOST PORT && $(PEER_CMD)
 
 test-peers: build peer-setup ## The peers for real: Django's own tests, then gunicorn and node:http against fixtures/vectors.json
 	cd $(DJANGO_DIR) && .venv/bin/python manage.py test heavy_api

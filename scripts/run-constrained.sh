@@ -19,27 +19,32 @@
 #
 # While running, STATE_FILE (default .data/constrained.json) names the method and the cgroup files
 # (cpu.stat, memory usage), so load runs can sample throttling and memory; on exit it gets the final
-# counters, peak memory and whether the kernel killed the service for memory. The file, the counters
-# and the health probe are TypeScript (lab/constrained-state.ts); this script creates, joins and
-# verifies the limits.
+# counters, peak memory and whether the kernel killed the service for memory.
+#
+# Everything that is not a privileged write, a signal or an exec is TypeScript, asked through
+# `node dist/lab/cli.js`: the limits from CPUS, MEMORY and HEAP_MB in every unit a method needs
+# (lab/limits.ts), where a process's cgroups are and which limits the kernel holds there
+# (lab/cgroup.ts), the service's default address and settings (server/config.ts); the state file,
+# its counters and the health probe (lab/constrained-state.ts). This script creates, joins and
+# verifies the limits with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CPUS=${CPUS:-1}
-MEMORY=${MEMORY:-256m}
-HOST=${HOST:-127.0.0.1}
-PORT=${PORT:-8000}
 METHOD=${METHOD:-auto}
 STATE_FILE=${STATE_FILE:-.data/constrained.json}
 IMAGE=${IMAGE:-backend-bottleneck-lab}
-CONTAINER=${CONTAINER:-backend-bottleneck-lab-$PORT}
 NAME=lab-constrained-$$
-PERIOD_US=100000
-SERVICE_SETTINGS="MAX_PRIME_LIMIT MAX_HASH_ROUNDS MAX_IO_KB DEFAULT_IMPL DEFAULT_MODE UWS_BUILDS
-  SHUTDOWN_TIMEOUT_MS POOL_SIZE QUEUE_MAX DEADLINE_MS METRICS STATSD_HOST STATSD_PORT METRICS_FLUSH_MS METRICS_INSTANCE"
+LAB_CLI=dist/lab/cli.js
+STATE_JS=dist/lab/constrained-state.js
 
 say() { printf 'run-constrained: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
+
+# Sets the variables of the NAME=value lines lab/cli.js prints (printf -v assigns: nothing is evaluated).
+set_vars() { # lines
+  local k v
+  while IFS='=' read -r k v; do [[ -n $k ]] && printf -v "$k" '%s' "$v"; done <<<"$1"
+}
 
 # ---- arguments and limits ------------------------------------------------------------------------
 
@@ -51,47 +56,24 @@ if [[ $# -gt 0 ]]; then
   CMD=("$@")
 fi
 
-# Docker's notation: a number with an optional b, k, m or g suffix (binary units).
-memory_bytes() {
-  local v=${1,,}
-  [[ $v =~ ^([0-9]+)([bkmg]?)$ ]] || return 1
-  local n=${BASH_REMATCH[1]}
-  case ${BASH_REMATCH[2]} in
-    k) n=$((n * 1024)) ;;
-    m) n=$((n * 1024 * 1024)) ;;
-    g) n=$((n * 1024 * 1024 * 1024)) ;;
-  esac
-  echo "$n"
-}
-MEM_BYTES=$(memory_bytes "$MEMORY") || die "MEMORY must look like 256m, 1g or a byte count (got '$MEMORY')"
-((MEM_BYTES >= 16 * 1024 * 1024)) || die "MEMORY must be at least 16m (got '$MEMORY'): Node itself needs more"
-[[ $CPUS =~ ^([0-9]+)(\.[0-9]+)?$ ]] || die "CPUS must be a positive decimal like 1 or 0.5 (got '$CPUS')"
-CPUS=$(awk -v c="$CPUS" 'BEGIN { printf "%g", c }')
-QUOTA_US=$(awk -v c="$CPUS" -v p=$PERIOD_US 'BEGIN { printf "%d", c * p + 0.5 }')
-((QUOTA_US >= 1000)) || die "CPUS must be at least 0.01 (got '$CPUS')"
-MEM_MIB=$((MEM_BYTES / 1048576))
-
-# Node sizes V8's heap from the memory it sees: under a 256 MiB cgroup it allows a 259 MiB heap
-# (Node 20, measured), so the heap alone may fill the cap, and with code, uWS buffers, the young
-# generation, WebAssembly and native memory on top the kernel kills the process before V8 has
-# collected hard. A heap limit below the cap makes V8 collect (or fail with its own heap error)
-# first, the same way in Docker and in a cgroup. Measured under the cap: 40 MiB at rest and under
-# /hello load, 81 MiB peak at the request caps on every engine; 5/8 leaves 96 MiB of 256 outside
-# the old space. HEAP_MB overrides.
-HEAP_MB=${HEAP_MB:-$((MEM_MIB * 5 / 8))}
+[[ -f $LAB_CLI && -f $STATE_JS ]] || die "$LAB_CLI is missing: run \`make build-ts\` first (make run-constrained does)"
+# Sets CPUS QUOTA_US PERIOD_US MEM_BYTES MEM_MIB HEAP_MB NANO_CPUS CPU_PERCENT HOST PORT
+# SERVICE_SETTINGS; a bad CPUS, MEMORY or HEAP_MB is refused there, with the reason.
 if [[ ${#CMD[@]} -eq 0 ]]; then
-  [[ $HEAP_MB =~ ^[0-9]+$ ]] && ((HEAP_MB >= 16)) || die "HEAP_MB must be an integer >= 16 (got '$HEAP_MB'; MEMORY too small?)"
-  CMD=(node "--max-old-space-size=$HEAP_MB" dist/server/main.js)
   SERVICE=1
+  plan=$(node "$LAB_CLI" constrained-plan --service) || exit 2
+  set_vars "$plan"
+  CMD=(node "--max-old-space-size=$HEAP_MB" dist/server/main.js)
 else
   SERVICE=0
+  plan=$(node "$LAB_CLI" constrained-plan) || exit 2
+  set_vars "$plan"
 fi
+CONTAINER=${CONTAINER:-backend-bottleneck-lab-$PORT}
 export HOST PORT
 
 # ---- state file (lab/constrained-state.ts) ---------------------------------------------------------
 
-STATE_JS=dist/lab/constrained-state.js
-[[ -f $STATE_JS ]] || die "$STATE_JS is missing: run \`make build-ts\` first (make run-constrained does)"
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 state_running() { # extra options of constrained-state.js
   node "$STATE_JS" running "$STATE_FILE" --method "$APPLIED" --started-at "$STARTED_AT" --url "http://$HOST:$PORT" \
@@ -104,59 +86,20 @@ state_stopped() { # exit-status, extra options
   node "$STATE_JS" stopped "$STATE_FILE" --exit-status "$rc" "$@" || echo ok
 }
 
-# ---- cgroup discovery --------------------------------------------------------------------------------
-
-# Prints "fstype mount-root mount-point super-options" for every cgroup mount.
-cgroup_mounts() {
-  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $(i+1), $4, $5, $(i+3); break } }' /proc/self/mountinfo |
-    awk '$1 == "cgroup" || $1 == "cgroup2"'
-}
-
-# The directory of this process's cgroup in a hierarchy: its mount point plus the path from
-# /proc/self/cgroup, less the mount's own root (non-empty when the mount is a sub-tree).
-cgroup_dir() { # mount-root mount-point path
-  local root=$1 mnt=$2 path=$3
-  [[ $root != / && $path == "$root"* ]] && path=${path#"$root"}
-  local dir=${mnt%/}${path}
-  echo "${dir%/}"
-}
-
-has_word() { [[ ",$1," == *",$2,"* ]]; }
+# ---- cgroup discovery (lab/cgroup.ts) ----------------------------------------------------------------
 
 # Sets CG_VERSION and CG_PARENT (v2) or CG_CPU_PARENT and CG_MEM_PARENT (v1) for this process, or for
 # the pid given (a container's, seen from the host); returns 1 when no usable hierarchy is mounted.
-find_cgroups() {
-  local of=/proc/${1:-self}/cgroup
-  local fs root mnt opts line
+find_cgroups() { # [pid]
+  local found rc=0
   CG_VERSION=""
-  while read -r fs root mnt opts; do
-    if [[ $fs == cgroup2 && -f $mnt/cgroup.controllers ]]; then
-      local ctl; ctl=$(tr ' ' ',' <"$mnt/cgroup.controllers")
-      # A hybrid host mounts an empty v2 tree beside the v1 controllers: only a v2 tree that
-      # holds cpu and memory is the one that limits.
-      if has_word "$ctl" cpu && has_word "$ctl" memory; then
-        line=$(grep -m1 '^0::' "$of") || continue
-        CG_VERSION=2
-        CG_PARENT=$(cgroup_dir "$root" "$mnt" "${line#0::}")
-        return 0
-      fi
-    fi
-  done < <(cgroup_mounts)
-  local cpu_parent="" mem_parent="" f ctls path
-  while read -r fs root mnt opts; do
-    [[ $fs == cgroup ]] || continue
-    while IFS=: read -r _ ctls path; do
-      if has_word "$opts" cpu && has_word "$ctls" cpu && [[ -z $cpu_parent ]]; then
-        cpu_parent=$(cgroup_dir "$root" "$mnt" "$path")
-      fi
-      if has_word "$opts" memory && has_word "$ctls" memory && [[ -z $mem_parent ]]; then
-        mem_parent=$(cgroup_dir "$root" "$mnt" "$path")
-      fi
-    done <"$of"
-  done < <(cgroup_mounts)
-  [[ -n $cpu_parent && -n $mem_parent ]] || return 1
-  CG_VERSION=1 CG_CPU_PARENT=$cpu_parent CG_MEM_PARENT=$mem_parent
+  found=$(node "$LAB_CLI" cgroups "$@") || rc=$?
+  ((rc != 2)) || exit 2
+  ((rc == 0)) || return 1
+  set_vars "$found"
 }
+
+has_word() { [[ ",$1," == *",$2,"* ]]; }
 
 # ---- the cgroup method -------------------------------------------------------------------------------
 
@@ -225,53 +168,16 @@ remove_cgroups() {
   CG_DIRS=()
 }
 
-# How swap stands for the verified memory cgroup: capped at zero, absent, or (loudly) uncapped.
-swap_note() {
-  local d=$VERIFIED_MEM_DIR v
-  if [[ -f $d/memory.swap.max ]]; then
-    v=$(cat "$d/memory.swap.max")
-  elif [[ -f $d/memory.memsw.limit_in_bytes ]]; then
-    # memsw counts memory plus swap: equal to the memory limit means no swap.
-    v=$(( $(cat "$d/memory.memsw.limit_in_bytes") - $(cat "$d/memory.limit_in_bytes") ))
-  fi
-  if [[ ${v:-} == 0 ]]; then
-    echo "swap capped at 0"
-  elif awk '$1 == "SwapTotal:" && $2 == 0 { found = 1 } END { exit !found }' /proc/meminfo; then
-    echo "no swap on this machine"
-  else
-    echo "WARNING: swap is not capped (swap limit ${v:-absent}): under memory pressure the service may swap instead of being killed"
-  fi
-}
-
 # Reads back the limits of the cgroup(s) a process lives in, as the kernel holds them, into
-# VERIFIED ("quota period memory"), and fails on any mismatch with what was asked.
+# VERIFIED ("quota period memory"), with CG_VERSION, VERIFIED_CPU_FILE, VERIFIED_MEM_DIR and
+# SWAP_NOTE (capped at zero, none on the machine, or loudly uncapped); fails on any mismatch with
+# what was asked.
 verify_pid_limits() { # pid
-  local pid=$1 q p m line path
-  CG_VERSION=""; find_cgroups || return 1
-  if [[ $CG_VERSION == 2 ]]; then
-    line=$(grep -m1 '^0::' "/proc/$pid/cgroup")
-    local fs root mnt opts dir=""
-    while read -r fs root mnt opts; do
-      [[ $fs == cgroup2 && -f $mnt/cgroup.controllers ]] && dir=$(cgroup_dir "$root" "$mnt" "${line#0::}")
-    done < <(cgroup_mounts)
-    read -r q p <"$dir/cpu.max"; m=$(cat "$dir/memory.max")
-    VERIFIED_CPU_FILE=$dir/cpu.stat VERIFIED_MEM_DIR=$dir
-  else
-    local cpu_path mem_path cpu_mnt="" mem_mnt="" fs root mnt opts
-    cpu_path=$(awk -F: '{ n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == "cpu") print $3 }' "/proc/$pid/cgroup")
-    mem_path=$(awk -F: '{ n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == "memory") print $3 }' "/proc/$pid/cgroup")
-    while read -r fs root mnt opts; do
-      [[ $fs == cgroup ]] || continue
-      has_word "$opts" cpu && cpu_mnt=$(cgroup_dir "$root" "$mnt" "$cpu_path")
-      has_word "$opts" memory && mem_mnt=$(cgroup_dir "$root" "$mnt" "$mem_path")
-    done < <(cgroup_mounts)
-    q=$(cat "$cpu_mnt/cpu.cfs_quota_us"); p=$(cat "$cpu_mnt/cpu.cfs_period_us"); m=$(cat "$mem_mnt/memory.limit_in_bytes")
-    VERIFIED_CPU_FILE=$cpu_mnt/cpu.stat VERIFIED_MEM_DIR=$mem_mnt
-  fi
-  VERIFIED="$q $p $m"
-  # The kernel rounds a memory limit down to whole pages.
-  local page; page=$(getconf PAGESIZE)
-  [[ $q == "$QUOTA_US" && $p == "$PERIOD_US" && $m =~ ^[0-9]+$ ]] && ((m <= MEM_BYTES && m > MEM_BYTES - page))
+  local out rc=0
+  out=$(node "$LAB_CLI" verify-cgroup "$1" "$QUOTA_US" "$PERIOD_US" "$MEM_BYTES") || rc=$?
+  ((rc != 2)) || exit 2
+  set_vars "$out"
+  return "$rc"
 }
 
 # ---- run ----------------------------------------------------------------------------------------------
@@ -370,9 +276,8 @@ run_docker() {
   APPLIED=docker
   local nano mem swap
   read -r nano mem swap < <(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$CONTAINER")
-  local want_nano; want_nano=$(awk -v c="$CPUS" 'BEGIN { printf "%d", c * 1e9 + 0.5 }')
-  if [[ $nano != "$want_nano" || $mem != "$MEM_BYTES" || $swap != "$MEM_BYTES" ]]; then
-    die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap; asked $want_nano $MEM_BYTES $MEM_BYTES)"
+  if [[ $nano != "$NANO_CPUS" || $mem != "$MEM_BYTES" || $swap != "$MEM_BYTES" ]]; then
+    die "docker did not apply the limits (NanoCpus=$nano Memory=$mem MemorySwap=$swap; asked $NANO_CPUS $MEM_BYTES $MEM_BYTES)"
   fi
   say "verified by docker inspect: NanoCpus=$nano Memory=$mem MemorySwap=$swap ($banner_limits, no swap)"
   # The container seen from the host, as the cgroup method records it: the server's pid (docker-init's
@@ -441,11 +346,10 @@ run_systemd() {
   APPLIED=systemd
   trap forward_stop INT TERM
   # MemorySwapMax=0 is the cgroup v2 spelling of "no swap"; CPUQuota is per 100 ms period.
-  local percent; percent=$(awk -v q="$QUOTA_US" -v p="$PERIOD_US" 'BEGIN { printf "%g", 100 * q / p }')
   # As with the cgroup method, the command stops itself inside the scope and starts only once the
   # limits are verified on it (systemd-run execs it with the same pid).
   systemd-run "${user[@]}" --scope --quiet --collect --unit="$NAME" \
-    -p "CPUQuota=$percent%" -p "MemoryMax=$MEM_BYTES" -p MemorySwapMax=0 \
+    -p "CPUQuota=$CPU_PERCENT%" -p "MemoryMax=$MEM_BYTES" -p MemorySwapMax=0 \
     -- bash -c 'kill -STOP $$; exec "$@"' run-constrained "${CMD[@]}" &
   CHILD=$!
   wait_stopped "$CHILD"
@@ -463,14 +367,14 @@ wait_stopped() {
 
 # Verifies the limits of the process that was started, reports, waits, and reports the end.
 after_start() {
-  VERIFIED="" VERIFIED_CPU_FILE="" VERIFIED_MEM_DIR=""
+  VERIFIED="" VERIFIED_CPU_FILE="" VERIFIED_MEM_DIR="" SWAP_NOTE=""
   if ! verify_pid_limits "$CHILD"; then
     kill -KILL "$CHILD" 2>/dev/null || true
     wait "$CHILD" 2>/dev/null || true
     [[ $APPLIED == systemd ]] || remove_cgroups
     die "the limits are not in force for pid $CHILD (kernel has quota/period/memory = ${VERIFIED:-unreadable}); refusing to run unconstrained"
   fi
-  say "verified in the kernel for pid $CHILD: quota/period/memory = $VERIFIED; $banner_limits; $(swap_note); state in $STATE_FILE"
+  say "verified in the kernel for pid $CHILD: quota/period/memory = $VERIFIED; $banner_limits; $SWAP_NOTE; state in $STATE_FILE"
   # systemd removes a scope's cgroup as soon as it is empty, taking the counters read at exit (and
   # the OOM record) with it: a sleeping keeper inside keeps it until they are read.
   if [[ $APPLIED == systemd ]]; then

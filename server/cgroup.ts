@@ -26,17 +26,13 @@ const V1_UNLIMITED = 2 ** 60;
  */
 export function readLimits(root = ROOT, procCgroup = '/proc/self/cgroup'): Limits {
   const cpusAvailable = availableParallelism();
-  let lines: string[];
+  let text: string;
   try {
-    lines = readFileSync(procCgroup, 'utf8').trim().split('\n');
+    text = readFileSync(procCgroup, 'utf8');
   } catch {
     return { cpuQuota: null, cpusAvailable, cpus: cpusAvailable, memoryBytes: null, cgroupVersion: null };
   }
-  const paths = new Map<string, string>(); // controller -> path
-  for (const line of lines) {
-    const [, controllers = '', path = '/'] = line.split(':');
-    for (const c of controllers.split(',')) paths.set(c, path);
-  }
+  const paths = parseProcCgroup(text);
   const unified = existsSync(`${root}/cgroup.controllers`);
   let cpuQuota: number | null = null;
   let memoryBytes: number | null = null;
@@ -67,6 +63,23 @@ export function readLimits(root = ROOT, procCgroup = '/proc/self/cgroup'): Limit
   }
   const cpus = cpuQuota === null ? cpusAvailable : Math.min(cpuQuota, cpusAvailable);
   return { cpuQuota, cpusAvailable, cpus, memoryBytes, cgroupVersion: unified ? 2 : 1 };
+}
+
+/**
+ * /proc/<pid>/cgroup as controller -> path: `hierarchy:controllers:path` lines, where cgroup v2's
+ * one line has no controllers (its key here is ''). Shared with lab/cgroup.ts, which finds the
+ * cgroup directories of any process for scripts/run-constrained.sh.
+ */
+export function parseProcCgroup(text: string): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    // The path may itself hold ':'; the first two fields never do.
+    const [, controllers = '', ...rest] = line.split(':');
+    const path = rest.length > 0 ? rest.join(':') : '/';
+    for (const c of controllers.split(',')) paths.set(c, path);
+  }
+  return paths;
 }
 
 /** `root/a/b`, `root/a`, `root` — only those that exist (a namespaced path may not). */

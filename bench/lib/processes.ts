@@ -56,13 +56,19 @@ export async function startPinned(script: string, cpu: number, env: Record<strin
  * that many requests (bench/lib/pipeline.lua), so one wrk thread can saturate the server's core.
  */
 export async function wrk(url: string, cpu: number, seconds: number, connections = 64, pipeline = 1): Promise<number> {
+  return (await wrkRun(url, cpu, seconds, connections, pipeline)).rps;
+}
+
+/** One wrk run as `wrk` does it: requests/s, the requests it completed, and its whole output. */
+export async function wrkRun(url: string, cpu: number, seconds: number, connections = 64, pipeline = 1): Promise<{ rps: number; requests: number; stdout: string }> {
   const script = pipeline > 1 ? ['-s', 'bench/lib/pipeline.lua'] : [];
   const args = ['-c', String(cpu), 'wrk', '-t1', `-c${connections}`, ...script, `-d${seconds}s`, url];
   echo(`${pipeline > 1 ? `PIPELINE=${pipeline} ` : ''}taskset ${args.join(' ')}`);
   const { stdout } = await execFileP('taskset', args, { cwd: REPO, env: { ...process.env, PIPELINE: String(pipeline) } });
-  const m = /Requests\/sec:\s+([0-9.]+)/.exec(stdout);
-  if (!m) throw new Error(`unexpected wrk output:\n${stdout}`);
-  return Number(m[1]);
+  const rps = /Requests\/sec:\s+([0-9.]+)/.exec(stdout);
+  const requests = /^\s*(\d+) requests in /m.exec(stdout);
+  if (!rps || !requests) throw new Error(`unexpected wrk output:\n${stdout}`);
+  return { rps: Number(rps[1]), requests: Number(requests[1]), stdout };
 }
 
 export interface VegetaReport {
@@ -104,6 +110,20 @@ export function environment(): Record<string, string> {
     kernel: release(),
     node: process.version,
   };
+}
+
+/** CPU seconds a process has used so far, user + system, all threads (/proc/<pid>/stat, in clock ticks of 1/100 s). */
+export function processCpuSec(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Resident set (VmRSS) of a process now, in bytes, from /proc. */
+export function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
 }
 
 /** Peak resident set (VmHWM) of a process, in bytes, from /proc. */

@@ -1,13 +1,20 @@
 """gunicorn settings of seed 001's Dockerfile: 4 workers x 2 threads, timeout 120 s.
 
 `--workers 4 --threads 2 --timeout 120` as in the seed; more than one thread makes gunicorn use
-its `gthread` worker. The seed binds 0.0.0.0:8000 inside its container; here HOST:PORT (loopback
-by default), as every other service of the lab. Like the seed, no access log.
+its `gthread` worker. The seed binds 0.0.0.0:8000 inside its container; here HOST:PORT, as every
+other service of the lab. Like the seed, no access log.
+
+HOST and PORT have no defaults here: whoever starts the peer (make run-peer, run-constrained,
+compare, the peers' e2e test) sets both, from the lab's one table of defaults (server/config.ts,
+through `node dist/lab/cli.js`).
 """
 
 import os
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+try:
+    bind = f"{os.environ['HOST']}:{os.environ['PORT']}"
+except KeyError as unset:
+    raise SystemExit(f"gunicorn.conf.py: {unset.args[0]} is not set (make run-peer PEER=django sets HOST and PORT)") from None
 workers = 4
 threads = 2
 timeout = 120

@@ -11,10 +11,12 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { readLimits } from '../../server/cgroup.js';
+import { CONFIG_DEFAULTS } from '../../server/config.js';
 
 const HELLO = 'Hello, World!';
-const HOST = process.env['HOST'] ?? '127.0.0.1';
-const PORT = Number(process.env['PORT'] ?? '8000');
+// The lab's own defaults (server/config.ts): a peer stands where the lab's service stands.
+const HOST = process.env['HOST'] ?? CONFIG_DEFAULTS.HOST;
+const PORT = Number(process.env['PORT'] ?? CONFIG_DEFAULTS.PORT);
 if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
   console.error(`PORT must be an integer 0-65535 (got "${process.env['PORT']}")`);
   process.exit(2);

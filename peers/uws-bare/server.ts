@@ -16,11 +16,13 @@
  */
 import { loadUws } from '../../server/uws.js';
 import { readLimits } from '../../server/cgroup.js';
+import { CONFIG_DEFAULTS } from '../../server/config.js';
 import { readHost } from '../../lab/index.js';
 
 const HELLO = 'Hello, World!';
+// The lab's own defaults (server/config.ts): a peer stands where the lab's service stands.
 const host = readHost();
-const PORT = Number(process.env['PORT'] ?? '8000');
+const PORT = Number(process.env['PORT'] ?? CONFIG_DEFAULTS.PORT);
 if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
   console.error(`PORT must be an integer 0-65535 (got "${process.env['PORT']}")`);
   process.exit(2);
