@@ -14,7 +14,9 @@ import os
 try:
     bind = f"{os.environ['HOST']}:{os.environ['PORT']}"
 except KeyError as unset:
-    raise SystemExit(f"gunicorn.conf.py: {unset.args[0]} is not set (make run-peer PEER=django sets HOST and PORT)") from None
+    raise SystemExit(
+        f"gunicorn.conf.py: {unset.args[0]} is not set (make run-peer PEER=django sets HOST and PORT)"
+    ) from None
 workers = 4
 threads = 2
 timeout = 120
