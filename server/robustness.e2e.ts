@@ -248,7 +248,7 @@ describe('the battery classes worth keeping', () => {
     await survives(A, pidA, peak);
   });
 
-  test('slowloris: headers one byte a second on 200 connections; /hello answered meanwhile, each closed by the idle timeout', async (t) => {
+  test('slowloris: headers one byte a second on 200 connections; /hello answered meanwhile, closed by the idle timeout or held, as the build does', async (t) => {
     const t0 = performance.now();
     const r = await fetch(`${A.url}/hello`);
     assert.equal(r.status, 200);
@@ -256,8 +256,11 @@ describe('the battery classes worth keeping', () => {
     const ends = await Promise.all(loris);
     const closed = ends.filter((x) => x.closed).length;
     const slowest = Math.max(...ends.map((x) => x.ms));
-    t.diagnostic(`slowloris: /hello in ${helloMs.toFixed(1)} ms meanwhile; ${closed}/200 closed by the server, the last after ${(slowest / 1000).toFixed(1)} s`);
-    assert.equal(closed, 200, 'a slowloris connection outlived 25 s');
+    t.diagnostic(`slowloris on uWS v${uws.release}: /hello in ${helloMs.toFixed(1)} ms meanwhile; ${closed}/200 closed by the server, the last after ${(slowest / 1000).toFixed(1)} s`);
+    // Held (uWS v20.57): no JavaScript runs before the head is complete, so only a front proxy's
+    // header timeout can cut these; what the lab can show is that they cost it nothing else.
+    if (behaviour.slowloris === 'idle-close') assert.equal(closed, 200, 'a slowloris connection outlived 25 s');
+    else assert.equal(closed, 0, `uWS v${uws.release} was recorded as holding slowloris connections, but it closed ${closed}: update its row`);
     await survives(A, pidA);
   });
 
