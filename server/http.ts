@@ -42,11 +42,10 @@ type Marked = HttpResponse & { [HEAD]?: true };
  *
  * tryEnd writes what the socket takes now and buffers nothing of the body beyond it. When the
  * client is not reading (the kernel's buffers are full), the answer stays pending and is finished
- * from onWritable as the client reads. uWS closes a connection on which a request arrives while an
- * answer is pending, so a client that pipelines without reading is cut off after at most one
- * unfinished answer: the memory held per connection is bounded by one answer plus uWS's 16 KiB
- * cork buffer, whatever the client sends. uWS also closes a connection whose pending answer makes
- * no progress for 10 s.
+ * from onWritable as the client reads. With an answer pending, uWS stops reading the connection
+ * (v20.51, v20.57; v20.30 closed it when another request arrived), so a client that pipelines
+ * without reading holds at most one unfinished answer: the memory held per connection is bounded by
+ * one answer plus uWS's 16 KiB cork buffer, whatever the client sends.
  */
 export function finish(res: HttpResponse, body: string): void {
   if ((res as Marked)[HEAD]) {

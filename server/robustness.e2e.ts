@@ -256,7 +256,9 @@ describe('the battery classes worth keeping', () => {
     const ends = await Promise.all(loris);
     const closed = ends.filter((x) => x.closed).length;
     const slowest = Math.max(...ends.map((x) => x.ms));
-    t.diagnostic(`slowloris on uWS v${uws.release}: /hello in ${helloMs.toFixed(1)} ms meanwhile; ${closed}/200 closed by the server, the last after ${(slowest / 1000).toFixed(1)} s`);
+    t.diagnostic(
+      `slowloris on uWS v${uws.release}: /hello in ${helloMs.toFixed(1)} ms meanwhile; ${closed}/200 closed by the server, the last after ${(slowest / 1000).toFixed(1)} s`,
+    );
     // Held (uWS v20.57): no JavaScript runs before the head is complete, so only a front proxy's
     // header timeout can cut these; what the lab can show is that they cost it nothing else.
     if (behaviour.slowloris === 'idle-close') assert.equal(closed, 200, 'a slowloris connection outlived 25 s');
