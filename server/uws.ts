@@ -68,7 +68,8 @@ export function loadUws(only?: readonly string[]): UwsRuntime {
       uws = require(build) as typeof uWS;
     } catch (err) {
       const reason = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).at(-1) ?? 'unknown error';
-      skipped.push(`${build} (${name} ${version}): ${reason}`);
+      // The loader names the binary by its absolute path: the build's name says the same, shorter.
+      skipped.push(`${build} (${name} ${version}): ${reason.replaceAll(`${dir}/`, `${build}/`)}`);
       continue;
     }
     const binary = Object.keys(require.cache).find((k) => k.startsWith(dir) && /[\\/]uws_[^\\/]+\.node$/.test(k));
