@@ -153,9 +153,11 @@ test('.dockerignore keeps host builds and tools out of the build context', () =>
 test('Debian packages are installed only through scripts/apt-install.sh (apt-get elsewhere only inside image builds)', () => {
   const files = [
     'Makefile',
-    ...readdirSync(join(ROOT, 'mk')).map((f) => `mk/${f}`),
+    ...readdirSync(join(ROOT, 'mk'))
+      .filter((f) => /\.(mk|mjs)$/.test(f))
+      .map((f) => `mk/${f}`),
     ...readdirSync(join(ROOT, 'scripts'))
-      .filter((f) => f !== 'apt-install.sh')
+      .filter((f) => f.endsWith('.sh') && f !== 'apt-install.sh')
       .map((f) => `scripts/${f}`),
   ];
   const direct = files.flatMap((f) =>
