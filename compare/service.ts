@@ -73,11 +73,13 @@ export class ConstrainedService {
     if (await listening(this.host, this.port)) {
       throw new Error(`something already listens on ${this.host}:${this.port}; stop it or choose another PORT=`);
     }
-    const argv = [...(pin ? ['taskset', '-c', pin] : []), 'make', '--no-print-directory', 'run-constrained'];
-    // PEER is always set: empty runs the lab, whatever the caller's environment holds.
+    // PEER is always set: empty runs the lab, whatever the caller's environment holds. The settings
+    // go on make's command line, not only in the environment: `make compare METHOD=docker` hands its
+    // own METHOD to every make below it (MAKEFLAGS), which would win over an environment variable.
     const vars = { ...env, PEER: this.peer ?? '', STATE_FILE: this.stateFile };
     const envLine = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
-    log(shellLine(['env', ...envLine, ...argv]));
+    const argv = [...(pin ? ['taskset', '-c', pin] : []), 'make', '--no-print-directory', 'run-constrained', ...envLine];
+    log(shellLine(argv));
     const out = openSync(join(this.runDir, this.peer ? `service-${this.peer}.log` : 'service.log'), 'a');
     this.#child = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', out, out],
