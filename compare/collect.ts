@@ -14,7 +14,6 @@ import { scalingReport, type ScalingReport } from './scaling.js';
 import { methodText } from './method.js';
 import { foreignAnswers, prometheusTrust } from './prometheus.js';
 import { REPORT_SCHEMA_ID, SEED, type HelloResult, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
-import { summarizeOha } from './oha.js';
 import { summarizePacer } from './pacer.js';
 import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
 import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, serviceCores, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
@@ -24,11 +23,10 @@ function delta(a: number | null | undefined, b: number | null | undefined): numb
 }
 
 async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hello' | 'heavy', vegeta: string): Promise<StepResult | null> {
-  // /hello search steps run on pacer (oha in older runs; their JSON kept), everything else on
-  // vegeta (its .bin kept).
-  const raw = step.files.pacer ?? step.files.oha ?? step.files.bin;
+  // /hello search steps run on pacer (its JSON kept), everything else on vegeta (its .bin kept).
+  const raw = step.files.pacer ?? step.files.bin;
   if (!raw || !existsSync(join(dir, raw))) return null;
-  const s = step.files.pacer ? summarizePacer(join(dir, step.files.pacer)) : step.files.oha ? summarizeOha(join(dir, step.files.oha), step.durationSec) : await summarize(vegeta, join(dir, raw));
+  const s = step.files.pacer ? summarizePacer(join(dir, step.files.pacer)) : await summarize(vegeta, join(dir, raw));
   const p = m.plan;
   let bodies: HeavyBodies | null = null;
   if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, raw), heavyReference());
@@ -91,6 +89,7 @@ function capacityOf(steps: StepResult[]): { capacity: number | null; firstFailur
 /** Reads the run folder and builds every number of the report; writes nothing. */
 export async function collect(dir: string): Promise<Report> {
   const m = readManifest(dir);
+  refusePrePacer(m);
   const vegeta = vegetaPath();
   const p = m.plan;
   const health = m.health;
@@ -119,7 +118,7 @@ export async function collect(dir: string): Promise<Report> {
       capacity: steps.length > 0 ? c.capacity : null,
       bound: capacityBound(search?.end ?? null, c.firstFailure, failureInDoubt(c.firstFail, q)),
       quota: q,
-      generator: m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.pacer) ? 'pacer' : m.steps.some((s) => s.scenario === 'hello' && of(target)(s) && s.files.oha) ? 'oha' : 'vegeta',
+      generator: 'pacer',
       firstFailure: c.firstFailure,
       end: search?.end ?? null,
       steps,
@@ -312,6 +311,21 @@ export async function collect(dir: string): Promise<Report> {
     notes: [...m.notes, ...costNotes, ...noisyNote([...hello.steps, ...heavy.flatMap((h) => h.steps), ...peers.flatMap((x) => [...x.hello.steps, ...(x.heavy?.steps ?? [])])]), ...(m.status !== 'complete' ? [`RUN ${m.status.toUpperCase()}: ${m.failure ?? ''} (the numbers cover what was measured before)`] : [])],
     commands: m.commands,
   };
+}
+
+/** A run folder this version cannot rebuild: its /hello search ran on another generator. */
+export class RunFolderError extends Error {
+  override readonly name = 'RunFolderError';
+}
+
+/**
+ * Runs made before pacer (their /hello steps kept oha's JSON or vegeta's .bin) are refused: their
+ * decoders are gone. The commit that made a run is in its manifest (environment.commit).
+ */
+export function refusePrePacer(m: Pick<Manifest, 'steps' | 'environment'>): void {
+  const old = m.steps.filter((s) => s.scenario === 'hello' && s.files.pacer === undefined && (s.files.bin !== undefined || (s.files as Record<string, unknown>)['oha'] !== undefined));
+  if (old.length === 0) return;
+  throw new RunFolderError(`this run's /hello search ran before pacer (${old.length} step(s) kept ${(old[0]!.files as Record<string, unknown>)['oha'] !== undefined ? "oha's JSON" : "vegeta's .bin"}, not pacer's): this version rebuilds only runs made on pacer; rebuild it from the commit that made it (${m.environment.commit})`);
 }
 
 function noisyNote(steps: StepResult[]): string[] {

@@ -58,10 +58,7 @@ export interface Environment {
   node: string;
   rustc: string;
   vegeta: string;
-  /** Optional: runs made before /hello moved to oha lack it. */
-  oha?: string;
-  /** Optional: runs made before /hello moved to pacer lack it. */
-  pacer?: string;
+  pacer: string;
   wrk: string;
   commit: string;
   /** Build flags of the compiled engines, from their build-info files. */
@@ -128,7 +125,7 @@ export interface StepRecord {
   /** The id of the failed step this one measures again at the same rate (bound.ts, worthRepeating). */
   repeatOf?: string;
   /** Raw result files, relative to the run folder. */
-  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** oha's JSON output (/hello search steps of runs before pacer). */ oha?: string; /** pacer's JSON output (/hello search steps). */ pacer?: string };
+  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** pacer's JSON output (/hello search steps). */ pacer?: string };
   commands: string[];
   startMs: number;
   endMs: number;

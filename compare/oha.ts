@@ -7,7 +7,7 @@
  * `--latency-correction` it times every request from when it was due, not from when a free
  * connection sent it, so a stall shows in the percentiles (no coordinated omission).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { VegetaSummary } from './vegeta.js';
 
 /** OHA, else the copy `scripts/tools.sh` installs into .tools/bin, else the one on PATH. */
@@ -74,9 +74,4 @@ export function parseOha(text: string, durationSec: number): VegetaSummary {
     statusCodes: { ...j.statusCodeDistribution, ...(failed > 0 ? { '0': failed } : {}) },
     errors: Object.keys(j.errorDistribution).slice(0, 5),
   };
-}
-
-/** Summarises one kept oha output file. */
-export function summarizeOha(file: string, durationSec: number): VegetaSummary {
-  return parseOha(readFileSync(file, 'utf8'), durationSec);
 }

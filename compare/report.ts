@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { collect } from './collect.js';
+import { collect, RunFolderError } from './collect.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './schema.js';
@@ -40,6 +40,10 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   main().catch((err) => {
+    if (err instanceof RunFolderError) {
+      console.error(`make report: ${process.argv[2] ?? process.env['RUN']}: ${err.message}`);
+      process.exit(2);
+    }
     console.error('fatal:', err);
     process.exit(1);
   });
