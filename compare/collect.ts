@@ -13,10 +13,15 @@ import { costReport, loadRates, readCostEnv, RatesError, type CostReport } from 
 import { scalingReport, type ScalingReport } from './scaling.js';
 import { methodText } from './method.js';
 import { foreignAnswers, prometheusTrust } from './prometheus.js';
-import { REPORT_SCHEMA_ID, SEED, type HelloResult, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
-import { summarizePacer } from './pacer.js';
-import { heavyBodies, parseWrk, summarize, vegetaPath, type HeavyBodies, type VegetaSummary } from './vegeta.js';
-import { failureReasons, generatorLimited, heavyPasses, helloPasses, machineLoad, serviceCores, GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
+import { SEED_QUOTED as SEED } from '../lab/facts.js';
+import { REPORT_SCHEMA_ID, type HelloResult, type HeavyResult, type MixedResult, type Report, type StepResult } from './schema.js';
+import { generatorLimited } from '../lab/generators/limited.js';
+import { summarizePacer } from '../lab/generators/pacer.js';
+import type { StepSummary } from '../lab/generators/summary.js';
+import { summarizeVegeta, vegetaPath } from '../lab/generators/vegeta.js';
+import { parseWrk } from '../lab/generators/wrk.js';
+import { heavyBodies, type HeavyBodies } from './heavy-bodies.js';
+import { failureReasons, heavyPasses, helloPasses, machineLoad, serviceCores, NOISE_CORES } from './verdict.js';
 
 function delta(a: number | null | undefined, b: number | null | undefined): number | null {
   return a === null || a === undefined || b === null || b === undefined ? null : b - a;
@@ -26,7 +31,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
   // /hello search steps run on pacer (its JSON kept), everything else on vegeta (its .bin kept).
   const raw = step.files.pacer ?? step.files.bin;
   if (!raw || !existsSync(join(dir, raw))) return null;
-  const s = step.files.pacer ? summarizePacer(join(dir, step.files.pacer)) : await summarize(vegeta, join(dir, raw));
+  const s = step.files.pacer ? summarizePacer(join(dir, step.files.pacer)) : await summarizeVegeta(vegeta, join(dir, raw));
   const p = m.plan;
   let bodies: HeavyBodies | null = null;
   if (kind === 'heavy') bodies = await heavyBodies(vegeta, join(dir, raw), heavyReference());
@@ -56,7 +61,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     statusCodes: { ...s.statusCodes },
     latencyMs: s.latencyMs,
     pass: kind === 'hello' ? helloPasses(s, p.hello.sloP99Ms) : heavyPasses(s, bodies?.wrongAnswers ?? 0, p.heavy),
-    generatorLimited: generatorLimited(step.generators, s, step.rate, load, slo.p99),
+    generatorLimited: generatorLimited(step.generators, s, step.rate, load?.generatorCoreBusy ?? null, slo.p99),
     generatorCpuShare: Math.max(0, ...step.generators.map((g) => g.cpuShare)),
     reasons: failureReasons(s, slo, bodies?.wrongAnswers ?? 0),
     serviceCpuCores: serviceCores(step),
@@ -176,15 +181,15 @@ export async function collect(dir: string): Promise<Report> {
   }
 
   /** /hello beside heavy load on one service, with its baseline alone. */
-  async function mixedOf(target: string): Promise<{ baseline: VegetaSummary | null; runs: MixedResult[] }> {
-    let baseline: VegetaSummary | null = null;
+  async function mixedOf(target: string): Promise<{ baseline: StepSummary | null; runs: MixedResult[] }> {
+    let baseline: StepSummary | null = null;
     const baseStep = m.steps.find((s) => s.scenario === 'mixed-baseline' && of(target)(s));
-    if (baseStep?.files.helloBin && existsSync(join(dir, baseStep.files.helloBin))) baseline = await summarize(vegeta, join(dir, baseStep.files.helloBin));
+    if (baseStep?.files.helloBin && existsSync(join(dir, baseStep.files.helloBin))) baseline = await summarizeVegeta(vegeta, join(dir, baseStep.files.helloBin));
     const runs: MixedResult[] = [];
     for (const st of m.steps.filter((s) => s.scenario === 'mixed' && of(target)(s))) {
       if (!st.files.helloBin || !existsSync(join(dir, st.files.helloBin))) continue;
-      const hello = await summarize(vegeta, join(dir, st.files.helloBin));
-      const hv = st.files.heavyBin && existsSync(join(dir, st.files.heavyBin)) ? await summarize(vegeta, join(dir, st.files.heavyBin)) : null;
+      const hello = await summarizeVegeta(vegeta, join(dir, st.files.helloBin));
+      const hv = st.files.heavyBin && existsSync(join(dir, st.files.heavyBin)) ? await summarizeVegeta(vegeta, join(dir, st.files.heavyBin)) : null;
       runs.push({
         engine: st.engine!,
         mode: st.mode!,
@@ -195,7 +200,7 @@ export async function collect(dir: string): Promise<Report> {
         heavy: hv,
         serviceCpuCores: serviceCores(st),
         eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st), m.prometheus.instance !== undefined).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
-        generatorLimited: st.generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT),
+        generatorLimited: generatorLimited(st.generators),
       });
     }
     return { baseline, runs };

@@ -4,8 +4,8 @@ import { availableParallelism, cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { outputOr, sleep } from './exec.js';
 import type { Environment } from './manifest.js';
-import { pacerPath } from './pacer.js';
-import { readCoreTimes } from './proc.js';
+import { pacerPath } from '../lab/generators/pacer.js';
+import { readCoreTimes } from '../lab/proc.js';
 import type { Run } from './runner.js';
 
 /** Service settings a run passes through, recorded when set. */

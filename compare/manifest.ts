@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Throttling } from '../lab/proc.js';
 import type { Plan } from './plan.js';
 import type { SearchEnd } from './search.js';
 
@@ -99,12 +100,7 @@ export interface Verification {
   unavailable: Record<string, string>;
 }
 
-/** cgroup cpu.stat counters (throttled time in ms whatever the cgroup version). */
-export interface Throttling {
-  nrPeriods: number;
-  nrThrottled: number;
-  throttledMs: number;
-}
+export type { Throttling };
 
 export type Scenario = 'hello-warmup' | 'hello' | 'hello-wrk' | 'heavy-warmup' | 'heavy' | 'mixed-baseline' | 'mixed';
 

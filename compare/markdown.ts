@@ -3,7 +3,7 @@ import { scalingMarkdown } from './scaling.js';
 import type { HeavyResult, Report, StepResult } from './schema.js';
 import { capacityCell, capacityText, ratioText } from './bound.js';
 import { summaryLines } from './text.js';
-import { GENERATOR_CPU_LIMIT } from './verdict.js';
+import { outOfCore } from '../lab/generators/limited.js';
 
 const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const mib = (b: number | null | undefined): string => (b ? (b / 2 ** 20).toFixed(0) : '-');
@@ -84,7 +84,7 @@ export function renderMarkdown(r: Report): string {
         ? '\nCeiling of this measurement: the bare uWS peer failed at its own CPU limit (or never failed), so the generator out-ran one uWS core in this run and each failure above is judged on its own step\'s evidence.'
         : '\nCeiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service\'s CPU to spare may be the generator\'s; see `make bench-generators`.',
   );
-  if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${hc.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
+  if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${outOfCore({ cpuShare: hc.wrk.generatorCpuShare }) ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
   out.push('');
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));
   out.push('\n## Mixed: /hello latency beside heavy load\n');

@@ -1,9 +1,10 @@
 /** The report's method section: how the run measured, from its plan (no number written twice). */
 import { DEFAULT_WORKLOAD } from '../lab/index.js';
 import type { Manifest } from './manifest.js';
-import { SEED } from './schema.js';
+import { SEED_QUOTED as SEED } from '../lab/facts.js';
 import { SPARE_CPU } from './bound.js';
-import { GENERATOR_CPU_LIMIT, NOISE_CORES } from './verdict.js';
+import { GENERATOR_CPU_LIMIT } from '../lab/generators/limited.js';
+import { NOISE_CORES } from './verdict.js';
 
 export function methodText(m: Manifest): string[] {
   const p = m.plan;

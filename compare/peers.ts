@@ -5,14 +5,14 @@
  */
 import type { Manifest, StepRecord } from './manifest.js';
 import type { HeavyResult, HelloResult, MixedResult, PeerResult } from './schema.js';
-import type { VegetaSummary } from './vegeta.js';
-import { PEER_MODE, type PeerName } from './plan.js';
+import type { StepSummary } from '../lab/generators/summary.js';
+import { PEER_MODE, type PeerName } from '../lab/facts.js';
 
 /** The collectors of collect.ts, for one target at a time. */
 export interface TargetCollectors {
   helloOf(target: string, quota: number, memoryBytes: number | null): Promise<HelloResult>;
   heavyOf(target: string, engine: string, mode: string, info: { available: boolean; reason: string | null }, quota: number, memoryBytes: number | null): Promise<HeavyResult>;
-  mixedOf(target: string): Promise<{ baseline: VegetaSummary | null; runs: MixedResult[] }>;
+  mixedOf(target: string): Promise<{ baseline: StepSummary | null; runs: MixedResult[] }>;
   stepsOf(target: string): StepRecord[];
 }
 

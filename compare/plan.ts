@@ -4,6 +4,7 @@
  * steps, every engine in the mixed scenario at two fractions). Every number here is written into
  * the run's manifest, so a report states the plan it was measured with.
  */
+import { HELLO_SLO_P99_MS, PEER_NAMES, SEED_SLO, type PeerName } from '../lab/facts.js';
 import { ENGINES, MODES } from '../lab/index.js';
 
 export type ProfileName = 'quick' | 'default' | 'long';
@@ -90,17 +91,6 @@ export interface Plan {
   };
 }
 
-/**
- * The stacks measured beside the lab (peers/): the seeds' Django service, plain node:http, and the
- * barest uWS server, which is also the ceiling of the /hello measurement itself (compare/bound.ts).
- */
-export const PEER_NAMES = ['django', 'node-http', 'uws-bare'] as const;
-export type PeerName = (typeof PEER_NAMES)[number];
-/** The one mode name of a peer's heavy rows (a peer has no engines or modes of its own). */
-export const PEER_MODE: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'gunicorn', 'node-http': '-', 'uws-bare': '-' });
-/** How a report names each peer. */
-export const PEER_LABEL: Readonly<Record<PeerName, string>> = Object.freeze({ django: 'Django', 'node-http': 'node:http', 'uws-bare': 'bare uWS' });
-
 /** How long a heavy step lasts: long enough for `minRequests` at its rate, within the bounds. */
 export interface HeavyStepPlan {
   readonly minRequests: number;
@@ -113,7 +103,8 @@ export interface HeavyStepPlan {
 export const SCALE_CPUS = [0.5, 1, 2] as const;
 export const SCALE_PAIRS = [['native', 'pool'], ['wasm', 'pool']] as const;
 
-const HEAVY_SLO = { sloP50Ms: 1000, sloP95Ms: 3000, sloP99Ms: 6000 } as const;
+/** The seed's objectives (lab/facts.ts), in the plan's field names. */
+const HEAVY_SLO = { sloP50Ms: SEED_SLO.p50Ms, sloP95Ms: SEED_SLO.p95Ms, sloP99Ms: SEED_SLO.p99Ms } as const;
 
 export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
   quick: {
@@ -124,7 +115,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     hello: {
       search: { start: 4000, upFactor: 3, downFactor: 0.5, max: 200000, min: 100, maxSteps: 5, resolution: 0.2 },
       stepSec: 2,
-      sloP99Ms: 10,
+      sloP99Ms: HELLO_SLO_P99_MS,
       repeatSpareFailures: true,
       warmupRate: 1000,
       warmupSec: 1,
@@ -156,7 +147,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     hello: {
       search: { start: 4000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 8, resolution: 0.1 },
       stepSec: 5,
-      sloP99Ms: 10,
+      sloP99Ms: HELLO_SLO_P99_MS,
       repeatSpareFailures: true,
       warmupRate: 1000,
       warmupSec: 3,
@@ -186,7 +177,7 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     hello: {
       search: { start: 2000, upFactor: 2, downFactor: 0.5, max: 200000, min: 100, maxSteps: 12, resolution: 0.05 },
       stepSec: 15,
-      sloP99Ms: 10,
+      sloP99Ms: HELLO_SLO_P99_MS,
       repeatSpareFailures: true,
       warmupRate: 1000,
       warmupSec: 10,

@@ -7,7 +7,8 @@
  * time left is the planned seconds of the steps left, scaled by how much longer the finished
  * steps took than planned (drains, pauses, warm-ups, verification).
  */
-import { heavyStepSec, PEER_MODE, type Plan } from './plan.js';
+import { PEER_MODE } from '../lab/facts.js';
+import { heavyStepSec, type Plan } from './plan.js';
 import type { StepRecord } from './manifest.js';
 
 export interface Phase {

@@ -10,8 +10,9 @@ import { prometheusTrust } from './prometheus.js';
 import type { StepResult } from './schema.js';
 import { markdownToHtml } from './html.js';
 import { stepRows } from './markdown.js';
-import { parseWrk } from './vegeta.js';
-import { generatorLimited, machineLoad } from './verdict.js';
+import { generatorLimited } from '../lab/generators/limited.js';
+import { parseWrk } from '../lab/generators/wrk.js';
+import { machineLoad } from './verdict.js';
 import type { StepRecord } from './manifest.js';
 
 /** A failing heavy step with everything neutral; each test changes what it is about. */
@@ -102,8 +103,8 @@ test('machine load splits the busy cores between service, generator, monitoring 
   assert.equal(load.generatorCoreBusy, 0.9);
   assert.ok(Math.abs(load.otherCores! - (1.5 - 0.5 - 0.2 - 0.1)) < 1e-9);
   // The generator's core was saturated, but it used a fifth of it: it got what it asked for.
-  assert.equal(generatorLimited(rec.generators, null, null, load), false);
-  assert.equal(generatorLimited([{ ...rec.generators[0]!, cpuShare: 0.6 }], null, null, { ...load, generatorCoreBusy: 0.99 }), true);
+  assert.equal(generatorLimited(rec.generators, null, null, load.generatorCoreBusy), false);
+  assert.equal(generatorLimited([{ ...rec.generators[0]!, cpuShare: 0.6 }], null, null, 0.99), true);
 });
 
 test('wrk output gives the rate, the percentiles and the errors', () => {

@@ -24,7 +24,7 @@ import { captureEnvironment } from './environment.js';
 import type { Manifest } from './manifest.js';
 import { startMonitoring, stopMonitoring } from './monitoring.js';
 import { rotate, type ProfileName } from './plan.js';
-import { Sampler } from './proc.js';
+import { Sampler } from '../lab/proc.js';
 import { plannedPhases, Progress } from './progress.js';
 import { queryPrometheus } from './prometheus.js';
 import { buildReport } from './report.js';

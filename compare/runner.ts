@@ -13,10 +13,11 @@ import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, 
 import type { MonitoringHandle } from './monitoring.js';
 import { PLANS, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
-import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from './proc.js';
+import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from '../lab/proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
-import { vegetaPath, type VegetaSummary } from './vegeta.js';
+import type { StepSummary } from '../lab/generators/summary.js';
+import { vegetaPath } from '../lab/generators/vegeta.js';
 import { NOISE_CORES, type MachineLoad } from './verdict.js';
 
 export interface RunOptions {
@@ -240,7 +241,7 @@ export class Run {
 }
 
 /** The console line of one measured step of a capacity search. */
-export function stepLine(what: string, s: VegetaSummary, pass: boolean, limited: boolean, runs: GeneratorRun[], why: string[], load: MachineLoad | null): void {
+export function stepLine(what: string, s: StepSummary, pass: boolean, limited: boolean, runs: GeneratorRun[], why: string[], load: MachineLoad | null): void {
   const gen = Math.max(...runs.map((r) => r.cpuShare));
   const verdict = limited ? 'GENERATOR-LIMITED' : pass ? 'pass' : `FAIL (${why.join('; ')})`;
   const core = load?.generatorCoreBusy != null ? `, its core ${(load.generatorCoreBusy * 100).toFixed(0)}% busy` : '';

@@ -6,18 +6,9 @@ import type { CostReport } from './cost.js';
 import type { Manifest } from './manifest.js';
 import type { CapacityBound, HelloCeiling } from './bound.js';
 import type { ScalingReport } from './scaling.js';
-import type { HeavyBodies, VegetaSummary } from './vegeta.js';
-
-/**
- * The Django figures QUOTED by the seed documents (someone else's machine and code): context only,
- * labelled as quoted. Every "vs" column divides by the peers measured in the same run (`peers`).
- */
-export const SEED = Object.freeze({
-  helloReqPerSec: 1500,
-  heavySecPerRequest: 1.2,
-  /** One CPU doing 1.2 s of work per request finishes at most 1/1.2 requests per second. */
-  heavyReqPerSec: 1 / 1.2,
-});
+import type { SEED_QUOTED } from '../lab/facts.js';
+import type { StepSummary } from '../lab/generators/summary.js';
+import type { HeavyBodies } from './heavy-bodies.js';
 
 export const REPORT_SCHEMA_ID = 'backend-bottleneck-lab/compare-report/1';
 
@@ -33,7 +24,7 @@ export interface StepResult {
   success: number;
   errors: number;
   statusCodes: Record<string, number>;
-  latencyMs: VegetaSummary['latencyMs'];
+  latencyMs: StepSummary['latencyMs'];
   pass: boolean;
   generatorLimited: boolean;
   generatorCpuShare: number;
@@ -126,7 +117,7 @@ export interface PeerResult {
   rssMaxBytes: number | null;
   hello: HelloResult;
   heavy: HeavyResult | null;
-  mixed: { baseline: VegetaSummary | null; runs: MixedResult[] };
+  mixed: { baseline: StepSummary | null; runs: MixedResult[] };
 }
 
 export interface MixedResult {
@@ -135,8 +126,8 @@ export interface MixedResult {
   fraction: number;
   heavyRate: number;
   helloRate: number;
-  hello: VegetaSummary;
-  heavy: VegetaSummary | null;
+  hello: StepSummary;
+  heavy: StepSummary | null;
   serviceCpuCores: number | null;
   eventLoopMaxSec: number | null;
   generatorLimited: boolean;
@@ -152,7 +143,7 @@ export interface Report {
     prometheus: Manifest['prometheus'];
   };
   slo: { hello: { p99Ms: number }; heavy: { p50Ms: number; p95Ms: number; p99Ms: number } };
-  seed: typeof SEED;
+  seed: typeof SEED_QUOTED;
   engines: Record<string, { available: boolean; description: string | null; reason: string | null }>;
   verification: Manifest['verification'];
   hello: HelloResult & {
@@ -168,7 +159,7 @@ export interface Report {
   };
   heavy: HeavyResult[];
   peers: PeerResult[];
-  mixed: { baseline: VegetaSummary | null; runs: MixedResult[] };
+  mixed: { baseline: StepSummary | null; runs: MixedResult[] };
   timeline: { points: { t: number; cpu: number; rssMb: number; throttledMs: number | null }[]; phases: { label: string; start: number; end: number }[] };
   throttlingTotal: { periods: number; throttled: number; throttledMs: number } | null;
   /** Heavy capacity per CPU limit (a `SCALE=1` run only; null otherwise). */

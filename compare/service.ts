@@ -7,7 +7,7 @@ import { baseUrl } from '../lab/index.js';
 import { getJson, shellLine, sleep } from './exec.js';
 import type { HealthAnswer, SchedulerStats } from './manifest.js';
 import type { CommandLog } from './monitoring.js';
-import { serviceUsage } from './proc.js';
+import { serviceUsage } from '../lab/proc.js';
 
 /** True when something accepts connections on host:port. */
 export function listening(host: string, port: number): Promise<boolean> {

@@ -1,8 +1,8 @@
 /** The text reporter: the summary table printed at the end of `make compare` and in report.md. */
 import { boundLegend, capacityCell, capacityText, ratioCell, ratioText } from './bound.js';
 import type { HeavyResult, Report } from './schema.js';
-import { GENERATOR_CPU_LIMIT } from './verdict.js';
-import { PEER_LABEL, type PeerName } from './plan.js';
+import { outOfCore } from '../lab/generators/limited.js';
+import { PEER_LABEL, type PeerName } from '../lab/facts.js';
 
 /** The summary table, as printed at the end of `make compare`. */
 export function summaryLines(r: Report): string[] {
@@ -18,7 +18,7 @@ export function summaryLines(r: Report): string[] {
       return `${ratioText(v.capacityRatio, r.hello.bound)} ${PEER_LABEL[x.name as PeerName] ?? x.name} (wrk ${v.wrkRatio === null ? '-' : `${f2(v.wrkRatio, 1)}x`})`;
     });
   lines.push(
-    `/hello: capacity ${capacityText(r.hello.capacity, r.hello.bound)} at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.generator}, open model; search end: ${r.hello.end ?? 'not measured'}${peerVs.length ? `; measured in this run: ${peerVs.join(', ')}` : ''}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${r.hello.wrk.generatorCpuShare > GENERATOR_CPU_LIMIT ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`,
+    `/hello: capacity ${capacityText(r.hello.capacity, r.hello.bound)} at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.generator}, open model; search end: ${r.hello.end ?? 'not measured'}${peerVs.length ? `; measured in this run: ${peerVs.join(', ')}` : ''}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${outOfCore({ cpuShare: r.hello.wrk.generatorCpuShare }) ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`,
   );
   if (r.hello.ceiling) lines.push(`  (ceiling of the /hello measurement in this run: ${r.hello.generator} failed at ${r.hello.ceiling.failedAt}/s against bare uWS using ${f2(r.hello.ceiling.cpuCores)} of its CPU, passed ${r.hello.ceiling.passed}/s)`);
   for (const x of r.peers) {

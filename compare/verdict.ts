@@ -1,8 +1,5 @@
-import type { GeneratorUse, StepRecord } from './manifest.js';
-import type { VegetaSummary } from './vegeta.js';
-
-/** A generator using more than this share of its core may be what limits the step. */
-export const GENERATOR_CPU_LIMIT = 0.9;
+import type { StepRecord } from './manifest.js';
+import type { StepSummary } from '../lab/generators/summary.js';
 
 /** How busy the machine was during a step, from /proc/stat and the measured processes. */
 export interface MachineLoad {
@@ -47,33 +44,18 @@ export function machineLoad(step: StepRecord, generatorCore: string | null): Mac
 /** A step is noisy when other processes used more than this many cores meanwhile. */
 export const NOISE_CORES = 0.25;
 
-/**
- * The step says nothing about the server's limit: the generator used most of its core, or its
- * core was saturated while it used much of it (so it may have wanted more), or vegeta sent visibly
- * below the asked rate while the server still answered within the objective (judged only with
- * enough requests).
- */
-export function generatorLimited(generators: readonly GeneratorUse[], summary: VegetaSummary | null, offered: number | null, load: MachineLoad | null = null, sloP99Ms = Infinity): boolean {
-  if (generators.some((g) => g.cpuShare > GENERATOR_CPU_LIMIT)) return true;
-  // A saturated core limits a generator only if it was using a large part of it: at 1 % of a core
-  // it got what it asked for, whoever else was busy there.
-  const busy = load?.generatorCoreBusy;
-  if (busy !== null && busy !== undefined && busy > 0.95 && generators.some((g) => g.cpuShare > 0.45)) return true;
-  return summary !== null && offered !== null && summary.requests >= 200 && summary.sentRate < 0.9 * offered && summary.latencyMs.p99 < sloP99Ms;
-}
-
 /** /hello passes: every answer 2xx and p99 under the SLO. */
-export function helloPasses(s: VegetaSummary, sloP99Ms: number): boolean {
+export function helloPasses(s: StepSummary, sloP99Ms: number): boolean {
   return s.requests > 0 && s.success === 1 && s.latencyMs.p99 < sloP99Ms;
 }
 
 /** Heavy passes the seed's thresholds: p95 < 3 s, p99 < 6 s, no error, no wrong answer. */
-export function heavyPasses(s: VegetaSummary, wrongAnswers: number, slo: { sloP95Ms: number; sloP99Ms: number }): boolean {
+export function heavyPasses(s: StepSummary, wrongAnswers: number, slo: { sloP95Ms: number; sloP99Ms: number }): boolean {
   return s.requests > 0 && s.success === 1 && wrongAnswers === 0 && s.latencyMs.p95 < slo.sloP95Ms && s.latencyMs.p99 < slo.sloP99Ms;
 }
 
 /** Why a step failed, in words, for the search log and the report. */
-export function failureReasons(s: VegetaSummary, slo: { p95?: number; p99: number }, wrongAnswers = 0): string[] {
+export function failureReasons(s: StepSummary, slo: { p95?: number; p99: number }, wrongAnswers = 0): string[] {
   const why: string[] = [];
   if (s.requests === 0) why.push('no requests sent');
   const errors = Math.round(s.requests * (1 - s.success));

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { MODES as SERVER_MODES, type Mode } from '../server/config.js';
+import { CONFIG_DEFAULTS, MODES as SERVER_MODES, type Mode } from '../server/config.js';
 import { ENGINE_NAMES, type EngineName } from '../server/engines/engine.js';
 import { repoRoot as findRepoRoot } from '../server/engines/rust-artifacts.js';
 import { HEAVY_DEFAULTS } from '../server/params.js';
@@ -29,9 +29,9 @@ export interface Workload {
 /** The seed's heavy request, as the server defaults it (server/params.ts). */
 export const DEFAULT_WORKLOAD: Workload = Object.freeze({ primeLimit: HEAVY_DEFAULTS.prime_limit, hashRounds: HEAVY_DEFAULTS.hash_rounds, ioKb: HEAVY_DEFAULTS.io_kb });
 
-/** The default port of the service (the seeds' 8000). */
-export const DEFAULT_PORT = 8000;
-export const DEFAULT_HOST = '127.0.0.1';
+/** The service's default port and host, from its own config module (server/config.ts). */
+export const DEFAULT_PORT = Number(CONFIG_DEFAULTS.PORT);
+export const DEFAULT_HOST = CONFIG_DEFAULTS.HOST;
 
 /** The query string of a heavy request (without `?`). */
 export function heavyQuery(w: Workload, engine?: string, mode?: string): string {

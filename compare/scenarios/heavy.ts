@@ -6,8 +6,10 @@ import { getJson } from '../exec.js';
 import { heavyStepSec, type Plan } from '../plan.js';
 import { stepLine, type Run } from '../runner.js';
 import { CapacitySearch, roundHeavyRate } from '../search.js';
-import { attackArgs, heavyBodies, summarize } from '../vegeta.js';
-import { failureReasons, generatorLimited, heavyPasses, machineLoad } from '../verdict.js';
+import { generatorLimited } from '../../lab/generators/limited.js';
+import { attackArgs, summarizeVegeta } from '../../lab/generators/vegeta.js';
+import { heavyBodies } from '../heavy-bodies.js';
+import { failureReasons, heavyPasses, machineLoad } from '../verdict.js';
 
 /** A peer's own rate ladder and step lengths; the objective stays the lab's. */
 export type HeavyOverride = Partial<Pick<Plan['heavy'], 'startFraction' | 'search' | 'minRequests' | 'minStepSec' | 'maxStepSec' | 'warmupRequests'>>;
@@ -61,11 +63,11 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     step.durationSec = heavyStepSec(h, rate);
     step.files.bin = run.rel(join(dir, `${step.id}.bin`));
     const runs = await run.measure(step, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perMinute }, step.durationSec, 30, true), out: join(run.dir, step.files.bin) }]);
-    const s = await summarize(run.vegeta, join(run.dir, step.files.bin));
+    const s = await summarizeVegeta(run.vegeta, join(run.dir, step.files.bin));
     const bodies = await heavyBodies(run.vegeta, join(run.dir, step.files.bin), reference);
     if (bodies.wrongAnswers > 0) throw new Error(`${name}: ${bodies.wrongAnswers} WRONG answer(s) under load at ${rate.toFixed(2)} req/s (raw results in ${step.files.bin})`);
     const pass = heavyPasses(s, bodies.wrongAnswers, h);
-    const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu), h.sloP99Ms);
+    const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu)?.generatorCoreBusy ?? null, h.sloP99Ms);
     ids.push(step.id);
     stepLine(`${name} ${rate.toFixed(2)}/s`, s, pass, limited, runs, failureReasons(s, { p95: h.sloP95Ms, p99: h.sloP99Ms }, bodies.wrongAnswers), machineLoad(step, run.genCpu));
     search.record({ rate, pass, generatorLimited: limited });

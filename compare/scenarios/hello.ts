@@ -9,12 +9,13 @@ import { sleep } from '../exec.js';
 import { stepLine, type Run } from '../runner.js';
 import type { SearchPlan } from '../plan.js';
 import { CapacitySearch, roundHelloRate } from '../search.js';
-import { pacerArgs, pacerPath, summarizePacer } from '../pacer.js';
-import type { VegetaSummary } from '../vegeta.js';
-import { failureReasons, generatorLimited, helloPasses, machineLoad, serviceCores } from '../verdict.js';
+import { generatorLimited } from '../../lab/generators/limited.js';
+import { pacerArgs, pacerPath, summarizePacer } from '../../lab/generators/pacer.js';
+import type { StepSummary } from '../../lab/generators/summary.js';
+import { failureReasons, helloPasses, machineLoad, serviceCores } from '../verdict.js';
 
 /** A step whose generator died or printed nothing: no answers, and why. */
-function pacerSummary(file: string): VegetaSummary {
+function pacerSummary(file: string): StepSummary {
   try {
     return summarizePacer(file);
   } catch (err) {
@@ -57,7 +58,7 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
     const runs = await run.measure(step, [{ tool: 'pacer', argv: pacerArgs(pacer, url, rate, p.stepSec, 5), out: join(run.dir, step.files.pacer) }]);
     const s = pacerSummary(join(run.dir, step.files.pacer));
     const pass = helloPasses(s, p.sloP99Ms);
-    const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu), p.sloP99Ms);
+    const limited = generatorLimited(step.generators, s, rate, machineLoad(step, run.genCpu)?.generatorCoreBusy ?? null, p.sloP99Ms);
     ids.push(step.id);
     // A collapsed step leaves thousands of sockets in TIME_WAIT and a StatsD backlog: give the
     // machine a moment, or the next step measures the residue.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { rotate } from '../plan.js';
 import type { Run } from '../runner.js';
 import { roundHeavyRate } from '../search.js';
-import { attackArgs, summarize } from '../vegeta.js';
+import { attackArgs, summarizeVegeta } from '../../lab/generators/vegeta.js';
 
 /** `helloRate` overrides the plan's (a peer whose /hello capacity is below it). */
 export async function mixed(run: Run, capacities: Map<string, number>, helloRate = run.plan.mixed.helloRate): Promise<void> {
@@ -36,7 +36,7 @@ export async function mixed(run: Run, capacities: Map<string, number>, helloRate
         { tool: 'vegeta', argv: attackArgs(run.vegeta, helloTargets, { perSecond: m.helloRate }, m.durationSec, 10, false), out: join(run.dir, step.files.helloBin) },
         { tool: 'vegeta', argv: attackArgs(run.vegeta, heavyTargets, { perMinute: Math.round(rate * 60) }, m.durationSec, 30, false), out: join(run.dir, step.files.heavyBin) },
       ]);
-      const s = await summarize(run.vegeta, join(run.dir, step.files.helloBin));
+      const s = await summarizeVegeta(run.vegeta, join(run.dir, step.files.helloBin));
       console.log(`   mixed ${engine}/${mode}: heavy ${rate.toFixed(2)}/s (${Math.round(fraction * 100)}% of capacity) + /hello ${m.helloRate}/s -> /hello p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms, max ${s.latencyMs.max.toFixed(1)} ms`);
     }
   }

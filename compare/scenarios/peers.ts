@@ -7,8 +7,8 @@
  */
 import { heavyReference } from '../../lab/index.js';
 import type { PeerRecord } from '../manifest.js';
-import { PEER_MODE, type PeerName } from '../plan.js';
-import { Sampler } from '../proc.js';
+import { PEER_MODE, type PeerName } from '../../lab/facts.js';
+import { Sampler } from '../../lab/proc.js';
 import { ConstrainedService } from '../service.js';
 import type { Run } from '../runner.js';
 import { verificationFailure, verify } from '../verify.js';

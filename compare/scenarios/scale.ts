@@ -8,7 +8,7 @@
  */
 import type { HeavyReference } from '../../lab/index.js';
 import { SCALE_CPUS, SCALE_PAIRS } from '../plan.js';
-import { Sampler } from '../proc.js';
+import { Sampler } from '../../lab/proc.js';
 import type { Run } from '../runner.js';
 import { heavy } from './heavy.js';
 import { join } from 'node:path';

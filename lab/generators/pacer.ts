@@ -8,12 +8,12 @@
  * latency from its request's due time, so a stall shows as the latency every request behind it saw
  * (no coordinated omission); requests due but never sent count as failures.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import type { VegetaSummary } from './vegeta.js';
+import { readFileSync } from 'node:fs';
+import { toolPath, type StepSummary } from './summary.js';
 
 /** PACER, else the workspace's release build (`make pacer`). */
 export function pacerPath(): string {
-  return process.env['PACER'] ?? (existsSync('target/release/pacer') ? 'target/release/pacer' : 'pacer');
+  return toolPath('PACER', 'pacer', 'target/release/pacer');
 }
 
 /**
@@ -43,12 +43,12 @@ interface PacerJson {
 }
 
 /**
- * pacer's output of one step as the summary a vegeta step gives: every planned request (answered,
+ * pacer's output of one step as a step summary: every planned request (answered,
  * failed, or never sent), the rate they went out at, success share, latency in ms from each
  * request's due time, status codes ('0' for no answer: timeouts, closed or refused connections,
  * never sent), and the kinds of error.
  */
-export function parsePacer(text: string): VegetaSummary {
+export function parsePacer(text: string): StepSummary {
   let j: PacerJson;
   try {
     j = JSON.parse(text) as PacerJson;
@@ -73,6 +73,6 @@ export function parsePacer(text: string): VegetaSummary {
 }
 
 /** Summarises one kept pacer output file. */
-export function summarizePacer(file: string): VegetaSummary {
+export function summarizePacer(file: string): StepSummary {
   return parsePacer(readFileSync(file, 'utf8'));
 }

@@ -4,8 +4,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
-import { readCpuStat } from '../lab/cgroup.js';
-import type { Throttling } from './manifest.js';
+import { readCpuStat } from './cgroup.js';
+
+/** cgroup cpu.stat throttling counters (throttled time in ms whatever the cgroup version). */
+export interface Throttling {
+  nrPeriods: number;
+  nrThrottled: number;
+  throttledMs: number;
+}
 
 const CLK_TCK = 100;
 const PAGE = 4096;

@@ -1,18 +1,14 @@
 /**
- * oha (MIT, pinned in scripts/tools.sh): the /hello generator of the capacity search before pacer
- * (compare/pacer.ts), kept to read those runs' reports and for `make bench-generators`. vegeta on one
- * core breaks down at a few thousand requests per second, far below what one uWS core answers, so
- * its /hello "capacity" was the generator's. oha holds a constant arrival rate (`-q`) several times
- * higher on the same core (`make bench-generators` measures each generator's ceiling), and with
- * `--latency-correction` it times every request from when it was due, not from when a free
+ * oha (MIT, pinned in scripts/tools.sh): one of the generators `make bench-generators` measures
+ * (make compare's /hello search ran on it before pacer). It holds a constant arrival rate (`-q`),
+ * and with `--latency-correction` it times every request from when it was due, not from when a free
  * connection sent it, so a stall shows in the percentiles (no coordinated omission).
  */
-import { existsSync } from 'node:fs';
-import type { VegetaSummary } from './vegeta.js';
+import { toolPath, type StepSummary } from './summary.js';
 
 /** OHA, else the copy `scripts/tools.sh` installs into .tools/bin, else the one on PATH. */
 export function ohaPath(): string {
-  return process.env['OHA'] ?? (existsSync('.tools/bin/oha') ? '.tools/bin/oha' : 'oha');
+  return toolPath('OHA', 'oha', '.tools/bin/oha');
 }
 
 /**
@@ -49,12 +45,12 @@ interface OhaJson {
 }
 
 /**
- * oha's JSON output of one step as the same summary a vegeta step gives: requests sent (answered or
+ * oha's JSON output of one step as a step summary: requests sent (answered or
  * not), the rate they were sent at over the asked duration, success share, latency percentiles in
  * ms (corrected for coordinated omission), status codes (0 for no answer, as vegeta counts it), and
  * the distinct errors.
  */
-export function parseOha(text: string, durationSec: number): VegetaSummary {
+export function parseOha(text: string, durationSec: number): StepSummary {
   const j = JSON.parse(text) as OhaJson;
   const answered = Object.values(j.statusCodeDistribution).reduce((a, b) => a + b, 0);
   const failed = Object.values(j.errorDistribution).reduce((a, b) => a + b, 0);
