@@ -7,7 +7,7 @@ TEST_PARTS += test-compare
 
 # QUICK=1: about 2 minutes (native and js, both modes, short steps); LONG=1: longer, finer sweeps.
 COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,default))
-# SCALE=1: heavy native/pool and wasm/pool at CPUS 0.5, 1 and 2 instead (compare/scenarios/scale.ts);
+# SCALE=1: heavy native/pool and wasm/pool at CPUS 0.5, 1 and 2 instead (compare/measure/scenarios/scale.ts);
 # with QUICK=1 its searches are the quick profile's. RATES= and TARGET_RPS= set the cost table's
 # rates file (default deploy/rates/aws-us-east-1.json) and target rate (default 150 req/s).
 
@@ -28,4 +28,4 @@ COMPARE_TEST_PORT ?= 18080
 test-compare: build ## make compare QUICK=1 end to end, then the report's schema and its charts in headless Chromium
 	@scripts/tools.sh chromium
 	$(MAKE) --no-print-directory compare QUICK=1 PORT=$(COMPARE_TEST_PORT)
-	node --test --test-concurrency=1 dist/compare/report.e2e.js dist/compare/prometheus.e2e.js
+	node --test --test-concurrency=1 dist/compare/report.e2e.js dist/compare/measure/prometheus.e2e.js
