@@ -1,5 +1,6 @@
-import { costMarkdown } from './cost-text.js';
-import { scalingMarkdown } from './scaling-text.js';
+import { costSection } from './cost-text.js';
+import { code, recorded, strong, toMarkdown, type Block, type Text } from './document.js';
+import { scalingSection } from './scaling-text.js';
 import type { HeavyResult, Report, StepResult } from './schema.js';
 import { capacityCell, capacityText, ratioText } from './bound-text.js';
 import { summaryLines } from './text.js';
@@ -7,13 +8,12 @@ import { outOfCore } from '../../lab/generators/limited.js';
 
 const f = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const mib = (b: number | null | undefined): string => (b ? (b / 2 ** 20).toFixed(0) : '-');
-const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-function table(head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
+const table = (head: Text[], rows: Text[][], gap?: number): Block => ({ kind: 'table', head, rows, ...(gap === undefined ? {} : { gap }) });
+const para = (text: Text): Block => ({ kind: 'paragraph', text });
+const h2 = (text: string, gap?: number): Block => ({ kind: 'heading', level: 2, text, ...(gap === undefined ? {} : { gap }) });
 
-export function stepRows(steps: readonly StepResult[], heavy: boolean): string[][] {
+export function stepRows(steps: readonly StepResult[], heavy: boolean): Text[][] {
   return steps.map((s) => [
     s.rate === null ? '-' : s.rate >= 10 ? s.rate.toFixed(0) : s.rate.toFixed(2),
     String(s.requests),
@@ -34,21 +34,23 @@ export function stepRows(steps: readonly StepResult[], heavy: boolean): string[]
 
 const STEP_HEAD = ['offered req/s', 'requests', 'ok', 'p50 ms', 'p95 ms', 'p99 ms', 'service CPU', 'throttled periods', 'RSS MiB', 'loop lag max ms', 'shed', 'generator CPU', 'monitoring CPU', 'verdict'];
 
-export function renderMarkdown(r: Report): string {
-  const out: string[] = [];
-  out.push(`# Where each engine breaks: run ${r.run.id}`);
-  out.push('');
-  out.push(`Status: **${r.run.status}**${r.run.failure ? ` (${r.run.failure})` : ''}. Profile: ${r.run.profile}. Started ${r.run.startedAt}, finished ${r.run.finishedAt ?? '-'}.`);
-  for (const n of r.notes) out.push(`\n> **NOTE:** ${n}`);
-  out.push('\n## Method\n');
-  for (const m of r.method) out.push(`- ${m}`);
-  out.push('\n## Summary\n');
-  out.push('```');
-  out.push(...summaryLines(r));
-  out.push('```');
-  out.push('\n## Heavy capacity per engine x mode\n');
+/** The report as a document: what report.md and report.html both render. */
+export function reportDocument(r: Report): Block[] {
+  const out: Block[] = [];
+  out.push({ kind: 'heading', level: 1, text: `Where each engine breaks: run ${r.run.id}` });
+  out.push(para(['Status: ', strong(r.run.status), `${r.run.failure ? ` (${r.run.failure})` : ''}. Profile: ${r.run.profile}. Started ${r.run.startedAt}, finished ${r.run.finishedAt ?? '-'}.`]));
+  for (const n of r.notes) {
+    const t = recorded(n);
+    out.push({ kind: 'note', text: [strong('NOTE:'), ' ', ...(typeof t === 'string' ? [t] : t)] });
+  }
+  out.push(h2('Method'));
+  out.push({ kind: 'list', items: r.method });
+  out.push(h2('Summary'));
+  out.push({ kind: 'code', lines: summaryLines(r) });
+  out.push({ kind: 'charts' });
+  out.push(h2('Heavy capacity per engine x mode'));
   const django = r.peers.find((x) => x.name === 'django')?.heavy ?? null;
-  const heavyRow = (h: HeavyResult, vs: string): string[] =>
+  const heavyRow = (h: HeavyResult, vs: string): Text[] =>
     h.available
       ? [
           h.engine,
@@ -61,7 +63,7 @@ export function renderMarkdown(r: Report): string {
           h.end ?? '-',
           h.diagnosis.detail,
         ]
-      : [h.engine, h.mode, '**UNAVAILABLE**', '-', '-', '-', '-', '-', h.reason ?? ''];
+      : [h.engine, h.mode, [strong('UNAVAILABLE')], '-', '-', '-', '-', '-', h.reason ?? ''];
   out.push(
     table(
       ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', `vs Django measured in this run${django ? ` (${capacityText(django.capacity, django.bound, 2)}, ${f(django.serviceTimeSec, 3)} s alone)` : ''}`, 'search end', 'breaks first'],
@@ -71,24 +73,33 @@ export function renderMarkdown(r: Report): string {
       ],
     ),
   );
-  out.push(`\nQuoted, not measured (context only): the seed documents give Django about ${r.seed.heavySecPerRequest} s per heavy request (at most ${f(r.seed.heavyReqPerSec)} req/s on one CPU) and ${r.seed.helloReqPerSec} req/s on /hello, on another machine with other code.${django ? ` Measured here under the same limits: ${f(django.serviceTimeSec, 3)} s alone, ${f(django.capacity)} req/s.` : ''}`);
-  out.push('\n## /hello\n');
+  out.push(para(`Quoted, not measured (context only): the seed documents give Django about ${r.seed.heavySecPerRequest} s per heavy request (at most ${f(r.seed.heavyReqPerSec)} req/s on one CPU) and ${r.seed.helloReqPerSec} req/s on /hello, on another machine with other code.${django ? ` Measured here under the same limits: ${f(django.serviceTimeSec, 3)} s alone, ${f(django.capacity)} req/s.` : ''}`));
+  out.push(h2('/hello'));
   const hc = r.hello;
   const peerHello = r.peers.map((x) => `${x.name} ${capacityText(x.hello.capacity, x.hello.bound)}${hc.vsPeers[x.name]?.capacityRatio != null ? ` (this is ${ratioText(hc.vsPeers[x.name]!.capacityRatio, hc.bound)} it)` : ''}`);
-  out.push(`Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): **${capacityText(hc.capacity, hc.bound)}** (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s).${hc.bound === 'generator' ? ' The load generator, not the service, ran out first: the service\'s own capacity is higher (see its CPU in the steps below and `make bench-generators` for the generator\'s ceiling).' : ''} First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`);
+  out.push(
+    para([
+      `Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): `,
+      strong(capacityText(hc.capacity, hc.bound)),
+      ` (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s).`,
+      ...(hc.bound === 'generator' ? [" The load generator, not the service, ran out first: the service's own capacity is higher (see its CPU in the steps below and ", code('make bench-generators'), " for the generator's ceiling)."] : []),
+      ` First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`,
+    ]),
+  );
   const bareMeasured = r.peers.some((x) => x.name === 'uws-bare' && x.measured);
   out.push(
-    hc.ceiling
-      ? `\nCeiling of this measurement, in this run: against the bare uWS peer (same generator, objective and limits) ${hc.generator} passed up to ${hc.ceiling.passed}/s and failed at ${hc.ceiling.failedAt}/s while that server used ${f(hc.ceiling.cpuCores)} of its CPU: the generator ran out there, or its own tail crossed the objective. A failure above ${hc.ceiling.passed}/s is the measurement's, not the service's, and its capacity reads "at least".`
-      : bareMeasured
-        ? '\nCeiling of this measurement: the bare uWS peer failed at its own CPU limit (or never failed), so the generator out-ran one uWS core in this run and each failure above is judged on its own step\'s evidence.'
-        : '\nCeiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service\'s CPU to spare may be the generator\'s; see `make bench-generators`.',
+    para(
+      hc.ceiling
+        ? `Ceiling of this measurement, in this run: against the bare uWS peer (same generator, objective and limits) ${hc.generator} passed up to ${hc.ceiling.passed}/s and failed at ${hc.ceiling.failedAt}/s while that server used ${f(hc.ceiling.cpuCores)} of its CPU: the generator ran out there, or its own tail crossed the objective. A failure above ${hc.ceiling.passed}/s is the measurement's, not the service's, and its capacity reads "at least".`
+        : bareMeasured
+          ? "Ceiling of this measurement: the bare uWS peer failed at its own CPU limit (or never failed), so the generator out-ran one uWS core in this run and each failure above is judged on its own step's evidence."
+          : ["Ceiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service's CPU to spare may be the generator's; see ", code('make bench-generators'), '.'],
+    ),
   );
-  if (hc.wrk) out.push(`\nClosed loop (\`${hc.wrk.command}\`): **${hc.wrk.requestsPerSec.toFixed(0)} req/s**, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${outOfCore({ cpuShare: hc.wrk.generatorCpuShare }) ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`);
-  out.push('');
+  if (hc.wrk) out.push(para(['Closed loop (', code(hc.wrk.command), '): ', strong(`${hc.wrk.requestsPerSec.toFixed(0)} req/s`), `, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${outOfCore({ cpuShare: hc.wrk.generatorCpuShare }) ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`]));
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));
-  out.push('\n## Mixed: /hello latency beside heavy load\n');
-  if (r.mixed.baseline) out.push(`Baseline, /hello alone: p50 ${f(r.mixed.baseline.latencyMs.p50)} ms, p99 ${f(r.mixed.baseline.latencyMs.p99)} ms, max ${f(r.mixed.baseline.latencyMs.max, 1)} ms.\n`);
+  out.push(h2('Mixed: /hello latency beside heavy load'));
+  if (r.mixed.baseline) out.push(para(`Baseline, /hello alone: p50 ${f(r.mixed.baseline.latencyMs.p50)} ms, p99 ${f(r.mixed.baseline.latencyMs.p99)} ms, max ${f(r.mixed.baseline.latencyMs.max, 1)} ms.`));
   out.push(
     table(
       ['engine', 'mode', 'heavy req/s (share of capacity)', '/hello req/s', '/hello ok', '/hello p50 ms', '/hello p99 ms', '/hello max ms', 'heavy ok', 'heavy p99 ms', 'service CPU', 'loop lag max ms'],
@@ -109,24 +120,24 @@ export function renderMarkdown(r: Report): string {
     ),
   );
   out.push(...peerSections(r));
-  out.push('\n## Heavy steps\n');
+  out.push(h2('Heavy steps'));
   for (const h of r.heavy.filter((x) => x.steps.length > 0)) {
-    out.push(`### ${h.engine} / ${h.mode}\n`);
-    out.push(`Estimate from the warm-up: ${f(h.estimate)} req/s. ${h.diagnosis.detail}.\n`);
+    out.push({ kind: 'heading', level: 3, text: `${h.engine} / ${h.mode}` });
+    out.push(para(`Estimate from the warm-up: ${f(h.estimate)} req/s. ${h.diagnosis.detail}.`));
     out.push(table(STEP_HEAD, stepRows(h.steps, true)));
-    out.push('');
   }
-  if (r.scaling) out.push('', ...scalingMarkdown(r.scaling));
-  if (r.cost) out.push('', ...costMarkdown(r.cost));
-  out.push('\n## Verification\n');
+  // Every section after the heavy steps stands two blank lines below what precedes it in Markdown.
+  if (r.scaling) out.push(...scalingSection(r.scaling));
+  if (r.cost) out.push(...costSection(r.cost));
+  out.push(h2('Verification', 2));
   const v = r.verification;
   if (v) {
-    out.push(`${v.ok ? 'All' : 'NOT all'} ${v.checks.length} known-answer checks passed.`);
+    out.push(para(`${v.ok ? 'All' : 'NOT all'} ${v.checks.length} known-answer checks passed.`));
     const bad = v.checks.filter((c) => !c.ok);
-    if (bad.length > 0) out.push(table(['engine', 'mode', 'prime_limit', 'hash_rounds', 'expected', 'got'], bad.map((c) => [c.engine, c.mode, String(c.primeLimit), String(c.hashRounds), c.expected, c.got])));
-    for (const [e, why] of Object.entries(v.unavailable)) out.push(`\n**Engine ${e} UNAVAILABLE**: ${why}`);
-  } else out.push('Not run.');
-  out.push('\n## Environment\n');
+    if (bad.length > 0) out.push(table(['engine', 'mode', 'prime_limit', 'hash_rounds', 'expected', 'got'], bad.map((c) => [c.engine, c.mode, String(c.primeLimit), String(c.hashRounds), c.expected, c.got]), 0));
+    for (const [e, why] of Object.entries(v.unavailable)) out.push(para([strong(`Engine ${e} UNAVAILABLE`), `: ${why}`]));
+  } else out.push(para('Not run.'));
+  out.push(h2('Environment'));
   const e = r.environment;
   out.push(
     table(
@@ -144,28 +155,30 @@ export function renderMarkdown(r: Report): string {
         ['service', `uWS ${e.service.uws}; pool ${e.service.poolSize}, queue ${e.service.queueMax}, deadline ${e.service.deadlineMs} ms${Object.keys(e.serviceEnv).length ? `; env ${Object.entries(e.serviceEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`],
         ['engines', Object.entries(r.engines).map(([k, x]) => `${k}: ${x.available ? x.description : `UNAVAILABLE (${x.reason})`}`).join('; ')],
         ['build flags', Object.entries(e.builds).map(([k, b]) => `${k}: ${b && typeof b === 'object' && 'summary' in b ? String((b as { summary: string }).summary) : 'no build-info'}`).join('; ')],
-        ['Prometheus', `${e.prometheus.available ? 'available' : 'NOT available'}: ${e.prometheus.note}`],
+        ['Prometheus', recorded(`${e.prometheus.available ? 'available' : 'NOT available'}: ${e.prometheus.note}`)],
         ['throttling, whole run', r.throttlingTotal ? `${r.throttlingTotal.throttled} of ${r.throttlingTotal.periods} periods, ${r.throttlingTotal.throttledMs} ms` : '-'],
       ],
     ),
   );
-  out.push('\n## Commands, in order\n');
-  out.push('```');
-  for (const c of r.commands) out.push(`${c.at}  ${c.command}`);
-  out.push('```');
-  out.push('');
-  return out.join('\n');
+  out.push(h2('Commands, in order'));
+  out.push({ kind: 'code', lines: r.commands.map((c) => `${c.at}  ${c.command}`) });
+  return out;
+}
+
+/** report.md. */
+export function renderMarkdown(r: Report): string {
+  return toMarkdown(reportDocument(r));
 }
 
 /** One section per peer: what it is, its checks, its limits' evidence, its steps. */
-function peerSections(r: Report): string[] {
-  const out: string[] = [];
+function peerSections(r: Report): Block[] {
+  const out: Block[] = [];
   if (r.peers.length === 0) return out;
-  out.push('\n## Peers: the baselines, measured in this run\n');
-  out.push('Each peer replaced the lab under `make run-constrained PEER=...` (same limits and method), was checked before any load on it, then went through the same scenarios with the same generators and objectives.');
+  out.push(h2('Peers: the baselines, measured in this run'));
+  out.push(para(['Each peer replaced the lab under ', code('make run-constrained PEER=...'), ' (same limits and method), was checked before any load on it, then went through the same scenarios with the same generators and objectives.']));
   for (const x of r.peers) {
-    out.push(`\n### ${x.name}: ${x.description}\n`);
-    if (x.failure) out.push(`**FAILED**: ${x.failure}\n`);
+    out.push({ kind: 'heading', level: 3, text: `${x.name}: ${x.description}` });
+    if (x.failure) out.push(para([strong('FAILED'), `: ${x.failure}`]));
     const v = x.verification;
     out.push(
       table(
@@ -177,14 +190,14 @@ function peerSections(r: Report): string[] {
           ['memory', `cgroup peak ${mib(x.memoryPeakBytes)} MiB${x.oomKilled ? ' (KILLED FOR MEMORY)' : ''}; largest RSS summed over its processes in a step ${mib(x.rssMaxBytes)} MiB`],
           ['/hello', `capacity ${x.hello.capacity ?? '-'} req/s (${x.hello.end ?? '-'}); ${x.hello.diagnosis.detail}${x.hello.wrk ? `; wrk ${x.hello.wrk.requestsPerSec.toFixed(0)} req/s, p99 ${f(x.hello.wrk.latencyMs['p99'])} ms, service CPU ${f(x.hello.wrk.serviceCpuCores)}` : ''}`],
           ...(x.heavy ? [['heavy', `alone ${f(x.heavy.serviceTimeSec, 3)} s (cpu ${f(x.heavy.cpuTimeSec, 3)} s); capacity ${f(x.heavy.capacity)} req/s (${x.heavy.end ?? '-'}); ${x.heavy.diagnosis.detail}`]] : []),
-          ...x.mixed.runs.map((m) => [`/hello beside heavy`, `heavy ${f(m.heavyRate)} req/s (${Math.round(m.fraction * 100)}% of capacity) + /hello ${m.helloRate}/s: /hello ok ${(m.hello.success * 100).toFixed(1)}%, p50 ${f(m.hello.latencyMs.p50)} ms, p99 ${f(m.hello.latencyMs.p99)} ms${x.mixed.baseline ? ` (alone: p99 ${f(x.mixed.baseline.latencyMs.p99)} ms)` : ''}`]),
+          ...x.mixed.runs.map((m) => ['/hello beside heavy', `heavy ${f(m.heavyRate)} req/s (${Math.round(m.fraction * 100)}% of capacity) + /hello ${m.helloRate}/s: /hello ok ${(m.hello.success * 100).toFixed(1)}%, p50 ${f(m.hello.latencyMs.p50)} ms, p99 ${f(m.hello.latencyMs.p99)} ms${x.mixed.baseline ? ` (alone: p99 ${f(x.mixed.baseline.latencyMs.p99)} ms)` : ''}`]),
         ],
       ),
     );
-    out.push(`\n/hello steps:\n`);
+    out.push(para('/hello steps:'));
     out.push(table(STEP_HEAD, stepRows(x.hello.steps, false)));
     if (x.heavy && x.heavy.steps.length > 0) {
-      out.push(`\nHeavy steps (estimate from the warm-up ${f(x.heavy.estimate)} req/s):\n`);
+      out.push(para(`Heavy steps (estimate from the warm-up ${f(x.heavy.estimate)} req/s):`));
       out.push(table(STEP_HEAD, stepRows(x.heavy.steps, true)));
     }
   }

@@ -1,13 +1,19 @@
-/** The scaling section of report.md (analyse/scaling.ts computes it). */
-import type { ScalingReport } from './schema.js';
+/** The scaling section of the report document (analyse/scaling.ts computes it). */
 import { capacityCell } from './bound-text.js';
+import type { Block } from './document.js';
+import type { ScalingReport } from './schema.js';
 
 const f = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
 
-/** The markdown section. */
-export function scalingMarkdown(s: ScalingReport): string[] {
-  const out = ['## Scaling with CPUs (heavy, pool mode)', '', '| engine | mode | CPUS | capacity req/s | efficiency | service CPU at capacity | first failure req/s | other processes, max cores |', '|---|---|---|---|---|---|---|---|'];
-  for (const r of s.rows) out.push(`| ${r.engine} | ${r.mode} | ${r.cpus} | ${capacityCell(r.capacity, r.bound, 2)} | ${r.efficiency === null ? '-' : `${r.efficiencyExact ? '' : '~'}${f(r.efficiency)}`} | ${f(r.cpuAtCapacity)} | ${f(r.firstFailure)} | ${f(r.otherCoresMax)} |`);
-  out.push('', ...s.notes.map((n) => `- ${n}`), '');
-  return out;
+/** The section; after the heavy steps, so two blank lines before it in Markdown. */
+export function scalingSection(s: ScalingReport): Block[] {
+  return [
+    { kind: 'heading', level: 2, text: 'Scaling with CPUs (heavy, pool mode)', gap: 2 },
+    {
+      kind: 'table',
+      head: ['engine', 'mode', 'CPUS', 'capacity req/s', 'efficiency', 'service CPU at capacity', 'first failure req/s', 'other processes, max cores'],
+      rows: s.rows.map((r) => [r.engine, r.mode, String(r.cpus), capacityCell(r.capacity, r.bound, 2), r.efficiency === null ? '-' : `${r.efficiencyExact ? '' : '~'}${f(r.efficiency)}`, f(r.cpuAtCapacity), f(r.firstFailure), f(r.otherCoresMax)]),
+    },
+    { kind: 'list', items: s.notes },
+  ];
 }

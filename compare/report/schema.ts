@@ -3,6 +3,7 @@
  * writers (text.ts, markdown.ts, html.ts) print it. report.schema.json is its JSON Schema.
  */
 import type * as A from '../analyse/schema.js';
+import type { Text } from './document.js';
 import type { CostReport as CostNumbers } from '../analyse/cost.js';
 import type { ScalingReport as ScalingNumbers } from '../analyse/scaling.js';
 
@@ -37,7 +38,8 @@ export type { MixedResult } from '../analyse/schema.js';
 export interface Report {
   schema: A.Analysis['schema'];
   run: A.Analysis['run'];
-  method: string[];
+  /** The method section: text with emphasis; report.json holds each item as a Markdown line. */
+  method: Text[];
   environment: Omit<A.Analysis['environment'], 'limits' | 'service'> & {
     limits: { cpus: number | null; memoryBytes: number | null; method: string; detail: string };
     service: { poolSize: number | null; queueMax: number | null; deadlineMs: number | null; uws: string };
