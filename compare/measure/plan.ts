@@ -1,5 +1,5 @@
 /**
- * What a comparison run measures and for how long. Three profiles: `quick` (about 4 minutes with the peers, for
+ * What a comparison run measures and for how long. Three profiles: `quick` (about 7 minutes with the peers, for
  * `make test`), `default` (about 20 minutes on a 2-core machine, 15 of them the lab) and `long` (more steps, longer
  * steps, every engine in the mixed scenario at two fractions). Every number here is written into
  * the run's manifest, so a report states the plan it was measured with.
@@ -109,7 +109,8 @@ const HEAVY_SLO = { sloP50Ms: SEED_SLO.p50Ms, sloP95Ms: SEED_SLO.p95Ms, sloP99Ms
 export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
   quick: {
     profile: 'quick',
-    // The slowest compiled and the slowest JS engine: enough to exercise every code path in ~2 min.
+    // native (the compiled engine the lab leads with) and js (the slowest): enough to exercise every
+    // code path, both modes and the peers in about 7 minutes on a 2-core machine.
     engines: ['native', 'js'],
     modes: MODES,
     hello: {
