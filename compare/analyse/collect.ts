@@ -208,7 +208,7 @@ export async function collect(dir: string): Promise<Analysis> {
   const engines: Analysis['engines'] = {};
   for (const e of p.engines) {
     const st = health?.engines[e];
-    engines[e] = { available: st?.available ?? false, description: st?.description ?? null, reason: st?.available ? null : (st?.reason ?? m.verification?.unavailable[e] ?? 'not reported by the service') };
+    engines[e] = { available: st?.available ?? false, description: st?.description ?? null, reason: st?.available ? null : (st?.reason ?? m.verification?.unavailable[e] ?? null) };
   }
   const heavy: HeavyResult[] = [];
   for (const mode of p.modes) {

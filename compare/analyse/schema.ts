@@ -202,6 +202,7 @@ export interface Analysis {
   };
   slo: { hello: { p99Ms: number }; heavy: { p50Ms: number; p95Ms: number; p99Ms: number } };
   seed: typeof SEED_QUOTED;
+  /** `reason`: why an engine is unavailable; null for one the service did not report at all. */
   engines: Record<string, { available: boolean; description: string | null; reason: string | null }>;
   verification: Manifest['verification'];
   hello: HelloResult & {

@@ -7,7 +7,7 @@ import type * as A from '../analyse/schema.js';
 import type { CostReport as CostNumbers } from '../analyse/cost.js';
 import type { ScalingReport as ScalingNumbers } from '../analyse/scaling.js';
 import { failureReasons } from '../measure/verdict.js';
-import { diagnosisText } from './diagnosis-text.js';
+import { diagnosisText, UNREPORTED } from './diagnosis-text.js';
 import { methodText } from './method.js';
 import type { CostReport, HeavyResult, HelloResult, PeerResult, Report, ScalingReport, StepResult } from './schema.js';
 
@@ -120,8 +120,9 @@ export function composeReport(a: A.Analysis): Report {
         service: (s: A.Analysis['environment']['service']) => ['service', { ...s, uws: uwsText(s.uws) }],
       }),
     ],
+    engines: (v: A.Analysis['engines']) => ['engines', Object.fromEntries(Object.entries(v).map(([k, x]) => [k, { ...x, reason: x.available ? null : (x.reason ?? UNREPORTED) }]))],
     hello: (v: A.Analysis['hello']) => ['hello', withWords(v, helloSlo) as HelloResult],
-    heavy: (v: A.HeavyResult[]) => ['heavy', v.map((h) => withWords(h, heavySlo) as HeavyResult)],
+    heavy: (v: A.HeavyResult[]) => ['heavy', v.map((h) => withWords(h.available ? h : { ...h, reason: h.reason ?? UNREPORTED }, heavySlo) as HeavyResult)],
     peers: (v: A.PeerResult[]) => ['peers', v.map((x) => peer(x, a.slo))],
     scaling: (v: ScalingNumbers | null) => ['scaling', v === null ? null : scaling(v)],
     cost: (v: CostNumbers | null) => ['cost', v === null ? null : cost(v)],

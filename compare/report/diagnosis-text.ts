@@ -2,6 +2,9 @@
 import type { Diagnosis, Evidence } from '../analyse/schema.js';
 import { failureReasons, fmtMs, NOISE_CORES } from '../measure/verdict.js';
 
+/** Why an unavailable engine is, when the service did not report it at all. */
+export const UNREPORTED = 'not reported by the service';
+
 function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
@@ -14,7 +17,7 @@ export function diagnosisText(d: Diagnosis): string {
 function evidenceText(bottleneck: Diagnosis['bottleneck'], e: Evidence): string {
   switch (e.kind) {
     case 'unavailable':
-      return `ENGINE UNAVAILABLE: ${e.reason}`;
+      return `ENGINE UNAVAILABLE: ${e.reason ?? UNREPORTED}`;
     case 'not-measured':
       return 'not measured (run stopped before it)';
     case 'capped':
