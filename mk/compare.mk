@@ -28,4 +28,4 @@ COMPARE_TEST_PORT ?= 18080
 test-compare: build ## make compare QUICK=1 end to end, then the report's schema and its charts in headless Chromium
 	@scripts/tools.sh chromium
 	$(MAKE) --no-print-directory compare QUICK=1 PORT=$(COMPARE_TEST_PORT)
-	node --test --test-concurrency=1 dist/compare/report.e2e.js dist/compare/measure/prometheus.e2e.js
+	node --test --test-concurrency=1 dist/compare/report.e2e.js dist/compare/prometheus.e2e.js

@@ -12,7 +12,7 @@ import { constrainedLimits } from './limits.js';
 import { collectPeers } from './peers.js';
 import { costReport, loadRates, readCostEnv, RatesError, type CostReport } from './cost.js';
 import { scalingReport, type ScalingReport } from './scaling.js';
-import { foreignAnswers, prometheusTrust } from '../measure/prometheus.js';
+import { foreignAnswers, prometheusTrust } from './prometheus-trust.js';
 import { SEED_QUOTED as SEED } from '../../lab/facts.js';
 import { REPORT_SCHEMA_ID, type Analysis, type HelloResult, type HeavyResult, type MixedResult, type NoteFacts, type StepResult } from './schema.js';
 import { generatorLimited } from '../../lab/generators/limited.js';
@@ -68,7 +68,7 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     shed: delta(step.health.before?.shed, step.health.after?.shed),
     deadlineDropped: delta(step.health.before?.deadlineDropped, step.health.after?.deadlineDropped),
     prometheus: trust.trusted === false ? {} : Object.fromEntries(Object.entries(step.prometheus).map(([k, v]) => [k, v.value])),
-    prometheusNote: trust.note,
+    prometheusDistrust: trust.distrust,
     heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, medianIoSec: bodies.medianIoSec, problems: bodies.problems } : null,
     generatorCoreBusy: load?.generatorCoreBusy ?? null,
     otherCores: load?.otherCores ?? null,
@@ -278,7 +278,7 @@ export async function collect(dir: string): Promise<Analysis> {
   const cs = m.constrained.start as { method?: string; image?: string; limits?: Record<string, number> } | null;
   const ce = m.constrained.end as { throttling?: { nr_periods: number; nr_throttled: number; throttled_ms: number }; cpu_stat?: string; memory_peak_bytes?: number; oom_killed?: boolean } | null;
   const allSteps = [...hello.steps, ...heavy.flatMap((h) => h.steps), ...peers.flatMap((x) => [...x.hello.steps, ...(x.heavy?.steps ?? [])])];
-  const untrusted = allSteps.filter((s) => s.prometheusNote !== null);
+  const untrusted = allSteps.filter((s) => s.prometheusDistrust !== null);
   const noisy = allSteps.filter((s) => s.noisy);
 
   return {
@@ -319,7 +319,7 @@ export async function collect(dir: string): Promise<Analysis> {
     notes: {
       run: m.notes,
       noCost,
-      untrusted: untrusted.length > 0 ? { count: untrusted.length, of: allSteps.length, first: untrusted[0]!.prometheusNote! } : null,
+      untrusted: untrusted.length > 0 ? { count: untrusted.length, of: allSteps.length, first: untrusted[0]!.prometheusDistrust! } : null,
       noisy: noisy.length > 0 ? { count: noisy.length, of: allSteps.length, worstCores: Math.max(...noisy.map((s) => s.otherCores ?? 0)), limit: NOISE_CORES } : null,
       incomplete: m.status !== 'complete' ? { status: m.status, failure: m.failure } : null,
     },

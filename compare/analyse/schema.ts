@@ -7,6 +7,7 @@ import type { CostReport } from './cost.js';
 import type { Manifest } from '../measure/manifest.js';
 import type { Plan } from '../measure/plan.js';
 import type { CapacityBound, HelloCeiling } from './bound.js';
+import type { Distrust } from './prometheus-trust.js';
 import type { ScalingReport } from './scaling.js';
 import type { SEED_QUOTED } from '../../lab/facts.js';
 import type { StepSummary } from '../../lab/generators/summary.js';
@@ -38,7 +39,8 @@ export interface StepResult {
   deadlineDropped: number | null;
   /** Prometheus over the step's window; empty when its counts show other senders mixed in. */
   prometheus: Record<string, number | null>;
-  prometheusNote: string | null;
+  /** Why its Prometheus numbers are not used (prometheus-trust.ts); null when they are, or were not asked. */
+  prometheusDistrust: Distrust | null;
   heavy: Omit<HeavyBodies, 'answers'> | null;
   /** Busy share of the generators' core, whoever used it (null when not pinned). */
   generatorCoreBusy: number | null;
@@ -237,7 +239,7 @@ export interface NoteFacts {
   /** Why there is no cost table: the rates file's problem, or the CPU limit it ran under. */
   noCost: { ratesError: string } | { quota: number } | null;
   /** Steps whose Prometheus numbers are not used, of all measured steps, and the first one's reason. */
-  untrusted: { count: number; of: number; first: string } | null;
+  untrusted: { count: number; of: number; first: Distrust } | null;
   /** Steps that ran beside busy processes, of all, and the most cores those used. */
   noisy: { count: number; of: number; worstCores: number; limit: number } | null;
   /** A run that did not complete: its status and failure. */

@@ -3,7 +3,7 @@
  * the cross-check that tells whether a step's numbers are this service's alone.
  */
 import { getJson, sleep } from './exec.js';
-import type { AnsweredSeries, StepRecord } from './manifest.js';
+import type { StepRecord } from './manifest.js';
 
 /** Prometheus HTTP API, instant queries only: the report's per-step numbers. */
 export class Prometheus {
@@ -96,39 +96,6 @@ export function seriesQuery(startMs: number, windowEndMs: number, instance?: str
   const own = instance === undefined ? '' : `,service_instance="${instance.replace(/["\\]/g, '\\$&')}"`;
   const x = (ms: number) => `sum by (route, engine, mode) (http_requests_total{${LOAD}${own}} @ ${at(ms)})`;
   return `(${x(windowEndMs)} - ${x(startMs)}) or ${x(windowEndMs)}`;
-}
-
-/** Answers in the step's window for what the step did not load: another sender's, by its labels. */
-export function foreignAnswers(step: Pick<StepRecord, 'scenario' | 'engine' | 'mode' | 'target' | 'prometheusSeries'>): { count: number; what: string[] } | null {
-  const series = step.prometheusSeries?.series;
-  if (!series || (step.target !== undefined && step.target !== 'lab')) return null;
-  const heavyOwn = (s: AnsweredSeries) => s.route !== '/hello' && s.engine === step.engine && s.mode === step.mode;
-  const own = (s: AnsweredSeries): boolean =>
-    step.scenario === 'heavy' ? heavyOwn(s) : step.scenario === 'mixed' ? s.route === '/hello' || heavyOwn(s) : s.route === '/hello';
-  const foreign = series.filter((s) => !own(s) && s.count > 0);
-  return { count: foreign.reduce((n, s) => n + s.count, 0), what: foreign.map((s) => `${Math.round(s.count)} x ${s.route}${s.engine && s.engine !== 'none' ? ` ${s.engine}/${s.mode}` : ''}`) };
-}
-
-/**
- * Whether a step's Prometheus numbers are this service's step alone: the answers counted in the
- * step's window must match what the generators sent. The queries keep only this service's
- * instance when it has one (stepQueries, seriesQuery), so other servers on the same exporter are
- * not counted at all; without it, statsd_exporter takes StatsD from anyone on the machine, and a
- * cause is named only when the counts show it: answers for routes, engines or modes the step did
- * not load come from another sender.
- */
-export function prometheusTrust(answered: number | null | undefined, sent: number, foreign: { count: number; what: string[] } | null = null, scoped = false): { trusted: boolean | null; note: string | null } {
-  if (answered === undefined) return { trusted: null, note: null };
-  if (answered === null) return { trusted: false, note: 'Prometheus had no request counts for the step: are the service\'s metrics reaching statsd_exporter?' };
-  if (foreign && foreign.count > 0) {
-    // Scoped to the service's instance, they were this service's answers to requests from outside
-    // the step; unscoped, another sender's StatsD is the one explanation the labels allow.
-    const who = scoped ? 'this service answered requests the step did not send' : 'another process sent StatsD to the same exporter';
-    return { trusted: false, note: `${who} during the step (${foreign.what.slice(0, 3).join(', ')}: answers for what the step did not load); its Prometheus numbers are not used` };
-  }
-  if (answered > sent * 1.1 + 20) return { trusted: false, note: `Prometheus counted ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (cause not known); its numbers are not used` };
-  if (answered < sent * 0.5 - 20) return { trusted: false, note: `Prometheus counted only ${answered.toFixed(0)} answers in the step's window for ${sent} requests sent (metrics lost or later than ${METRICS_LAG_MS} ms); its numbers are not used` };
-  return { trusted: true, note: null };
 }
 
 /**

@@ -6,12 +6,27 @@
 import type * as A from '../analyse/schema.js';
 import type { CostReport as CostNumbers } from '../analyse/cost.js';
 import type { ScalingReport as ScalingNumbers } from '../analyse/scaling.js';
+import type { Distrust } from '../analyse/prometheus-trust.js';
 import { failureReasons } from '../measure/verdict.js';
 import { diagnosisText, UNREPORTED } from './diagnosis-text.js';
 import { methodText } from './method.js';
 import type { CostReport, HeavyResult, HelloResult, PeerResult, Report, ScalingReport, StepResult } from './schema.js';
 
 type Slo = { p95?: number; p99: number };
+
+/** Why a step's Prometheus numbers are not used. */
+export function distrustText(d: Distrust): string {
+  switch (d.kind) {
+    case 'no-counts':
+      return "Prometheus had no request counts for the step: are the service's metrics reaching statsd_exporter?";
+    case 'foreign':
+      return `${d.scoped ? 'this service answered requests the step did not send' : 'another process sent StatsD to the same exporter'} during the step (${d.what.join(', ')}: answers for what the step did not load); its Prometheus numbers are not used`;
+    case 'too-many':
+      return `Prometheus counted ${d.answered.toFixed(0)} answers in the step's window for ${d.sent} requests sent (cause not known); its numbers are not used`;
+    case 'too-few':
+      return `Prometheus counted only ${d.answered.toFixed(0)} answers in the step's window for ${d.sent} requests sent (metrics lost or later than ${d.lagMs} ms); its numbers are not used`;
+  }
+}
 
 /** `o` with some keys replaced by [new key, new value], every key where it was. */
 function inPlace(o: object, change: Readonly<Record<string, (v: never) => [string, unknown]>>): Record<string, unknown> {
@@ -21,7 +36,8 @@ function inPlace(o: object, change: Readonly<Record<string, (v: never) => [strin
 function step(s: A.StepResult, slo: Slo): StepResult {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) {
-    out[k] = v;
+    if (k === 'prometheusDistrust') out['prometheusNote'] = s.prometheusDistrust === null ? null : distrustText(s.prometheusDistrust);
+    else out[k] = v;
     if (k === 'generatorCpuShare') out['reasons'] = failureReasons(s, slo, s.heavy?.wrongAnswers ?? 0);
   }
   return out as unknown as StepResult;
@@ -94,7 +110,7 @@ function notes(n: A.NoteFacts): string[] {
   return [
     ...n.run,
     ...(n.noCost === null ? [] : 'ratesError' in n.noCost ? [`No cost table: ${n.noCost.ratesError}`] : [`No cost table: the service ran with ${n.noCost.quota} CPUs; the cost per task assumes capacity measured at 1 CPU.`]),
-    ...(n.untrusted ? [`Prometheus numbers of ${n.untrusted.count} of ${n.untrusted.of} steps are not used: ${n.untrusted.first}`] : []),
+    ...(n.untrusted ? [`Prometheus numbers of ${n.untrusted.count} of ${n.untrusted.of} steps are not used: ${distrustText(n.untrusted.first)}`] : []),
     ...(n.noisy ? [`${n.noisy.count} of ${n.noisy.of} measured steps ran while other processes on this machine used more than ${n.noisy.limit} cores (up to ${n.noisy.worstCores.toFixed(2)}): their numbers understate the service`] : []),
     ...(n.incomplete ? [`RUN ${n.incomplete.status.toUpperCase()}: ${n.incomplete.failure ?? ''} (the numbers cover what was measured before)`] : []),
   ];

@@ -26,7 +26,7 @@ function step(over: Partial<StepResult> = {}): StepResult {
     shed: 0,
     deadlineDropped: 0,
     prometheus: {},
-    prometheusNote: null,
+    prometheusDistrust: null,
     heavy: { wrongAnswers: 0, medianCpuSec: 0.05, medianQueueSec: 0.1, medianTotalSec: 0.2, medianIoSec: 0.001, problems: {} },
     generatorCoreBusy: 0.1,
     otherCores: 0,

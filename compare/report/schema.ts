@@ -7,9 +7,11 @@ import type { Text } from './document.js';
 import type { CostReport as CostNumbers } from '../analyse/cost.js';
 import type { ScalingReport as ScalingNumbers } from '../analyse/scaling.js';
 
-export type StepResult = A.StepResult & {
+export type StepResult = Omit<A.StepResult, 'prometheusDistrust'> & {
   /** Why the step failed, in words (empty for a pass). */
   reasons: string[];
+  /** Why its Prometheus numbers are not used, in words; null when they are. */
+  prometheusNote: string | null;
 };
 
 export interface Diagnosis {
