@@ -2,40 +2,8 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { diagnose } from '../analyse/diagnose.js';
 import type { Diagnosis, StepResult } from '../analyse/schema.js';
+import { failingStep as step } from './step-fixture.test-helper.js';
 import { diagnosisText } from './diagnosis-text.js';
-
-/** A failing heavy step with everything neutral; each test changes what it is about. */
-function step(over: Partial<StepResult> = {}): StepResult {
-  return {
-    id: 's',
-    rate: 10,
-    durationSec: 5,
-    requests: 50,
-    sentRate: 10,
-    throughput: 10,
-    success: 1,
-    errors: 0,
-    statusCodes: { '200': 50 },
-    latencyMs: { min: 1, mean: 1, p50: 1, p90: 1, p95: 4000, p99: 4000, max: 4000 },
-    pass: false,
-    generatorLimited: false,
-    generatorCpuShare: 0.01,
-    serviceCpuCores: 0.6,
-    serviceRssMaxBytes: 80 * 2 ** 20,
-    throttling: null,
-    shed: 0,
-    deadlineDropped: 0,
-    prometheus: {},
-    prometheusDistrust: null,
-    heavy: { wrongAnswers: 0, medianCpuSec: 0.05, medianQueueSec: 0.1, medianTotalSec: 0.2, medianIoSec: 0.001, problems: {} },
-    generatorCoreBusy: 0.1,
-    otherCores: 0,
-    monitoringCores: 0,
-    noisy: false,
-    listenDrops: 0,
-    ...over,
-  };
-}
 
 const diag = (s: StepResult, mode = 'pool', end = 'bracketed') => withText(diagnose({ fail: s, steps: [s], end, slo: { p95: 3000, p99: 6000 }, quota: 1, memoryBytes: 256 * 2 ** 20, queueMax: 4, deadlineMs: 5000, mode, alone: { totalSec: 0.06, cpuSec: 0.05, ioSec: 0.001 } }));
 const withText = (d: Diagnosis) => ({ bottleneck: d.bottleneck, detail: diagnosisText(d) });
