@@ -18,18 +18,19 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { echo, environment, REPO, startPinned } from './lib/processes.js';
-import { ohaArgs } from '../compare/oha.js';
+import { echo, environment, processCpuSec, REPO, startPinned } from './lib/processes.js';
+import { HELLO_SLO_P99_MS } from '../lab/facts.js';
+import { ohaArgs, parseOha } from '../lab/generators/oha.js';
 import { H2LOAD_CLIENTS, h2loadArgs, summarizeH2load } from './lib/h2load.js';
-import { pacerArgs, parsePacer } from '../compare/pacer.js';
-import { PLANS } from '../compare/plan.js';
+import { pacerArgs, parsePacer } from '../lab/generators/pacer.js';
+import { attackArgs, parseVegetaReport } from '../lab/generators/vegeta.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 5);
 const RATES = (process.env['RATES'] ?? '2500,5000,10000,20000,30000,40000,50000,60000,70000,80000,100000,120000').split(',').map(Number);
 const GENERATORS = (process.env['GENERATORS'] ?? 'pacer,oha,vegeta,h2load').split(',');
 const PACER = `${REPO}target/release/pacer`;
 /** compare's /hello objective: the rate up to which a generator's own tail stays inside it. */
-const SLO_P99_MS = PLANS.default.hello.sloP99Ms;
+const SLO_P99_MS = HELLO_SLO_P99_MS;
 const SERVER_CPU = 1;
 const LOAD_CPU = 0;
 const HOLD = 0.97;
@@ -46,12 +47,6 @@ interface Step {
   readonly serverCpu: number;
 }
 
-/** CPU seconds a process has used so far (utime + stime, from /proc). */
-function cpuSec(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Runs argv pinned to LOAD_CPU; its stdout, wall seconds and CPU seconds (bash's `times` of its waited child). */
 async function measured(argv: readonly string[]): Promise<{ stdout: string; wallSec: number; cpuSec: number; code: number }> {
@@ -82,19 +77,16 @@ const runners: Record<string, Run> = {
   },
   async oha(url, rate) {
     const r = await measured(ohaArgs(`${TOOLS}/oha`, url, rate, SECONDS, 10)); // exactly as compare runs it
-    const j = JSON.parse(r.stdout) as { summary: { total: number }; latencyPercentiles: Record<string, number | null>; statusCodeDistribution: Record<string, number>; errorDistribution: Record<string, number> };
-    const answered = Object.values(j.statusCodeDistribution).reduce((a, b) => a + b, 0);
-    const errors = Object.values(j.errorDistribution).reduce((a, b) => a + b, 0) + answered - (j.statusCodeDistribution['200'] ?? 0);
-    const ms = (k: string) => (j.latencyPercentiles[k] == null ? null : j.latencyPercentiles[k]! * 1000);
-    return { sentRate: (answered + errors) / SECONDS, p50Ms: ms('p50'), p99Ms: ms('p99'), errors, wallSec: r.wallSec, cpuSec: r.cpuSec };
+    const s = parseOha(r.stdout, SECONDS);
+    return { sentRate: s.sentRate, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, errors: s.requests - Math.round(s.success * s.requests), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
   async vegeta(url, rate, dir) {
     const bin = join(dir, 'vegeta.bin');
     const targets = join(dir, 'targets.txt');
     writeFileSync(targets, `GET ${url}\n`);
-    const r = await measured([`${TOOLS}/vegeta`, 'attack', `-targets=${targets}`, `-rate=${rate}/1s`, `-duration=${SECONDS}s`, '-timeout=10s', '-http2=false', '-max-connections=1000', '-max-body=0', `-output=${bin}`]); // as compare runs it
-    const j = JSON.parse(execFileSync(`${TOOLS}/vegeta`, ['report', '-type=json', bin], { encoding: 'utf8' })) as { requests: number; rate: number; latencies: Record<string, number>; status_codes: Record<string, number> };
-    return { sentRate: j.rate, p50Ms: j.latencies['50th']! / 1e6, p99Ms: j.latencies['99th']! / 1e6, errors: j.requests - (j.status_codes['200'] ?? 0), wallSec: r.wallSec, cpuSec: r.cpuSec };
+    const r = await measured([...attackArgs(`${TOOLS}/vegeta`, targets, { perSecond: rate }, SECONDS, 10, false), `-output=${bin}`]); // as compare runs it
+    const s = parseVegetaReport(execFileSync(`${TOOLS}/vegeta`, ['report', '-type=json', bin], { encoding: 'utf8' }));
+    return { sentRate: s.sentRate, p50Ms: s.latencyMs.p50, p99Ms: s.latencyMs.p99, errors: s.requests - Math.round(s.success * s.requests), wallSec: r.wallSec, cpuSec: r.cpuSec };
   },
   async h2load(url, rate, dir) {
     // Percentiles from its per-request log, timed from each request's send (bench/lib/h2load.ts).
@@ -136,9 +128,9 @@ try {
     let bestSlo: Step | null = null;
     let sloMissed = false;
     for (const rate of RATES) {
-      const before = cpuSec(server.pid);
+      const before = processCpuSec(server.pid);
       const r = await runners[g]!(url, rate, dir);
-      const serverCpu = (cpuSec(server.pid) - before) / r.wallSec;
+      const serverCpu = (processCpuSec(server.pid) - before) / r.wallSec;
       const step: Step = { rate, sentRate: r.sentRate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, generatorCpu: r.cpuSec / r.wallSec, serverCpu };
       const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p50Ms === null || step.p50Ms < MAX_P50_MS);
       const inSlo = held && step.p99Ms !== null && step.p99Ms < SLO_P99_MS;

@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { DEFAULT_WORKLOAD, heavyQuery, MODES, readEngines, type EngineName } from '../lab/index.js';
-import { environment, ms, REPO, SERVER_MAIN, sleep, startPinned, vegeta, type VegetaReport } from './lib/processes.js';
+import { environment, ms, REPO, SERVER_MAIN, sleep, startPinned, vegeta } from './lib/processes.js';
+import type { StepSummary } from '../lab/generators/summary.js';
 
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const HELLO_RATE = Number(process.env['HELLO_RATE'] ?? 200);
@@ -28,7 +29,7 @@ interface Row {
   mode: (typeof modes)[number];
   heavyRps: number;
   heavyErrors: number;
-  hello: VegetaReport;
+  hello: StepSummary;
 }
 const rows: Row[] = [];
 
@@ -67,7 +68,7 @@ for (const engine of engines) {
       const n = completions.length;
       const heavyRps = n >= 2 ? ((n - 1) * 1000) / (completions[n - 1]! - completions[0]!) : 0;
       rows.push({ engine, mode, heavyRps, heavyErrors: errors, hello });
-      console.log(`  ${engine} ${mode}: ${seconds} s, ${n} heavy answers, ${heavyRps.toFixed(2)} req/s, /hello p99 ${ms(hello.latencies['99th'])} ms`);
+      console.log(`  ${engine} ${mode}: ${seconds} s, ${n} heavy answers, ${heavyRps.toFixed(2)} req/s, /hello p99 ${ms(hello.latencyMs.p99)} ms`);
     } finally {
       await server.stop();
     }
@@ -77,13 +78,13 @@ for (const engine of engines) {
 console.log('\n| engine | mode | heavy req/s | heavy errors | /hello p50 ms | /hello p99 ms | /hello max ms | /hello success |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  const l = r.hello.latencies;
-  console.log(`| ${r.engine} | ${r.mode} | ${r.heavyRps.toFixed(2)} | ${r.heavyErrors} | ${ms(l['50th'])} | ${ms(l['99th'])} | ${ms(l.max)} | ${(r.hello.success * 100).toFixed(1)}% |`);
+  const l = r.hello.latencyMs;
+  console.log(`| ${r.engine} | ${r.mode} | ${r.heavyRps.toFixed(2)} | ${r.heavyErrors} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${(r.hello.success * 100).toFixed(1)}% |`);
 }
 console.log('\n| engine | pool/inline heavy throughput (target >= 0.9) | pool /hello p99 ms (target <= 20) |');
 console.log('|---|---:|---:|');
 for (const engine of engines) {
   const inline = rows.find((r) => r.engine === engine && r.mode === 'inline');
   const pool = rows.find((r) => r.engine === engine && r.mode === 'pool');
-  if (inline && pool) console.log(`| ${engine} | ${(pool.heavyRps / inline.heavyRps).toFixed(3)} | ${ms(pool.hello.latencies['99th'])} |`);
+  if (inline && pool) console.log(`| ${engine} | ${(pool.heavyRps / inline.heavyRps).toFixed(3)} | ${ms(pool.hello.latencyMs.p99)} |`);
 }

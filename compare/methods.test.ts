@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareMethods, methodsMarkdown } from './methods.js';
-import type { Report } from './schema.js';
+import type { Report } from './report/schema.js';
 
 /** Just the fields the comparison reads. */
 function report(method: string, nativePool: number | null, serviceMs: number, hello: number): Report {

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Report } from './schema.js';
+import type { Report } from './report/schema.js';
 
 export const METHODS = ['cgroup', 'docker'] as const;
 type Method = (typeof METHODS)[number];

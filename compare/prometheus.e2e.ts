@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, repoRoot } from '../lab/index.js';
-import type { StepRecord } from './manifest.js';
-import { foreignAnswers, METRICS_LAG_MS, Prometheus, prometheusTrust, queryPrometheus } from './prometheus.js';
+import type { StepRecord } from './measure/manifest.js';
+import { foreignAnswers, prometheusTrust } from './analyse/prometheus-trust.js';
+import { METRICS_LAG_MS, Prometheus, queryPrometheus } from './measure/prometheus.js';
 
 const ROOT = repoRoot();
 const children: ChildProcess[] = [];
@@ -101,7 +102,7 @@ test('each step window counts its own answers exactly, with the runner spacing s
     assert.deepEqual(foreignAnswers(c), { count: 80, what: ['80 x /heavy/cpu-io-no-db/ native/inline'] });
     const trust = prometheusTrust(c.prometheus['answered']?.value, 600, foreignAnswers(c));
     assert.equal(trust.trusted, false);
-    assert.match(trust.note!, /another process sent StatsD to the same exporter during the step \(80 x \/heavy\/cpu-io-no-db\/ native\/inline/);
+    assert.deepEqual(trust.distrust, { kind: 'foreign', scoped: false, what: ['80 x /heavy/cpu-io-no-db/ native/inline'] });
     // No 5xx series at all: no number (null), not a made-up 0.
     assert.equal(a.prometheus['answered5xx']?.value, null);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * Checks a finished compare run (RUN, default reports/latest; `make test-compare` runs
- * `make compare QUICK=1` first): report.json against compare/report.schema.json, the HTML
+ * `make compare QUICK=1` first): report.json against compare/report/report.schema.json, the HTML
  * self-contained and its charts really drawn by headless Chromium (a screenshot is saved into the
  * run folder), and the report rebuilt from the raw files alone giving the same numbers.
  */
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Report } from './schema.js';
+import type { Report } from './report/schema.js';
 
 const require = createRequire(import.meta.url);
 const Ajv2020 = require('ajv/dist/2020.js') as new (opts: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown[] | null } };
@@ -20,8 +20,8 @@ const Ajv2020 = require('ajv/dist/2020.js') as new (opts: object) => { compile(s
 const runDir = realpathSync(process.env['RUN'] ?? 'reports/latest');
 const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as Report;
 
-test('report.json matches compare/report.schema.json', () => {
-  const schema = JSON.parse(readFileSync('compare/report.schema.json', 'utf8')) as object;
+test('report.json matches compare/report/report.schema.json', () => {
+  const schema = JSON.parse(readFileSync('compare/report/report.schema.json', 'utf8')) as object;
   const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
   const ok = validate(report);
   assert.ok(ok, `schema errors: ${JSON.stringify(validate.errors, null, 1)}`);

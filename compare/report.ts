@@ -1,25 +1,24 @@
 /**
- * Builds a run's report from its raw results and manifest alone (no service, no load):
+ * `make report`: builds a run's report from its raw results and manifest alone (no service, no
+ * load): analyse (analyse/collect.ts), put it in words (report/compose.ts), write it (report/write.ts).
  *
  *   node dist/compare/report.js reports/<UTC time>      (make report RUN=reports/<UTC time>)
  *
  * writes report.json (every number), report.md (tables, method, environment) and report.html
  * (the same with charts, self-contained), and prints the summary table.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { collect } from './collect.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
-import type { Report } from './schema.js';
-import { printSummary } from './text.js';
+import { collect, RunFolderError } from './analyse/collect.js';
+import { composeReport } from './report/compose.js';
+import type { Report } from './report/schema.js';
+import { printSummary } from './report/text.js';
+import { writeReport } from './report/write.js';
 
-/** Writes report.json, report.md and report.html into the run folder; returns the report. */
+/** Analyses the run folder and writes report.json, report.md and report.html into it; returns the report. */
 export async function buildReport(dir: string): Promise<Report> {
-  const report = await collect(dir);
-  writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 1));
-  writeFileSync(join(dir, 'report.md'), renderMarkdown(report));
-  writeFileSync(join(dir, 'report.html'), renderHtml(report));
+  const report = composeReport(await collect(dir));
+  writeReport(dir, report);
   return report;
 }
 
@@ -40,6 +39,10 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   main().catch((err) => {
+    if (err instanceof RunFolderError) {
+      console.error(`make report: ${process.argv[2] ?? process.env['RUN']}: ${err.message}`);
+      process.exit(2);
+    }
     console.error('fatal:', err);
     process.exit(1);
   });

@@ -29,7 +29,7 @@ export interface Workload {
 /** The seed's heavy request, as the server defaults it (server/params.ts). */
 export const DEFAULT_WORKLOAD: Workload = Object.freeze({ primeLimit: HEAVY_DEFAULTS.prime_limit, hashRounds: HEAVY_DEFAULTS.hash_rounds, ioKb: HEAVY_DEFAULTS.io_kb });
 
-/** The service's default address, as its own config module defaults it (server/config.ts). */
+/** The service's default port and host, from its own config module (server/config.ts). */
 export const DEFAULT_PORT = Number(CONFIG_DEFAULTS.PORT);
 export const DEFAULT_HOST = CONFIG_DEFAULTS.HOST;
 

@@ -4,6 +4,7 @@
  * them. `make smoke` and `make load` (loadtests/run.ts) read everything from here; the optional
  * k6 scripts in loadtests/k6/ carry the same shapes, and a unit test holds the two equal.
  */
+import { SEED_SLO } from '../lab/facts.js';
 import { baseUrl, DEFAULT_WORKLOAD, ENGINES, heavyQuery, isLoopback, MODES, readHost, readPort, type Workload } from '../lab/index.js';
 
 export type { Workload };
@@ -53,9 +54,9 @@ export interface Threshold {
  * a timeout is no latency at all), and every 200 carrying the same primes_found as the primer.
  */
 export const THRESHOLDS: readonly Threshold[] = Object.freeze([
-  { metric: 'p50_ms', label: 'P50 latency', below: 1000, unit: 'ms', source: 'seed' },
-  { metric: 'p95_ms', label: 'P95 latency', below: 3000, unit: 'ms', source: 'seed' },
-  { metric: 'p99_ms', label: 'P99 latency', below: 6000, unit: 'ms', source: 'seed' },
+  { metric: 'p50_ms', label: 'P50 latency', below: SEED_SLO.p50Ms, unit: 'ms', source: 'seed' },
+  { metric: 'p95_ms', label: 'P95 latency', below: SEED_SLO.p95Ms, unit: 'ms', source: 'seed' },
+  { metric: 'p99_ms', label: 'P99 latency', below: SEED_SLO.p99Ms, unit: 'ms', source: 'seed' },
   { metric: 'throttled', label: 'throttled (429/503)', below: 50, unit: '', source: 'seed' },
   { metric: 'server_errors', label: 'server errors (other 5xx)', below: 10, unit: '', source: 'seed' },
   { metric: 'no_answer', label: 'no answer (timeouts, refused)', below: 1, unit: '', source: 'lab' },

@@ -12,16 +12,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { heavyUrl, OptionError, readOptions, type LoadOptions, type Scenario } from './config.js';
 import { attackArgs, offeredRate, planDurationSec, slicePlan, type Slice } from './plan.js';
-import { evaluate, formatValue, parseVegetaLine, tally, verdictLines, type RequestResult, type Tally, type Verdict } from './thresholds.js';
-
-/** VEGETA, else the copy `make tools` installs into .tools/bin, else the one on PATH. */
-function vegetaPath(): string {
-  return process.env['VEGETA'] ?? (existsSync('.tools/bin/vegeta') ? '.tools/bin/vegeta' : 'vegeta');
-}
+import { vegetaPath, vegetaResults } from '../lab/generators/vegeta.js';
+import { evaluate, formatValue, requestResult, tally, verdictLines, type RequestResult, type Tally, type Verdict } from './thresholds.js';
 
 class CannotRun extends Error {}
 
@@ -69,11 +64,8 @@ function attack(vegeta: string, args: readonly string[], children: Set<ReturnTyp
 
 /** Each slice's results, decoded from its kept .bin file. */
 async function decode(vegeta: string, file: string): Promise<RequestResult[]> {
-  const child = spawn(vegeta, ['encode', '--to', 'json', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   const out: RequestResult[] = [];
-  for await (const line of createInterface({ input: child.stdout! })) if (line !== '') out.push(parseVegetaLine(line));
-  const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('close', r)));
-  if (code !== 0) throw new Error(`vegeta encode ${file} exited ${code}`);
+  for await (const r of vegetaResults(vegeta, file)) out.push(requestResult(r));
   return out;
 }
 

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { THRESHOLDS } from './config.js';
-import { evaluate, parseVegetaLine, tally, verdictLines, type RequestResult } from './thresholds.js';
+import { decodeVegetaResult } from '../lab/generators/vegeta.js';
+import { evaluate, requestResult, tally, verdictLines, type RequestResult } from './thresholds.js';
+
+const parseVegetaLine = (line: string): RequestResult => requestResult(decodeVegetaResult(line));
 
 const PRIMES = 41538;
 const ok = (latencyMs: number, sentSec = 0): RequestResult => ({ code: 200, latencyMs, sentSec, primesFound: PRIMES });

@@ -3,6 +3,7 @@
  * object per request, as `vegeta encode --to json` writes them), never read from a generator's own
  * summary, so the verdict can be rebuilt from the .bin files alone.
  */
+import type { VegetaResult } from '../lab/generators/vegeta.js';
 import { percentile } from '../lab/index.js';
 import { THRESHOLDS, type Metric, type Threshold } from './config.js';
 
@@ -17,28 +18,10 @@ export interface RequestResult {
   readonly primesFound: number | null;
 }
 
-/** vegeta's JSON encoding of one result (the fields read here). */
-interface VegetaJson {
-  code: number;
-  latency: number;
-  timestamp: string;
-  body?: string | null;
-  error?: string;
-}
-
-/** Parses one line of `vegeta encode --to json`. */
-export function parseVegetaLine(line: string): RequestResult {
-  const r = JSON.parse(line) as VegetaJson;
-  let primesFound: number | null = null;
-  if (r.code === 200 && r.body) {
-    try {
-      const body = JSON.parse(Buffer.from(r.body, 'base64').toString('utf8')) as { primes_found?: unknown };
-      if (typeof body.primes_found === 'number') primesFound = body.primes_found;
-    } catch {
-      // Not JSON: counted as a wrong answer below.
-    }
-  }
-  return { code: r.code, latencyMs: r.latency / 1e6, sentSec: Date.parse(r.timestamp) / 1000, primesFound };
+/** One request of a heavy run: its status, latency, send time and the primes_found of a 200's body. */
+export function requestResult(r: VegetaResult): RequestResult {
+  const primes = r.code === 200 ? r.body?.['primes_found'] : undefined;
+  return { code: r.code, latencyMs: r.latencyMs, sentSec: r.sentSec, primesFound: typeof primes === 'number' ? primes : null };
 }
 
 /** The measured side of every threshold, plus what a reader needs around it. */

@@ -5,9 +5,9 @@
 
 TEST_PARTS += test-compare
 
-# QUICK=1: about 2 minutes (native and js, both modes, short steps); LONG=1: longer, finer sweeps.
+# QUICK=1: about 7 minutes (native and js, both modes, short steps, shortened peers); LONG=1: longer, finer sweeps.
 COMPARE_PROFILE = $(if $(filter 1,$(QUICK)),quick,$(if $(filter 1,$(LONG)),long,default))
-# SCALE=1: heavy native/pool and wasm/pool at CPUS 0.5, 1 and 2 instead (compare/scenarios/scale.ts);
+# SCALE=1: heavy native/pool and wasm/pool at CPUS 0.5, 1 and 2 instead (compare/measure/scenarios/scale.ts);
 # with QUICK=1 its searches are the quick profile's. RATES= and TARGET_RPS= set the cost table's
 # rates file (default deploy/rates/aws-us-east-1.json) and target rate (default 150 req/s).
 
@@ -15,7 +15,7 @@ compare-tools:
 	@scripts/tools.sh vegeta wrk statsd_exporter prometheus
 	@$(MAKE) --no-print-directory pacer
 
-compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~2 min, LONG=1)
+compare: build compare-tools ## Verify, then load every engine x mode under 1 CPU/256 MB; report in reports/latest (QUICK=1 ~7 min, LONG=1)
 	node dist/compare/run.js --profile $(COMPARE_PROFILE)$(if $(filter 1,$(SCALE)), --scale)
 
 report: build-ts ## Rebuild report.{json,md,html} of a compare run from its raw results: make report RUN=reports/<time>

@@ -7,7 +7,11 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus, release } from 'node:os';
 import { promisify } from 'node:util';
+import type { StepSummary } from '../../lab/generators/summary.js';
+import { parseVegetaReport } from '../../lab/generators/vegeta.js';
+import { parseWrk } from '../../lab/generators/wrk.js';
 import { median as labMedian, repoRoot } from '../../lab/index.js';
+import { procUsage } from '../../lab/proc.js';
 
 const execFileP = promisify(execFile);
 
@@ -65,30 +69,22 @@ export async function wrkRun(url: string, cpu: number, seconds: number, connecti
   const args = ['-c', String(cpu), 'wrk', '-t1', `-c${connections}`, ...script, `-d${seconds}s`, url];
   echo(`${pipeline > 1 ? `PIPELINE=${pipeline} ` : ''}taskset ${args.join(' ')}`);
   const { stdout } = await execFileP('taskset', args, { cwd: REPO, env: { ...process.env, PIPELINE: String(pipeline) } });
-  const rps = /Requests\/sec:\s+([0-9.]+)/.exec(stdout);
-  const requests = /^\s*(\d+) requests in /m.exec(stdout);
-  if (!rps || !requests) throw new Error(`unexpected wrk output:\n${stdout}`);
-  return { rps: Number(rps[1]), requests: Number(requests[1]), stdout };
-}
-
-export interface VegetaReport {
-  readonly requests: number;
-  readonly success: number;
-  readonly latencies: { readonly mean: number; readonly '50th': number; readonly '90th': number; readonly '95th': number; readonly '99th': number; readonly max: number };
-  readonly status_codes: Record<string, number>;
+  const r = parseWrk(stdout);
+  if (!r) throw new Error(`unexpected wrk output:\n${stdout}`);
+  return { rps: r.requestsPerSec, requests: r.requests, stdout };
 }
 
 /** vegeta attack at a constant rate (open model), pinned to `cpu`; raw results kept in `out`. */
-export async function vegeta(url: string, cpu: number, rate: number, seconds: number, out: string): Promise<VegetaReport> {
+export async function vegeta(url: string, cpu: number, rate: number, seconds: number, out: string): Promise<StepSummary> {
   const bin = `${REPO}.tools/bin/vegeta`;
   const cmd = `echo 'GET ${url}' | taskset -c ${cpu} vegeta attack -rate=${rate}/s -duration=${seconds}s -timeout=30s | tee ${out.replace(REPO, '')} | vegeta report -type=json`;
   echo(cmd);
   const { stdout } = await execFileP('bash', ['-o', 'pipefail', '-c', cmd.replaceAll('vegeta ', `${bin} `)], { cwd: REPO, maxBuffer: 1 << 24 });
-  return JSON.parse(stdout) as VegetaReport;
+  return parseVegetaReport(stdout);
 }
 
-/** Nanoseconds (vegeta's unit) to milliseconds, 2 decimals. */
-export const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+/** Milliseconds, 2 decimals. */
+export const ms = (x: number) => Math.round(x * 100) / 100;
 
 /** The median of a benchmark's samples (never empty here). */
 export function median(xs: readonly number[]): number {
@@ -114,10 +110,9 @@ export function environment(): Record<string, string> {
 
 /** CPU seconds a process has used so far, user + system, all threads (/proc/<pid>/stat, in clock ticks of 1/100 s). */
 export function processCpuSec(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may hold spaces and parentheses: fields are counted after the last ')'.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  const u = procUsage(pid);
+  if (!u) throw new Error(`process ${pid} is gone: no CPU time to read`);
+  return u.cpuSec;
 }
 
 /** Resident set (VmRSS) of a process now, in bytes, from /proc. */

@@ -6,7 +6,7 @@
  *  - in `make compare`, the ceiling of the /hello measurement itself: under the same limits and the
  *    same generator, nothing answers /hello faster on this stack, so when the lab reaches what this
  *    server reaches while this server still had CPU to spare, the figure is the generator's limit,
- *    not the lab's (compare/bound.ts), and the report says "at least".
+ *    not the lab's (compare/analyse/bound.ts), and the report says "at least".
  *
  *   HOST=127.0.0.1 PORT=8000 node dist/peers/uws-bare/server.js
  *
