@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { type Engine } from '../server/engines/engine.js';
+import type { Engine } from '../server/engines/engine.js';
 import { DEFAULT_WORKLOAD, knownDigest, knownPrimes, readEngines, repoRoot } from '../lab/index.js';
 import { median } from './lib/processes.js';
 import { loadEngines } from '../server/engines/registry.js';
@@ -98,24 +98,27 @@ const workloads: Workload[] = [
     run: (e) => `${e.sieveCountSync(DEFAULT_LIMIT)} ${e.sha256ChainSync(DEFAULT_ROUNDS)}`,
     expected: `${knownCount(DEFAULT_LIMIT)} ${knownChain(DEFAULT_ROUNDS)}`,
   },
-  ...[1e3, 1e4, 1e5, 1e6, 1e7].map((rounds): Workload => ({
-    name: `sha256_chain rounds=${rounds}`,
-    group: 'sha256_chain sweep',
-    reps: reps(rounds >= 1e7 ? 2 : rounds >= 1e6 ? 5 : 11),
-    warmUp: rounds < 1e7,
-    run: (e) => e.sha256ChainSync(rounds),
-    expected: knownChain(rounds),
-  })),
-  ...[1e4, 1e5, 1e6, 1e7, 1e8].map((limit): Workload => ({
-    name: `sieve_count limit=${limit}`,
-    group: 'sieve_count sweep',
-    reps: reps(limit >= 1e8 ? 5 : 11),
-    warmUp: limit < 1e8,
-    run: (e) => String(e.sieveCountSync(limit)),
-    expected: knownCount(limit),
-  })),
+  ...[1e3, 1e4, 1e5, 1e6, 1e7].map(
+    (rounds): Workload => ({
+      name: `sha256_chain rounds=${rounds}`,
+      group: 'sha256_chain sweep',
+      reps: reps(rounds >= 1e7 ? 2 : rounds >= 1e6 ? 5 : 11),
+      warmUp: rounds < 1e7,
+      run: (e) => e.sha256ChainSync(rounds),
+      expected: knownChain(rounds),
+    }),
+  ),
+  ...[1e4, 1e5, 1e6, 1e7, 1e8].map(
+    (limit): Workload => ({
+      name: `sieve_count limit=${limit}`,
+      group: 'sieve_count sweep',
+      reps: reps(limit >= 1e8 ? 5 : 11),
+      warmUp: limit < 1e8,
+      run: (e) => String(e.sieveCountSync(limit)),
+      expected: knownCount(limit),
+    }),
+  ),
 ];
-
 
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
@@ -203,7 +206,10 @@ async function main(): Promise<void> {
     wasm: readBuildInfo(join(root, 'wasm', 'pkg', 'build-info.json')),
   };
   const env = machine();
-  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadBefore = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const rust = rustBinary();
   const contenders: Contender[] = [...engines.map(engineContender), ...(rust ? [rustContender(rust)] : [])];
 
@@ -212,7 +218,7 @@ async function main(): Promise<void> {
   console.log('warm-up call per engine (skipped at the largest sweep point, already warm), then `reps` rounds;');
   console.log(`each round runs every engine once, the order rotated by one engine per round. A sample shorter`);
   console.log(`than ${MIN_SAMPLE_MS} ms repeats the call and divides. Times are per call: median and min wall time`);
-  console.log('(performance.now) and median CPU time (process.cpuUsage, user+sys, so V8\'s garbage-collector threads');
+  console.log("(performance.now) and median CPU time (process.cpuUsage, user+sys, so V8's garbage-collector threads");
   console.log('count). Ratios use CPU medians, which other processes on a shared machine do not inflate: "vs js" =');
   console.log('js / engine. Row "rust" is the same kernel called from Rust (kernel/examples/bench.rs in its own');
   console.log('process, timing its own thread), taking its turn in every round; "vs pure Rust" = native / rust');
@@ -221,7 +227,9 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(env)) console.log(`${k.padEnd(14)} ${v}`);
   console.log(`${'load average'.padEnd(14)} ${loadBefore} (before)`);
   for (const e of engines) console.log(`${e.name.padEnd(14)} ${e.description}`);
-  console.log(`${'rust'.padEnd(14)} ${rust ? 'kernel/examples/bench.rs, release profile and flags of the native build' : 'not built (cargo build --release -p kernel --example bench): no pure-Rust row'}`);
+  console.log(
+    `${'rust'.padEnd(14)} ${rust ? 'kernel/examples/bench.rs, release profile and flags of the native build' : 'not built (cargo build --release -p kernel --example bench): no pure-Rust row'}`,
+  );
   console.log('');
 
   const rows: Row[] = [];
@@ -245,12 +253,14 @@ async function main(): Promise<void> {
     }
     const stats = (name: string) => {
       const s = samples.get(name);
-      return s && {
-        median: median(s.map((x) => x.wall)),
-        min: Math.min(...s.map((x) => x.wall)),
-        cpuMedian: median(s.map((x) => x.cpu)),
-        cpuMin: Math.min(...s.map((x) => x.cpu)),
-      };
+      return (
+        s && {
+          median: median(s.map((x) => x.wall)),
+          min: Math.min(...s.map((x) => x.wall)),
+          cpuMedian: median(s.map((x) => x.cpu)),
+          cpuMin: Math.min(...s.map((x) => x.cpu)),
+        }
+      );
     };
     const js = stats('js');
     const pureRust = stats('rust');
@@ -276,22 +286,29 @@ async function main(): Promise<void> {
     }
   }
 
-  const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   console.log(`\nload average ${loadAfter} (after); other processes on this machine share its CPUs.`);
   const find = (workload: string, engine: string): Row | undefined => rows.find((r) => r.workload === workload && r.engine === engine);
   const targets: string[] = [];
   const def = workloads[0]!.name;
   const nativeDefault = find(def, 'native');
-  if (nativeDefault) targets.push(`native default-workload CPU time ${(nativeDefault.medianCpuMs / 1000).toFixed(3)} s (target <= 0.12 s): ${nativeDefault.medianCpuMs <= 120 ? 'met' : 'MISSED'}`);
+  if (nativeDefault)
+    targets.push(`native default-workload CPU time ${(nativeDefault.medianCpuMs / 1000).toFixed(3)} s (target <= 0.12 s): ${nativeDefault.medianCpuMs <= 120 ? 'met' : 'MISSED'}`);
   const nativeSha = find('sha256_chain rounds=1000000', 'native');
-  if (nativeSha?.speedupVsJs !== undefined) targets.push(`native vs js on the SHA chain (1e6 rounds, CPU medians) ${fmtX(nativeSha.speedupVsJs)} (target >= 4x): ${nativeSha.speedupVsJs >= 4 ? 'met' : 'MISSED'}`);
+  if (nativeSha?.speedupVsJs !== undefined)
+    targets.push(`native vs js on the SHA chain (1e6 rounds, CPU medians) ${fmtX(nativeSha.speedupVsJs)} (target >= 4x): ${nativeSha.speedupVsJs >= 4 ? 'met' : 'MISSED'}`);
   for (const w of [def, 'sha256_chain rounds=1000000', 'sieve_count limit=100000000']) {
     const wasm = find(w, 'wasm');
     if (wasm?.speedupVsJs !== undefined) targets.push(`wasm vs js on ${w} (CPU medians): ${fmtX(wasm.speedupVsJs)} (target >= 1x): ${wasm.speedupVsJs >= 1 ? 'met' : 'MISSED'}`);
   }
   if (nativeDefault?.vsPureRust !== undefined) {
     const ok = nativeDefault.vsPureRust <= 1.05 || nativeDefault.minVsPureRust! <= 1.05;
-    targets.push(`native through napi vs pure Rust, default workload: CPU medians ${fmtX(nativeDefault.vsPureRust)}, minimums ${fmtX(nativeDefault.minVsPureRust)} (target <= 1.05x): ${ok ? 'met' : 'MISSED'}`);
+    targets.push(
+      `native through napi vs pure Rust, default workload: CPU medians ${fmtX(nativeDefault.vsPureRust)}, minimums ${fmtX(nativeDefault.minVsPureRust)} (target <= 1.05x): ${ok ? 'met' : 'MISSED'}`,
+    );
   }
   if (targets.length > 0) console.log(`targets:\n  ${targets.join('\n  ')}`);
 
@@ -308,8 +325,8 @@ async function main(): Promise<void> {
     results: rows,
   };
   const stamp = report.date.replace(/[:.]/g, '-');
-  writeFileSync(join(dir, `engines-${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
-  writeFileSync(join(dir, 'engines-latest.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(dir, `engines-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, 'engines-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote bench/results/engines-${stamp}.json (and engines-latest.json)`);
 }
 

@@ -47,7 +47,6 @@ interface Step {
   readonly serverCpu: number;
 }
 
-
 /** Runs argv pinned to LOAD_CPU; its stdout, wall seconds and CPU seconds (bash's `times` of its waited child). */
 async function measured(argv: readonly string[]): Promise<{ stdout: string; wallSec: number; cpuSec: number; code: number }> {
   const full = ['taskset', '-c', String(LOAD_CPU), ...argv];
@@ -111,7 +110,9 @@ const available = (g: string) => {
 };
 
 console.log(`# bench-generators: the open-model ceiling of each load generator on ONE core, against a bare uWS /hello`);
-console.log(`method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms; pacer exactly as make compare runs it, oha as compare ran it before, h2load on ${H2LOAD_CLIENTS} clients (vegeta's and h2load's latency counts from the send, not from when a request was due)`);
+console.log(
+  `method: server (peers/uws-bare/server.ts) pinned to CPU ${SERVER_CPU}, generator to CPU ${LOAD_CPU}; ${SECONDS} s per rate; a rate is held when >= ${HOLD * 100}% of it was sent, no error, median < ${MAX_P50_MS} ms; pacer exactly as make compare runs it, oha as compare ran it before, h2load on ${H2LOAD_CLIENTS} clients (vegeta's and h2load's latency counts from the send, not from when a request was due)`,
+);
 console.log('environment:', JSON.stringify(environment()));
 const dir = mkdtempSync(join(tmpdir(), 'bench-generators-'));
 const server = await startPinned(`${REPO}dist/peers/uws-bare/server.js`, SERVER_CPU);
@@ -135,7 +136,9 @@ try {
       const held = step.sentRate >= HOLD * rate && step.errors === 0 && (step.p50Ms === null || step.p50Ms < MAX_P50_MS);
       const inSlo = held && step.p99Ms !== null && step.p99Ms < SLO_P99_MS;
       const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
-      console.log(`  ${held ? (inSlo ? 'held  ' : 'held, p99 over objective') : 'missed'} rate ${rate}: sent ${step.sentRate.toFixed(0)}/s, p50 ${f(step.p50Ms)} ms, p99 ${f(step.p99Ms)} ms, errors ${step.errors}, generator CPU ${step.generatorCpu.toFixed(2)}, server CPU ${step.serverCpu.toFixed(2)}`);
+      console.log(
+        `  ${held ? (inSlo ? 'held  ' : 'held, p99 over objective') : 'missed'} rate ${rate}: sent ${step.sentRate.toFixed(0)}/s, p50 ${f(step.p50Ms)} ms, p99 ${f(step.p99Ms)} ms, errors ${step.errors}, generator CPU ${step.generatorCpu.toFixed(2)}, server CPU ${step.serverCpu.toFixed(2)}`,
+      );
       if (!held) break;
       best = step;
       // The objective's ceiling is the highest rate below the first one over it, as compare's search reads it.
@@ -151,9 +154,15 @@ try {
 }
 const cell = (v: number) => (v > 0 ? `>= ${v}` : `< ${RATES[0]}`);
 const n2 = (v: number | null | undefined) => (v == null ? 'n/a' : v.toFixed(2));
-console.log(`\n| generator | keeps pace on one core, req/s | p50 there, ms | p99 there, ms | generator CPU | bare uWS CPU | within compare's /hello objective (p99 < ${SLO_P99_MS} ms), req/s |\n|---|---:|---:|---:|---:|---:|---:|`);
+console.log(
+  `\n| generator | keeps pace on one core, req/s | p50 there, ms | p99 there, ms | generator CPU | bare uWS CPU | within compare's /hello objective (p99 < ${SLO_P99_MS} ms), req/s |\n|---|---:|---:|---:|---:|---:|---:|`,
+);
 for (const [g, c] of Object.entries(ceilings)) {
   const a = c.at;
-  console.log(`| ${g} | ${cell(c.ceiling)} | ${n2(a?.p50Ms)} | ${n2(a?.p99Ms)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} | ${g === 'oha' || g === 'pacer' ? cell(c.withinSlo) : `${cell(c.withinSlo)} (from the send)`} |`);
+  console.log(
+    `| ${g} | ${cell(c.ceiling)} | ${n2(a?.p50Ms)} | ${n2(a?.p99Ms)} | ${a ? a.generatorCpu.toFixed(2) : '-'} | ${a ? a.serverCpu.toFixed(2) : '-'} | ${g === 'oha' || g === 'pacer' ? cell(c.withinSlo) : `${cell(c.withinSlo)} (from the send)`} |`,
+  );
 }
-console.log(`\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's. "Keeps pace": it sent what was asked, on time (median). The objective column is what bounds a /hello capacity in make compare, which measures this ceiling again in every run with its bare uWS peer.)`);
+console.log(
+  `\n(">= X": held at X, missed the next rate tried, ${RATES.join(', ')}; where the server CPU reached ~1.0 the ceiling is the server's, not the generator's. "Keeps pace": it sent what was asked, on time (median). The objective column is what bounds a /hello capacity in make compare, which measures this ceiling again in every run with its bare uWS peer.)`,
+);

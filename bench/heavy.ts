@@ -15,7 +15,9 @@ const reference = heavyReference();
 const EXPECTED = { primes_found: reference.primesFound, digest: reference.digest };
 
 console.log('# bench-heavy: GET /heavy/cpu-io-no-db/ with the seed defaults, server-side timings');
-console.log(`method: server pinned to CPU 1, mode=${MODE}, one request at a time, ${ROUNDS} rounds, engine order rotated each round, one unmeasured request per engine first; every answer checked against fixtures/vectors.json (pi(${DEFAULT_WORKLOAD.primeLimit})=${reference.primesFound} and the ${DEFAULT_WORKLOAD.hashRounds}-round digest)`);
+console.log(
+  `method: server pinned to CPU 1, mode=${MODE}, one request at a time, ${ROUNDS} rounds, engine order rotated each round, one unmeasured request per engine first; every answer checked against fixtures/vectors.json (pi(${DEFAULT_WORKLOAD.primeLimit})=${reference.primesFound} and the ${DEFAULT_WORKLOAD.hashRounds}-round digest)`,
+);
 console.log('environment:', JSON.stringify(environment()));
 
 const server = await startPinned(SERVER_MAIN, 1, { METRICS: '0' });
@@ -36,15 +38,17 @@ try {
       if (res.status !== 200 || body.primes_found !== EXPECTED.primes_found || body.digest !== EXPECTED.digest) {
         throw new Error(`${e} answered wrong: ${res.status} ${JSON.stringify(body)}`);
       }
-      (total[e] ??= []).push(body.total_time_sec);
-      (cpu[e] ??= []).push(body.cpu_time_sec);
+      total[e] = [...(total[e] ?? []), body.total_time_sec];
+      cpu[e] = [...(cpu[e] ?? []), body.cpu_time_sec];
     }
   }
   console.log('\n| engine | total_time_sec median | min | cpu_time_sec median | min | vs Django 1.2 s |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const e of available) {
     const t = median(total[e]!);
-    console.log(`| ${e} | ${t.toFixed(4)} | ${Math.min(...total[e]!).toFixed(4)} | ${median(cpu[e]!).toFixed(4)} | ${Math.min(...cpu[e]!).toFixed(4)} | ${(1.2 / t).toFixed(1)}x faster |`);
+    console.log(
+      `| ${e} | ${t.toFixed(4)} | ${Math.min(...total[e]!).toFixed(4)} | ${median(cpu[e]!).toFixed(4)} | ${Math.min(...cpu[e]!).toFixed(4)} | ${(1.2 / t).toFixed(1)}x faster |`,
+    );
   }
 } finally {
   await server.stop();

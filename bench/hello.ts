@@ -18,7 +18,9 @@ const targets = {
 type Name = keyof typeof targets;
 
 console.log('# bench-hello: GET /hello, closed loop (wrk -t1 -c64, plain and pipelined), this server vs a bare uWS hello server');
-console.log(`method: ${ROUNDS} rounds of ${SECONDS} s each per server, order alternating; server pinned to CPU ${SERVER_CPU}, wrk to CPU ${LOAD_CPU}; 2 s warm-up per start; median of rounds`);
+console.log(
+  `method: ${ROUNDS} rounds of ${SECONDS} s each per server, order alternating; server pinned to CPU ${SERVER_CPU}, wrk to CPU ${LOAD_CPU}; 2 s warm-up per start; median of rounds`,
+);
 console.log('environment:', JSON.stringify(environment()));
 
 // Two loads: one request per connection at a time (what most clients do; one wrk core may then be

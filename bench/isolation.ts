@@ -21,7 +21,9 @@ const outDir = `${REPO}bench/results/isolation-${new Date().toISOString().replac
 mkdirSync(outDir, { recursive: true });
 
 console.log('# bench-isolation: /hello latency while heavy work saturates the one CPU');
-console.log(`method: server pinned to CPU 1 (POOL_SIZE=1); load on CPU 0: ${OUTSTANDING} heavy requests always outstanding (default workload), vegeta GET /hello at ${HELLO_RATE}/s for ${SECONDS} s or long enough for ${MIN_COMPLETIONS} heavy answers (<= ${MAX_SECONDS} s); heavy throughput = answers per second between the first and last answer; one heavy request + 1 s of /hello as warm-up before each measurement; raw vegeta results in ${outDir.replace(REPO, '')}`);
+console.log(
+  `method: server pinned to CPU 1 (POOL_SIZE=1); load on CPU 0: ${OUTSTANDING} heavy requests always outstanding (default workload), vegeta GET /hello at ${HELLO_RATE}/s for ${SECONDS} s or long enough for ${MIN_COMPLETIONS} heavy answers (<= ${MAX_SECONDS} s); heavy throughput = answers per second between the first and last answer; one heavy request + 1 s of /hello as warm-up before each measurement; raw vegeta results in ${outDir.replace(REPO, '')}`,
+);
 console.log('environment:', JSON.stringify(environment()));
 
 interface Row {

@@ -12,7 +12,9 @@ const CAPS = 'prime_limit=100000000&hash_rounds=10000000&io_kb=5120';
 const MB = 1024 * 1024;
 
 console.log('# bench-memory: peak RSS with requests at the caps');
-console.log(`method: one server pinned to CPU 1, POOL_SIZE=1, QUEUE_MAX=4, DEADLINE_MS=60000 (so nothing is dropped early); for each engine x mode, 5 requests at once (1 running + 4 queued) with ${CAPS}; VmHWM read from /proc after all answered`);
+console.log(
+  `method: one server pinned to CPU 1, POOL_SIZE=1, QUEUE_MAX=4, DEADLINE_MS=60000 (so nothing is dropped early); for each engine x mode, 5 requests at once (1 running + 4 queued) with ${CAPS}; VmHWM read from /proc after all answered`,
+);
 console.log('environment:', JSON.stringify(environment()));
 
 const server = await startPinned(SERVER_MAIN, 1, { POOL_SIZE: '1', QUEUE_MAX: '4', DEADLINE_MS: '60000', METRICS: '0' });

@@ -126,12 +126,23 @@ async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const bin = existsSync(`${REPO}.tools/bin/statsd_exporter`) ? `${REPO}.tools/bin/statsd_exporter` : 'statsd_exporter';
-  const exporterArgs = ['-c', String(LOAD_CPU), bin, '--statsd.mapping-config=statsd.conf', `--web.listen-address=127.0.0.1:${EXPORTER_WEB_PORT}`, `--statsd.listen-udp=127.0.0.1:${STATSD_UDP_PORT}`, '--statsd.listen-tcp=', '--log.level=warn'];
+  const exporterArgs = [
+    '-c',
+    String(LOAD_CPU),
+    bin,
+    '--statsd.mapping-config=statsd.conf',
+    `--web.listen-address=127.0.0.1:${EXPORTER_WEB_PORT}`,
+    `--statsd.listen-udp=127.0.0.1:${STATSD_UDP_PORT}`,
+    '--statsd.listen-tcp=',
+    '--log.level=warn',
+  ];
   echo(`taskset ${exporterArgs.join(' ').replace(REPO, '')}`);
   const exporter = spawn('taskset', exporterArgs, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   try {
     await waitHttp(`http://127.0.0.1:${EXPORTER_WEB_PORT}/metrics`);
-    console.log(`bench-metrics: GET /hello, wrk -t1 -c${CONNECTIONS} with ${PIPELINE} pipelined, ${SECONDS_PER_RUN}s x ${ROUNDS} rounds per setting; server on CPU ${SERVER_CPU}, wrk + statsd_exporter on CPU ${LOAD_CPU}`);
+    console.log(
+      `bench-metrics: GET /hello, wrk -t1 -c${CONNECTIONS} with ${PIPELINE} pipelined, ${SECONDS_PER_RUN}s x ${ROUNDS} rounds per setting; server on CPU ${SERVER_CPU}, wrk + statsd_exporter on CPU ${LOAD_CPU}`,
+    );
     console.log('  off: METRICS=0   on: to statsd_exporter   down: to a UDP port where nothing listens');
     const countedBefore = await exporterHelloCount();
     const runs: Record<Setting, Run[]> = { off: [], on: [], down: [] };
@@ -143,7 +154,9 @@ async function main(): Promise<void> {
       const byRound = {} as Record<Setting, Run>;
       for (const setting of [...SETTINGS.slice(shift), ...SETTINGS.slice(0, shift)]) {
         const r = await measure(setting, round);
-        console.log(`  round ${round}  ${setting.padEnd(4)}  ${String(r.rps).padStart(8)} req/s  ${r.cpuUs.toFixed(2).padStart(6)} us server CPU/request  server busy ${String(r.busy).padStart(3)}%  RSS ${r.rssMb} MB`);
+        console.log(
+          `  round ${round}  ${setting.padEnd(4)}  ${String(r.rps).padStart(8)} req/s  ${r.cpuUs.toFixed(2).padStart(6)} us server CPU/request  server busy ${String(r.busy).padStart(3)}%  RSS ${r.rssMb} MB`,
+        );
         runs[setting].push(r);
         byRound[setting] = r;
       }
@@ -157,7 +170,9 @@ async function main(): Promise<void> {
     console.log('');
     for (const setting of SETTINGS) {
       const rps = runs[setting].map((r) => r.rps);
-      console.log(`${setting.padEnd(4)}  ${String(median(rps)).padStart(8)} req/s (median of ${rps.join(' ')}), ${median(runs[setting].map((r) => Number(r.cpuUs.toFixed(2))))} us server CPU/request`);
+      console.log(
+        `${setting.padEnd(4)}  ${String(median(rps)).padStart(8)} req/s (median of ${rps.join(' ')}), ${median(runs[setting].map((r) => Number(r.cpuUs.toFixed(2))))} us server CPU/request`,
+      );
     }
     const onRatio = median(onRatios);
     console.log(`ratio on/off:   ${onRatio} req/s (rounds: ${onRatios.join(' ')}), ${onRatio >= TARGET_RATIO ? 'meets' : 'BELOW'} the target ${TARGET_RATIO}`);
@@ -165,9 +180,13 @@ async function main(): Promise<void> {
     console.log(`server CPU per request, off/on: ${median(cpuRatios)} (rounds: ${cpuRatios.join(' ')})`);
     const notBusy = SETTINGS.flatMap((s) => runs[s]).filter((r) => r.busy < 90).length;
     if (notBusy > 0) {
-      console.log(`NOTE: in ${notBusy} run(s) the server used under 90% of its CPU: something else (wrk, or other work on this machine) limited them, and their req/s understate the server; the CPU per request still holds.`);
+      console.log(
+        `NOTE: in ${notBusy} run(s) the server used under 90% of its CPU: something else (wrk, or other work on this machine) limited them, and their req/s understate the server; the CPU per request still holds.`,
+      );
     }
-    console.log(`pipeline check: statsd_exporter counted ${counted} /hello requests from the 'on' runs; wrk completed ${sent} (answers still in flight when wrk stops are not in its count)`);
+    console.log(
+      `pipeline check: statsd_exporter counted ${counted} /hello requests from the 'on' runs; wrk completed ${sent} (answers still in flight when wrk stops are not in its count)`,
+    );
   } finally {
     exporter.kill('SIGTERM');
   }

@@ -6,7 +6,11 @@ import type { Report } from './report/schema.js';
 /** Just the fields the comparison reads. */
 function report(method: string, nativePool: number | null, serviceMs: number, hello: number): Report {
   const heavy = (mode: string, capacity: number | null) => ({
-    engine: 'native', mode, available: true, capacity, serviceTimeSec: serviceMs / 1000,
+    engine: 'native',
+    mode,
+    available: true,
+    capacity,
+    serviceTimeSec: serviceMs / 1000,
     atCapacity: capacity === null ? null : { latencyMs: { p99: 120 }, throttling: { share: 0.25 } },
   });
   return {

@@ -39,15 +39,27 @@ export function compareMethods(reports: Record<Method, Report>): { rows: MethodR
     const d = h('docker');
     const r = ratio(c?.capacity, d?.capacity);
     rows.push({ what: `${key} capacity (req/s)`, values: { cgroup: fmt(c?.capacity, 2), docker: fmt(d?.capacity, 2) }, ratio: r });
-    rows.push({ what: `${key} service time alone (ms)`, values: { cgroup: fmt((c?.serviceTimeSec ?? NaN) * 1000), docker: fmt((d?.serviceTimeSec ?? NaN) * 1000) }, ratio: ratio(c?.serviceTimeSec, d?.serviceTimeSec) });
-    rows.push({ what: `${key} p99 at capacity (ms)`, values: { cgroup: fmt(c?.atCapacity?.latencyMs['p99']), docker: fmt(d?.atCapacity?.latencyMs['p99']) }, ratio: ratio(c?.atCapacity?.latencyMs['p99'], d?.atCapacity?.latencyMs['p99']) });
+    rows.push({
+      what: `${key} service time alone (ms)`,
+      values: { cgroup: fmt((c?.serviceTimeSec ?? NaN) * 1000), docker: fmt((d?.serviceTimeSec ?? NaN) * 1000) },
+      ratio: ratio(c?.serviceTimeSec, d?.serviceTimeSec),
+    });
+    rows.push({
+      what: `${key} p99 at capacity (ms)`,
+      values: { cgroup: fmt(c?.atCapacity?.latencyMs['p99']), docker: fmt(d?.atCapacity?.latencyMs['p99']) },
+      ratio: ratio(c?.atCapacity?.latencyMs['p99'], d?.atCapacity?.latencyMs['p99']),
+    });
     const thr = (x: typeof c) => (x?.atCapacity?.throttling ? `${(x.atCapacity.throttling.share * 100).toFixed(0)}% of periods` : '—');
     rows.push({ what: `${key} throttled at capacity`, values: { cgroup: thr(c), docker: thr(d) }, ratio: null });
     if (r === null) verdict.push(`${key}: no capacity to compare (cgroup ${fmt(c?.capacity, 2)}, docker ${fmt(d?.capacity, 2)})`);
     else if (Math.abs(r - 1) <= 0.15) verdict.push(`${key}: the methods agree (docker/cgroup = ${r.toFixed(2)}, within the ±15% a search step resolves)`);
     else verdict.push(`${key}: the methods DIFFER (docker/cgroup = ${r.toFixed(2)}); see the service time alone (runtime: Node and uWS build differ) and throttling`);
   }
-  rows.push({ what: '/hello capacity (req/s)', values: { cgroup: fmt(reports.cgroup.hello.capacity, 0), docker: fmt(reports.docker.hello.capacity, 0) }, ratio: ratio(reports.cgroup.hello.capacity, reports.docker.hello.capacity) });
+  rows.push({
+    what: '/hello capacity (req/s)',
+    values: { cgroup: fmt(reports.cgroup.hello.capacity, 0), docker: fmt(reports.docker.hello.capacity, 0) },
+    ratio: ratio(reports.cgroup.hello.capacity, reports.docker.hello.capacity),
+  });
   rows.push({ what: 'limits', values: { cgroup: reports.cgroup.environment.limits.method, docker: reports.docker.environment.limits.method }, ratio: null });
   rows.push({ what: 'uWS', values: { cgroup: reports.cgroup.environment.service.uws, docker: reports.docker.environment.service.uws }, ratio: null });
   return { rows, verdict };
@@ -72,7 +84,13 @@ export function methodsMarkdown(out: string, reports: Record<Method, Report>): s
 
 function main(argv: string[]): number {
   let profile = 'quick';
-  let out = join('reports', `methods-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+  let out = join(
+    'reports',
+    `methods-${new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`,
+  );
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--profile') profile = argv[++i] ?? profile;
     else if (argv[i] === '--out') out = argv[++i] ?? out;

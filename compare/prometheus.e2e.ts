@@ -40,8 +40,16 @@ before(async () => {
   statsdPort = await freePort();
   const exporterWeb = await freePort();
   const promPort = await freePort();
-  writeFileSync(join(dir, 'prom.yml'), `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: statsd_exporter\n    static_configs:\n      - targets: ['127.0.0.1:${exporterWeb}']\n`);
-  start(join(ROOT, '.tools/bin/statsd_exporter'), ['--statsd.mapping-config=statsd.conf', `--statsd.listen-udp=127.0.0.1:${statsdPort}`, '--statsd.listen-tcp=', `--web.listen-address=127.0.0.1:${exporterWeb}`]);
+  writeFileSync(
+    join(dir, 'prom.yml'),
+    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: statsd_exporter\n    static_configs:\n      - targets: ['127.0.0.1:${exporterWeb}']\n`,
+  );
+  start(join(ROOT, '.tools/bin/statsd_exporter'), [
+    '--statsd.mapping-config=statsd.conf',
+    `--statsd.listen-udp=127.0.0.1:${statsdPort}`,
+    '--statsd.listen-tcp=',
+    `--web.listen-address=127.0.0.1:${exporterWeb}`,
+  ]);
   start('prometheus', [`--config.file=${join(dir, 'prom.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
   prom = new Prometheus(`http://127.0.0.1:${promPort}`);
   for (let i = 0; ; i++) {
@@ -59,7 +67,10 @@ after(async () => {
 
 /** Sends what the server sends in one flush: the load's count and the runner's health polls. */
 async function flush(socket: ReturnType<typeof createSocket>, hello: number, foreignHeavy = 0): Promise<void> {
-  const lines = [`http.requests:${hello}|c|#route:/hello,method:GET,status:200,engine:none,mode:none`, 'http.requests:4|c|#route:/heavy/health/,method:GET,status:200,engine:none,mode:none'];
+  const lines = [
+    `http.requests:${hello}|c|#route:/hello,method:GET,status:200,engine:none,mode:none`,
+    'http.requests:4|c|#route:/heavy/health/,method:GET,status:200,engine:none,mode:none',
+  ];
   // Another service on the same exporter, answering heavy requests no /hello step sends.
   if (foreignHeavy > 0) lines.push(`http.requests:${foreignHeavy}|c|#route:/heavy/cpu-io-no-db/,method:GET,status:200,engine:native,mode:inline`);
   await new Promise<void>((resolve, reject) => socket.send(lines.join('\n'), statsdPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));

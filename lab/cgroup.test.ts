@@ -5,7 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { cgroupDir, counterFiles, cpuStatSummary, findCgroups, killedForMemory, limitsHeld, pageSize, parseCpuStat, parseMountinfo, readHeldLimits, readMemoryStat, swapNote } from './cgroup.js';
+import {
+  cgroupDir,
+  counterFiles,
+  cpuStatSummary,
+  findCgroups,
+  killedForMemory,
+  limitsHeld,
+  pageSize,
+  parseCpuStat,
+  parseMountinfo,
+  readHeldLimits,
+  readMemoryStat,
+  swapNote,
+} from './cgroup.js';
 import { parseOptions, runningState, stoppedState } from './constrained-state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-cgroup-'));
@@ -54,7 +67,30 @@ test('state file: running, then stopped with the counters, in the shape its read
   writeFileSync(join(dir, 'mem', 'memory.failcnt'), '0\n');
   writeFileSync(join(dir, 'mem', 'memory.max_usage_in_bytes'), String(80 * 2 ** 20));
   const common = ['--cpu-stat', join(dir, 'cpu.stat'), '--memory-dir', join(dir, 'mem')];
-  const running = runningState(parseOptions(['--method', 'cgroup-v1', '--url', 'http://127.0.0.1:8000', '--pid', '42', '--cpus', '1', '--quota-us', '100000', '--period-us', '100000', '--memory-bytes', String(256 * 2 ** 20), '--heap-mb', '160', '--cgroup-version', '1', ...common]), new Date('2026-11-30T10:00:00.123Z'));
+  const running = runningState(
+    parseOptions([
+      '--method',
+      'cgroup-v1',
+      '--url',
+      'http://127.0.0.1:8000',
+      '--pid',
+      '42',
+      '--cpus',
+      '1',
+      '--quota-us',
+      '100000',
+      '--period-us',
+      '100000',
+      '--memory-bytes',
+      String(256 * 2 ** 20),
+      '--heap-mb',
+      '160',
+      '--cgroup-version',
+      '1',
+      ...common,
+    ]),
+    new Date('2026-11-30T10:00:00.123Z'),
+  );
   assert.deepEqual(running, {
     status: 'running',
     method: 'cgroup-v1',
@@ -81,7 +117,28 @@ test('the CLI, as the shell calls it: writes the file, prints the counters and t
   const cli = fileURLToPath(new URL('./constrained-state.js', import.meta.url));
   const file = join(dir, 'state', 'constrained.json');
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  let r = run('running', file, '--method', 'docker', '--url', 'http://127.0.0.1:8000', '--cpus', '0.5', '--quota-us', '50000', '--period-us', '100000', '--memory-bytes', '1000', '--heap-mb', '160', '--container', 'c1', '--image', 'img');
+  let r = run(
+    'running',
+    file,
+    '--method',
+    'docker',
+    '--url',
+    'http://127.0.0.1:8000',
+    '--cpus',
+    '0.5',
+    '--quota-us',
+    '50000',
+    '--period-us',
+    '100000',
+    '--memory-bytes',
+    '1000',
+    '--heap-mb',
+    '160',
+    '--container',
+    'c1',
+    '--image',
+    'img',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).container, 'c1');
   r = run('stopped', file, '--exit-status', '137', '--container', 'c1', '--oom-killed');
@@ -135,11 +192,22 @@ test('the cgroup path under a mount: the mount point plus the path, less a sub-t
   assert.equal(cgroupDir({ root: '/docker/123', mountPoint: '/sys/fs/cgroup' }, '/elsewhere'), '/sys/fs/cgroup/elsewhere');
 });
 
-test('finding the cgroups: v2 with cpu+memory, v1 per controller, the hybrid host\'s empty v2 tree passed over', () => {
+test("finding the cgroups: v2 with cpu+memory, v1 per controller, the hybrid host's empty v2 tree passed over", () => {
   const controllers = (byMount: Record<string, string>) => (mnt: string) => byMount[mnt] ?? null;
-  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_V2), '0::/user.slice/lab\n', controllers({ '/sys/fs/cgroup': 'cpuset cpu io memory pids\n' })), { version: 2, dir: '/sys/fs/cgroup/user.slice/lab' });
-  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_V1), CGROUP_V1, controllers({})), { version: 1, cpuDir: '/sys/fs/cgroup/cpu', memoryDir: '/sys/fs/cgroup/memory/process_api/abc' });
-  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_HYBRID), CGROUP_HYBRID, controllers({ '/sys/fs/cgroup/unified': '' })), { version: 1, cpuDir: '/sys/fs/cgroup/cpu,cpuacct/user.slice', memoryDir: '/sys/fs/cgroup/memory/user.slice' });
+  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_V2), '0::/user.slice/lab\n', controllers({ '/sys/fs/cgroup': 'cpuset cpu io memory pids\n' })), {
+    version: 2,
+    dir: '/sys/fs/cgroup/user.slice/lab',
+  });
+  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_V1), CGROUP_V1, controllers({})), {
+    version: 1,
+    cpuDir: '/sys/fs/cgroup/cpu',
+    memoryDir: '/sys/fs/cgroup/memory/process_api/abc',
+  });
+  assert.deepEqual(findCgroups(parseMountinfo(MOUNTINFO_HYBRID), CGROUP_HYBRID, controllers({ '/sys/fs/cgroup/unified': '' })), {
+    version: 1,
+    cpuDir: '/sys/fs/cgroup/cpu,cpuacct/user.slice',
+    memoryDir: '/sys/fs/cgroup/memory/user.slice',
+  });
   // v2 without the memory controller delegated, and no v1 memory hierarchy: nothing usable.
   assert.equal(findCgroups(parseMountinfo(MOUNTINFO_V2), '0::/\n', controllers({ '/sys/fs/cgroup': 'cpu pids' })), null);
   assert.equal(findCgroups(parseMountinfo(MOUNTINFO_V1), '1:cpu:/\n', controllers({})), null, 'no memory path');
@@ -148,7 +216,13 @@ test('finding the cgroups: v2 with cpu+memory, v1 per controller, the hybrid hos
 });
 
 test('the limits the kernel holds, read back and compared; memory rounds down to whole pages', () => {
-  const files: Record<string, string> = { '/cg/cpu.max': '50000 100000\n', '/cg/memory.max': '268435456\n', '/c/cpu.cfs_quota_us': '-1\n', '/c/cpu.cfs_period_us': '100000\n', '/m/memory.limit_in_bytes': '268431360\n' };
+  const files: Record<string, string> = {
+    '/cg/cpu.max': '50000 100000\n',
+    '/cg/memory.max': '268435456\n',
+    '/c/cpu.cfs_quota_us': '-1\n',
+    '/c/cpu.cfs_period_us': '100000\n',
+    '/m/memory.limit_in_bytes': '268431360\n',
+  };
   const read = (f: string) => files[f] ?? assert.fail(`read ${f}`);
   const v2 = readHeldLimits({ version: 2, dir: '/cg' }, read);
   assert.deepEqual(v2, { quota: '50000', period: '100000', memory: '268435456' });
@@ -170,6 +244,9 @@ test('swap: capped at zero (v2 swap.max, v1 memsw equal to the limit), none on t
   assert.equal(note({ '/m/memory.swap.max': '0\n' }), 'swap capped at 0');
   assert.equal(note({ '/m/memory.memsw.limit_in_bytes': '1000\n', '/m/memory.limit_in_bytes': '1000\n' }), 'swap capped at 0');
   assert.equal(note({ '/proc/meminfo': 'MemTotal: 100 kB\nSwapTotal:            0 kB\n' }), 'no swap on this machine');
-  assert.equal(note({ '/m/memory.swap.max': 'max\n', '/proc/meminfo': 'SwapTotal: 2048 kB\n' }), 'WARNING: swap is not capped (swap limit max): under memory pressure the service may swap instead of being killed');
+  assert.equal(
+    note({ '/m/memory.swap.max': 'max\n', '/proc/meminfo': 'SwapTotal: 2048 kB\n' }),
+    'WARNING: swap is not capped (swap limit max): under memory pressure the service may swap instead of being killed',
+  );
   assert.match(note({ '/proc/meminfo': 'SwapTotal: 2048 kB\n' }), /swap limit absent/);
 });

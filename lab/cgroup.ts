@@ -76,7 +76,11 @@ export function readMemoryStat(dir: string | null): MemoryStat | null {
     }
     const oomControl = read('memory.oom_control');
     if (oomControl === null) return null;
-    return { oomKills: parseFlatKeyed(oomControl).get('oom_kill') ?? null, peakBytes: Number(read('memory.max_usage_in_bytes') ?? 0) || 0, atLimit: Number(read('memory.failcnt') ?? 0) || 0 };
+    return {
+      oomKills: parseFlatKeyed(oomControl).get('oom_kill') ?? null,
+      peakBytes: Number(read('memory.max_usage_in_bytes') ?? 0) || 0,
+      atLimit: Number(read('memory.failcnt') ?? 0) || 0,
+    };
   } catch {
     return null;
   }

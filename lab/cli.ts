@@ -92,7 +92,8 @@ function wholeArg(name: string, raw: string | undefined): number {
 function cgroups(pid: number | 'self'): Result {
   const dirs = readCgroups(pid);
   if (dirs === null) return { code: 1, out: '', err: '' };
-  const values: Record<string, string | number> = dirs.version === 2 ? { CG_VERSION: 2, CG_PARENT: dirs.dir } : { CG_VERSION: 1, CG_CPU_PARENT: dirs.cpuDir, CG_MEM_PARENT: dirs.memoryDir };
+  const values: Record<string, string | number> =
+    dirs.version === 2 ? { CG_VERSION: 2, CG_PARENT: dirs.dir } : { CG_VERSION: 1, CG_CPU_PARENT: dirs.cpuDir, CG_MEM_PARENT: dirs.memoryDir };
   return { code: 0, out: assignments(values), err: '' };
 }
 
@@ -100,14 +101,20 @@ function cgroups(pid: number | 'self'): Result {
 function verifyCgroup(pid: number, want: { quotaUs: number; periodUs: number; memoryBytes: number }): Result {
   const dirs = readCgroups(pid);
   if (dirs === null) return { code: 1, out: assignments({ VERIFIED: 'no cgroup found' }), err: '' };
-  let held;
+  let held: ReturnType<typeof readHeldLimits>;
   try {
     held = readHeldLimits(dirs);
   } catch (err) {
     return { code: 1, out: assignments({ VERIFIED: `unreadable (${(err as Error).message})` }), err: '' };
   }
   const files = counterFiles(dirs);
-  const out = assignments({ CG_VERSION: dirs.version, VERIFIED: `${held.quota} ${held.period} ${held.memory}`, VERIFIED_CPU_FILE: files.cpuStat, VERIFIED_MEM_DIR: files.memoryDir, SWAP_NOTE: swapNote(files.memoryDir) });
+  const out = assignments({
+    CG_VERSION: dirs.version,
+    VERIFIED: `${held.quota} ${held.period} ${held.memory}`,
+    VERIFIED_CPU_FILE: files.cpuStat,
+    VERIFIED_MEM_DIR: files.memoryDir,
+    SWAP_NOTE: swapNote(files.memoryDir),
+  });
   return { code: limitsHeld(held, want, pageSize()) ? 0 : 1, out, err: '' };
 }
 

@@ -72,7 +72,8 @@ export function runningState(o: Options, startedAt = new Date()): Record<string,
       heap_mb: need(num(o, 'heap-mb'), 'heap-mb'),
     },
   };
-  if (str(o, 'cpu-stat') !== undefined) state['cgroup'] = { version: need(num(o, 'cgroup-version'), 'cgroup-version'), cpu_stat: str(o, 'cpu-stat'), memory_dir: str(o, 'memory-dir') ?? null };
+  if (str(o, 'cpu-stat') !== undefined)
+    state['cgroup'] = { version: need(num(o, 'cgroup-version'), 'cgroup-version'), cpu_stat: str(o, 'cpu-stat'), memory_dir: str(o, 'memory-dir') ?? null };
   if (str(o, 'container') !== undefined) Object.assign(state, { container: str(o, 'container'), image: str(o, 'image') ?? null });
   if (o.has('unconstrained')) state['unconstrained'] = true;
   return state;

@@ -140,11 +140,18 @@ export function baseUrl(host: string, port: number): string {
  * ENGINES, checked: a comma list of known names (the server's engines, plus `extra` names a tool
  * also knows), or `fallback` when unset or empty.
  */
-export function readEngines<T extends string = EngineName>(env: Env = process.env, fallback: readonly T[] = ENGINES as readonly string[] as readonly T[], extra: readonly string[] = []): T[] {
+export function readEngines<T extends string = EngineName>(
+  env: Env = process.env,
+  fallback: readonly T[] = ENGINES as readonly string[] as readonly T[],
+  extra: readonly string[] = [],
+): T[] {
   const raw = (env['ENGINES'] ?? '').trim();
   if (raw === '') return [...fallback];
   const known = [...ENGINES, ...extra];
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`ENGINES names unknown engine(s) ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${known.join(', ')}`);
   return [...new Set(names)] as T[];

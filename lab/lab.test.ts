@@ -7,7 +7,23 @@ import { test } from 'node:test';
 import { HEAVY_DEFAULTS } from '../server/params.js';
 import { ENGINE_NAMES } from '../server/engines/engine.js';
 import { createServer } from 'node:net';
-import { baseUrl, DEFAULT_WORKLOAD, freePort, ENGINES, heavyQuery, heavyReference, isLoopback, knownDigest, knownPrimes, median, percentile, readEngines, readHost, readPort, repoRoot } from './index.js';
+import {
+  baseUrl,
+  DEFAULT_WORKLOAD,
+  freePort,
+  ENGINES,
+  heavyQuery,
+  heavyReference,
+  isLoopback,
+  knownDigest,
+  knownPrimes,
+  median,
+  percentile,
+  readEngines,
+  readHost,
+  readPort,
+  repoRoot,
+} from './index.js';
 import { assignments, main } from './cli.js';
 import { PEER_NAMES } from './peers.js';
 import { CONFIG_DEFAULTS } from '../server/config.js';
@@ -62,7 +78,7 @@ test('PORT is checked; baseUrl brackets IPv6', () => {
   assert.equal(baseUrl('127.0.0.1', 8000), 'http://127.0.0.1:8000');
 });
 
-test('ENGINES is checked against the server engines (and a tool\'s extra names)', () => {
+test("ENGINES is checked against the server engines (and a tool's extra names)", () => {
   assert.deepEqual(readEngines({}), [...ENGINE_NAMES]);
   assert.deepEqual(readEngines({ ENGINES: ' native, js ,native' }), ['native', 'js']);
   assert.deepEqual(readEngines({ ENGINES: '' }, ['js']), ['js']);
@@ -102,10 +118,21 @@ test('cli: NAME=value lines only, which bash reads without eval', () => {
   assert.equal(r.stdout, 'native js|http://[::1]:9');
 });
 
-test('cli: run-constrained\'s limits, its default address from the server\'s config, and refusals', () => {
+test("cli: run-constrained's limits, its default address from the server's config, and refusals", () => {
   const plan = main(['constrained-plan', '--service'], { CPUS: '0.5', MEMORY: '128m', PORT: '9000' });
   assert.equal(plan.code, 0, plan.err);
-  for (const line of ['CPUS=0.5', 'QUOTA_US=50000', 'PERIOD_US=100000', `MEM_BYTES=${128 * 2 ** 20}`, 'MEM_MIB=128', 'HEAP_MB=80', 'NANO_CPUS=500000000', 'CPU_PERCENT=50', `HOST=${CONFIG_DEFAULTS.HOST}`, 'PORT=9000']) {
+  for (const line of [
+    'CPUS=0.5',
+    'QUOTA_US=50000',
+    'PERIOD_US=100000',
+    `MEM_BYTES=${128 * 2 ** 20}`,
+    'MEM_MIB=128',
+    'HEAP_MB=80',
+    'NANO_CPUS=500000000',
+    'CPU_PERCENT=50',
+    `HOST=${CONFIG_DEFAULTS.HOST}`,
+    'PORT=9000',
+  ]) {
     assert.ok(plan.out.split('\n').includes(line), `${line} in ${plan.out}`);
   }
   assert.match(plan.out, /^SERVICE_SETTINGS=MAX_PRIME_LIMIT .*METRICS_INSTANCE$/m);

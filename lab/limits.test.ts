@@ -16,7 +16,11 @@ test("MEMORY in Docker's notation: bytes, k, m, g in either case", () => {
 
 test('a MEMORY that is not a size is refused, naming what was given', () => {
   for (const bad of ['256 MB', '256mb', '1.5g', '-1m', 'm', '', '256t']) {
-    assert.throws(() => parseMemory(bad), (err: Error) => err instanceof LimitError && err.message === `MEMORY must look like 256m, 1g or a byte count (got '${bad}')`, bad);
+    assert.throws(
+      () => parseMemory(bad),
+      (err: Error) => err instanceof LimitError && err.message === `MEMORY must look like 256m, 1g or a byte count (got '${bad}')`,
+      bad,
+    );
   }
   assert.throws(() => parseMemory('99999999999999g'), /MEMORY is too large/);
 });
@@ -38,7 +42,16 @@ test('the CFS quota is CPUS times the 100 ms period, rounded to the nearest micr
 });
 
 test('the plan: defaults 1 CPU and 256m, heap at 5/8 of the memory, the figures Docker and systemd read back', () => {
-  assert.deepEqual(constrainedPlan({}, true), { cpus: 1, quotaUs: 100_000, periodUs: 100_000, memoryBytes: 256 * MiB, memoryMib: 256, heapMb: 160, nanoCpus: 1e9, cpuPercent: 100 });
+  assert.deepEqual(constrainedPlan({}, true), {
+    cpus: 1,
+    quotaUs: 100_000,
+    periodUs: 100_000,
+    memoryBytes: 256 * MiB,
+    memoryMib: 256,
+    heapMb: 160,
+    nanoCpus: 1e9,
+    cpuPercent: 100,
+  });
   const third = constrainedPlan({ CPUS: '0.3333333', MEMORY: '1g' }, true);
   assert.deepEqual(third, { cpus: 0.333333, quotaUs: 33_333, periodUs: 100_000, memoryBytes: 1024 * MiB, memoryMib: 1024, heapMb: 640, nanoCpus: 333_333_000, cpuPercent: 33.333 });
   assert.equal(constrainedPlan({ CPUS: '', MEMORY: '' }, true).memoryBytes, 256 * MiB, 'empty means the default');
@@ -54,7 +67,7 @@ test('limits that cannot work are refused before anything starts', () => {
   assert.throws(() => constrainedPlan({ HEAP_MB: 'lots' }, false), /HEAP_MB must be an integer \(got 'lots'/);
 });
 
-test("a container gets every service setting but its own address and data folder", () => {
+test('a container gets every service setting but its own address and data folder', () => {
   assert.ok(!CONTAINER_SETTINGS.some((k) => ['HOST', 'PORT', 'DATA_DIR'].includes(k)));
   assert.equal(CONTAINER_SETTINGS.length, Object.keys(CONFIG_DEFAULTS).length - 3);
   assert.ok(CONTAINER_SETTINGS.includes('MAX_IO_KB') && CONTAINER_SETTINGS.includes('METRICS_INSTANCE'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cgroupPids, procUsage, serviceUsage } from './proc.js';
 
-test('a service\'s usage is summed over every process of its cgroup (a gunicorn master and its workers)', () => {
+test("a service's usage is summed over every process of its cgroup (a gunicorn master and its workers)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'cg-test-'));
   try {
     const cpuStat = join(dir, 'cpu.stat');

@@ -141,7 +141,9 @@ export function readCoreTimes(): { busy: number; total: number }[] {
  */
 export function readListenDrops(): { overflows: number; drops: number } | null {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const names = lines[0]!.split(/\s+/);
     const values = lines[1]!.split(/\s+/).map(Number);
     return { overflows: values[names.indexOf('ListenOverflows')] ?? 0, drops: values[names.indexOf('ListenDrops')] ?? 0 };
@@ -196,7 +198,9 @@ export class Sampler {
     if (!u) return;
     this.#rssMax = Math.max(this.#rssMax, u.rssBytes);
     const t = readThrottling(this.cpuStat);
-    appendFileSync(this.file, `${JSON.stringify({ t: Date.now(), target: this.target, cpuSec: u.cpuSec, rssBytes: u.rssBytes, nrThrottled: t?.nrThrottled ?? null, throttledMs: t?.throttledMs ?? null })}\n`);
+    appendFileSync(
+      this.file,
+      `${JSON.stringify({ t: Date.now(), target: this.target, cpuSec: u.cpuSec, rssBytes: u.rssBytes, nrThrottled: t?.nrThrottled ?? null, throttledMs: t?.throttledMs ?? null })}\n`,
+    );
   }
 }
-

@@ -60,7 +60,7 @@ export const THRESHOLDS: readonly Threshold[] = Object.freeze([
   { metric: 'throttled', label: 'throttled (429/503)', below: 50, unit: '', source: 'seed' },
   { metric: 'server_errors', label: 'server errors (other 5xx)', below: 10, unit: '', source: 'seed' },
   { metric: 'no_answer', label: 'no answer (timeouts, refused)', below: 1, unit: '', source: 'lab' },
-  { metric: 'wrong_answers', label: 'wrong answers (200 without the primer\'s primes_found)', below: 1, unit: '', source: 'lab' },
+  { metric: 'wrong_answers', label: "wrong answers (200 without the primer's primes_found)", below: 1, unit: '', source: 'lab' },
 ] as const);
 
 export type Scenario = 'smoke' | 'load';
@@ -105,7 +105,11 @@ export function parseDuration(name: string, raw: string): number {
     throw new OptionError(`${name} must be a duration such as 30s, 2m or 1m30s (got "${raw}")`);
   }
   const unit = { ms: 0.001, s: 1, m: 60, h: 3600 } as const;
-  return positive(name, parts.reduce((sum, m) => sum + Number(m[1]) * unit[m[2] as keyof typeof unit], 0), raw);
+  return positive(
+    name,
+    parts.reduce((sum, m) => sum + Number(m[1]) * unit[m[2] as keyof typeof unit], 0),
+    raw,
+  );
 }
 
 function positive(name: string, n: number, raw: string): number {

@@ -214,7 +214,18 @@ describe('the service under run-constrained (CPUS=1 MEMORY=256m)', () => {
   const light = { PRIME_LIMIT: '100000', HASH_ROUNDS: '200000', IO_KB: '64' };
   test("the seed's smoke on vegeta, shortened to 8 s, passes its thresholds from the kept raw results", async () => {
     const out = join(WORK, 'smoke');
-    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], { PORT: String(svc.port), HOST: '127.0.0.1', BASE_URL: undefined, DURATION: '8s', IMPL: 'native', MODE: 'pool', VUS: undefined, THINK: undefined, OUT: out, ...light });
+    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], {
+      PORT: String(svc.port),
+      HOST: '127.0.0.1',
+      BASE_URL: undefined,
+      DURATION: '8s',
+      IMPL: 'native',
+      MODE: 'pool',
+      VUS: undefined,
+      THINK: undefined,
+      OUT: out,
+      ...light,
+    });
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /service limits: cpus=1 memory=256 MiB/);
     assert.match(r.output, /ok {4}P99 latency +[0-9.]+ ms +\(must be < 6000 ms\)/);
@@ -236,7 +247,18 @@ describe('the service under run-constrained (CPUS=1 MEMORY=256m)', () => {
   // busy CI machine once counted 44.
   test('back to back past the admission queue, the same smoke fails on throttling with exit status 1 and says so', async () => {
     const out = join(WORK, 'smoke-throttled');
-    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], { PORT: String(svc.port), HOST: '127.0.0.1', BASE_URL: undefined, DURATION: '4s', THINK: '0', VUS: '32', IMPL: 'js', MODE: 'inline', OUT: out, ...light });
+    const r = await run('node', ['dist/loadtests/run.js', 'smoke'], {
+      PORT: String(svc.port),
+      HOST: '127.0.0.1',
+      BASE_URL: undefined,
+      DURATION: '4s',
+      THINK: '0',
+      VUS: '32',
+      IMPL: 'js',
+      MODE: 'inline',
+      OUT: out,
+      ...light,
+    });
     assert.equal(r.code, 1, r.output);
     assert.match(r.output, /FAIL {2}throttled \(429\/503\) +[0-9]+ +\(must be < 50\)/);
     assert.match(r.output, /verdict: FAIL: [0-9] of 7 thresholds missed \([^)]*throttled/);
@@ -292,7 +314,12 @@ describe('scripts/run-constrained.sh with a command of its own', () => {
 
   test('CPUS=0.5 really halves the CPU: a 2 s busy loop gets at most about 1 s and is throttled', async () => {
     const state = join(WORK, 'cpu.json');
-    const r = await run(script, ['--', process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 2000); console.log("cpu_ms", process.cpuUsage().user / 1000)'], { METHOD: 'cgroup', CPUS: '0.5', MEMORY: '64m', STATE_FILE: state });
+    const r = await run(script, ['--', process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 2000); console.log("cpu_ms", process.cpuUsage().user / 1000)'], {
+      METHOD: 'cgroup',
+      CPUS: '0.5',
+      MEMORY: '64m',
+      STATE_FILE: state,
+    });
     assert.equal(r.code, 0, r.output);
     const cpuMs = Number(/cpu_ms ([0-9.]+)/.exec(r.output)?.[1]);
     // The cap is the upper bound; a busy machine may give the loop less than its quota, never more.
@@ -302,7 +329,11 @@ describe('scripts/run-constrained.sh with a command of its own', () => {
   });
 
   test('a command that outgrows MEMORY is killed by the kernel, and the script says so', async () => {
-    const r = await run(script, ['--', process.execPath, '-e', 'const keep = []; for (;;) keep.push(Buffer.alloc(8 << 20, 1));'], { METHOD: 'cgroup', MEMORY: '64m', STATE_FILE: join(WORK, 'hog.json') });
+    const r = await run(script, ['--', process.execPath, '-e', 'const keep = []; for (;;) keep.push(Buffer.alloc(8 << 20, 1));'], {
+      METHOD: 'cgroup',
+      MEMORY: '64m',
+      STATE_FILE: join(WORK, 'hog.json'),
+    });
     assert.equal(r.code, 137, r.output);
     assert.match(r.output, /KILLED FOR MEMORY/);
     assert.match(r.output, /oom_kills=1/);
@@ -367,7 +398,8 @@ describe('the docker method, against a stand-in docker CLI (no engine runs here)
     const svc = new Service(await freePort(), join(dir, 'state.json'), ['scripts/run-constrained.sh'], env);
     await svc.healthy();
     const args = readFileSync(join(dir, 'run.args'), 'utf8');
-    const pairs = args.split('\n').reduce<string[]>((acc, a, i, all) => (a.startsWith('-') && all[i + 1] ? [...acc, `${a} ${all[i + 1]}`] : acc), []);
+    const lines = args.split('\n');
+    const pairs = lines.flatMap((a, i) => (a.startsWith('-') && lines[i + 1] ? [`${a} ${lines[i + 1]}`] : []));
     for (const want of ['--cpus 1', `--memory ${256 * MiB}`, `--memory-swap ${256 * MiB}`, `-e PORT=${svc.port}`, '--network host', '-e NODE_OPTIONS=--max-old-space-size=160']) {
       assert.ok(pairs.includes(want), `docker run lacks "${want}": ${args}`);
     }
@@ -381,9 +413,15 @@ describe('the docker method, against a stand-in docker CLI (no engine runs here)
     assert.equal(await svc.stop(), 0, svc.output);
     assert.match(svc.output, /cpu\.stat: nr_periods=10 nr_throttled=3 throttled_ms=4/);
     const made = calls(dir);
-    assert.ok(made.some((c) => /^build --network host .*--build-arg NODE_IMAGE=lab-base\/node:.* -t backend-bottleneck-lab \.$/.test(c)), made.join('\n'));
+    assert.ok(
+      made.some((c) => /^build --network host .*--build-arg NODE_IMAGE=lab-base\/node:.* -t backend-bottleneck-lab \.$/.test(c)),
+      made.join('\n'),
+    );
     assert.ok(made.some((c) => c.startsWith('stop ')));
-    assert.ok(made.some((c) => c.startsWith('rm ')), 'the container is removed');
+    assert.ok(
+      made.some((c) => c.startsWith('rm ')),
+      'the container is removed',
+    );
     const state = svc.state();
     assert.equal(state.status, 'stopped');
     assert.deepEqual(state.throttling, { nr_periods: 10, nr_throttled: 3, throttled_ms: 4 });
@@ -394,7 +432,10 @@ describe('the docker method, against a stand-in docker CLI (no engine runs here)
     const r = await run('scripts/run-constrained.sh', [], { ...env, PORT: String(await freePort()), FAKE_DOCKER_IGNORE_LIMITS: '1', STATE_FILE: join(dir, 'state.json') });
     assert.equal(r.code, 2, r.output);
     assert.match(r.output, /docker did not apply the limits \(NanoCpus=0 Memory=0 MemorySwap=0/);
-    assert.ok(calls(dir).some((c) => c.startsWith('rm -f ')), 'the container is removed');
+    assert.ok(
+      calls(dir).some((c) => c.startsWith('rm -f ')),
+      'the container is removed',
+    );
   });
 });
 
@@ -415,10 +456,16 @@ describe('the systemd method, against a stand-in systemd-run that makes real cgr
   // The stand-in writes v1 files; a v2 host would need a real systemd.
   const v1 = existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') && existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
 
-  test('CPUQuota and MemoryMax are passed, read back from the kernel, and the counters survive the exit', { skip: v1 ? false : 'needs a cgroup v1 cpu and memory hierarchy' }, async () => {
+  test('CPUQuota and MemoryMax are passed, read back from the kernel, and the counters survive the exit', {
+    skip: v1 ? false : 'needs a cgroup v1 cpu and memory hierarchy',
+  }, async () => {
     const fake = fakeSystemd('systemd-cpu');
     try {
-      const r = await run('scripts/run-constrained.sh', ['--', process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 1500);'], { ...fake.env, CPUS: '0.5', MEMORY: '64m' });
+      const r = await run('scripts/run-constrained.sh', ['--', process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 1500);'], {
+        ...fake.env,
+        CPUS: '0.5',
+        MEMORY: '64m',
+      });
       assert.equal(r.code, 0, r.output);
       assert.match(readFileSync(join(fake.dir, 'calls'), 'utf8'), /--scope .*-p CPUQuota=50% -p MemoryMax=67108864 -p MemorySwapMax=0 -- /);
       assert.match(r.output, /method: systemd-run --scope/);
@@ -433,7 +480,10 @@ describe('the systemd method, against a stand-in systemd-run that makes real cgr
   test('an OOM kill inside the scope is reported', { skip: v1 ? false : 'needs a cgroup v1 cpu and memory hierarchy' }, async () => {
     const fake = fakeSystemd('systemd-oom');
     try {
-      const r = await run('scripts/run-constrained.sh', ['--', process.execPath, '-e', 'const keep = []; for (;;) keep.push(Buffer.alloc(8 << 20, 1));'], { ...fake.env, MEMORY: '64m' });
+      const r = await run('scripts/run-constrained.sh', ['--', process.execPath, '-e', 'const keep = []; for (;;) keep.push(Buffer.alloc(8 << 20, 1));'], {
+        ...fake.env,
+        MEMORY: '64m',
+      });
       assert.equal(r.code, 137, r.output);
       assert.match(r.output, /KILLED FOR MEMORY/);
     } finally {

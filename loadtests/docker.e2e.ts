@@ -80,10 +80,14 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
     service.stdout!.on('data', (d: Buffer) => (output += d));
     service.stderr!.on('data', (d: Buffer) => (output += d));
     exited = new Promise((resolve) => service.on('close', resolve));
-    health = await waitFor('/heavy/health/', async () => {
-      const r = await fetch(`http://127.0.0.1:${PORT}/heavy/health/`);
-      return r.ok ? ((await r.json()) as Health) : undefined;
-    }, 60_000);
+    health = await waitFor(
+      '/heavy/health/',
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${PORT}/heavy/health/`);
+        return r.ok ? ((await r.json()) as Health) : undefined;
+      },
+      60_000,
+    );
   });
 
   after(async () => {
@@ -107,8 +111,21 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
     const mb = Number(bytes) / 1e6;
     console.log(`# image ${IMAGE}: ${mb.toFixed(0)} MB`);
     assert.ok(mb < MAX_IMAGE_MB, `image is ${mb.toFixed(0)} MB, over ${MAX_IMAGE_MB} MB`);
-    const tools = spawnSync('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'bash', IMAGE, '-c',
-      'for t in npm npx yarn corepack cargo rustc rustup gcc cc g++ make; do command -v $t; done; ls -d /usr/local/lib/node_modules 2>/dev/null; true'], { encoding: 'utf8' });
+    const tools = spawnSync(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--entrypoint',
+        'bash',
+        IMAGE,
+        '-c',
+        'for t in npm npx yarn corepack cargo rustc rustup gcc cc g++ make; do command -v $t; done; ls -d /usr/local/lib/node_modules 2>/dev/null; true',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(tools.status, 0, tools.stderr);
     assert.equal(tools.stdout.trim(), '', `build tools in the runtime image:\n${tools.stdout}`);
   });
@@ -116,10 +133,16 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
   test('Docker recorded the limits, and the kernel applies them inside the container', () => {
     assert.equal(docker('inspect', '-f', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}', CONTAINER), `1000000000 ${256 * MiB} ${256 * MiB}`);
     // cgroup v2: cpu.max "100000 100000", memory.max; v1: the cfs quota/period and memory limit files.
-    const inside = docker('exec', CONTAINER, 'bash', '-c', [
-      'if [ -f /sys/fs/cgroup/cpu.max ]; then echo "v2 $(cat /sys/fs/cgroup/cpu.max) $(cat /sys/fs/cgroup/memory.max) $(cat /sys/fs/cgroup/memory.swap.max)";',
-      'else echo "v1 $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us) $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) $(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes 2>/dev/null || echo no-swap-accounting)"; fi',
-    ].join(' '));
+    const inside = docker(
+      'exec',
+      CONTAINER,
+      'bash',
+      '-c',
+      [
+        'if [ -f /sys/fs/cgroup/cpu.max ]; then echo "v2 $(cat /sys/fs/cgroup/cpu.max) $(cat /sys/fs/cgroup/memory.max) $(cat /sys/fs/cgroup/memory.swap.max)";',
+        'else echo "v1 $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us) $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) $(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes 2>/dev/null || echo no-swap-accounting)"; fi',
+      ].join(' '),
+    );
     console.log(`# read back inside the container: ${inside}`);
     const f = inside.split(' ');
     if (f[0] === 'v2') {
@@ -135,16 +158,22 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
   });
 
   test('Docker reports the container healthy (its HEALTHCHECK probes /heavy/health/)', async () => {
-    const status = await waitFor('Docker health status "healthy"', async () => {
-      const s = docker('inspect', '-f', '{{.State.Health.Status}}', CONTAINER);
-      assert.notEqual(s, 'unhealthy', docker('inspect', '-f', '{{json .State.Health}}', CONTAINER));
-      return s === 'healthy' ? s : undefined;
-    }, 45_000);
+    const status = await waitFor(
+      'Docker health status "healthy"',
+      async () => {
+        const s = docker('inspect', '-f', '{{.State.Health.Status}}', CONTAINER);
+        assert.notEqual(s, 'unhealthy', docker('inspect', '-f', '{{json .State.Health}}', CONTAINER));
+        return s === 'healthy' ? s : undefined;
+      },
+      45_000,
+    );
     console.log(`# docker inspect health: ${status}`);
   });
 
   test('Node 24 LTS with the native uWS binary for its ABI', () => {
-    const inside = JSON.parse(docker('exec', CONTAINER, 'node', '-p', 'JSON.stringify({v: process.version, abi: process.versions.modules, glibc: process.report.getReport().header.glibcVersionRuntime})')) as { v: string; abi: string; glibc: string };
+    const inside = JSON.parse(
+      docker('exec', CONTAINER, 'node', '-p', 'JSON.stringify({v: process.version, abi: process.versions.modules, glibc: process.report.getReport().header.glibcVersionRuntime})'),
+    ) as { v: string; abi: string; glibc: string };
     console.log(`# inside: Node ${inside.v} (ABI ${inside.abi}), glibc ${inside.glibc}; uWS ${health.uws.package} ${health.uws.version}, ${health.uws.detail}`);
     assert.match(inside.v, /^v24\./);
     assert.equal(health.node, inside.v);
@@ -155,18 +184,30 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
     assert.deepEqual(health.uws.skipped, []);
     assert.equal(health.uws.detail, `uws_linux_x64_${inside.abi}.node`);
     // Only that binary ships, once per build.
-    assert.equal(docker('exec', CONTAINER, 'bash', '-c', 'cd node_modules && ls uws-*/*.node'), `uws-20.51/uws_linux_x64_${inside.abi}.node\nuws-20.57/uws_linux_x64_${inside.abi}.node`);
+    assert.equal(
+      docker('exec', CONTAINER, 'bash', '-c', 'cd node_modules && ls uws-*/*.node'),
+      `uws-20.51/uws_linux_x64_${inside.abi}.node\nuws-20.57/uws_linux_x64_${inside.abi}.node`,
+    );
   });
 
   test('without its native uWS binary the server refuses to start', () => {
-    const r = spawnSync('docker', ['run', '--rm', '--network', 'none', '--user', 'root', '--entrypoint', 'bash', IMAGE, '-c',
-      'rm node_modules/uws-*/uws_*.node && exec node dist/server/main.js'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      'docker',
+      ['run', '--rm', '--network', 'none', '--user', 'root', '--entrypoint', 'bash', IMAGE, '-c', 'rm node_modules/uws-*/uws_*.node && exec node dist/server/main.js'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, /uWebSockets\.js did not load: no uWS build loads on linux-x64 ABI 137 \(Node v24\.[\d.]+, glibc 2\.41\): uws-20\.57 .*; uws-20\.51 .*refusing to start/);
+    assert.match(
+      r.stderr,
+      /uWebSockets\.js did not load: no uWS build loads on linux-x64 ABI 137 \(Node v24\.[\d.]+, glibc 2\.41\): uws-20\.57 .*; uws-20\.51 .*refusing to start/,
+    );
   });
 
   test('every engine in both modes gives the known answers (fixtures/vectors.json)', async () => {
-    const vectors = JSON.parse(readFileSync(join(ROOT, 'fixtures/vectors.json'), 'utf8')) as { primes: { limit: number; count: number }[]; sha256_chain: { rounds: number; digest: string }[] };
+    const vectors = JSON.parse(readFileSync(join(ROOT, 'fixtures/vectors.json'), 'utf8')) as {
+      primes: { limit: number; count: number }[];
+      sha256_chain: { rounds: number; digest: string }[];
+    };
     const prime = (l: number) => vectors.primes.find((p) => p.limit === l)!.count;
     const chain = (r: number) => vectors.sha256_chain.find((c) => c.rounds === r)!.digest;
     const engines = Object.keys(health.engines);
@@ -175,7 +216,11 @@ describe(`the image ${IMAGE}, run with --cpus=1 --memory=256m`, () => {
     let n = 0;
     for (const engine of engines) {
       for (const mode of ['inline', 'pool']) {
-        for (const [limit, rounds] of [[10_000, 1000], [100_000, 100_000], [500_000, 1_000_000]] as const) {
+        for (const [limit, rounds] of [
+          [10_000, 1000],
+          [100_000, 100_000],
+          [500_000, 1_000_000],
+        ] as const) {
           const url = `http://127.0.0.1:${PORT}/heavy/cpu-io-no-db/?prime_limit=${limit}&hash_rounds=${rounds}&io_kb=16&impl=${engine}&mode=${mode}`;
           const res = await fetch(url);
           const body = (await res.json()) as { primes_found: number; digest: string };

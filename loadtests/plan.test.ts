@@ -8,12 +8,18 @@ test("the load ramp's plan: 10 minutes, 10 s slices following 1 -> 5 -> 20 -> 50
   assert.equal(planDurationSec(slices), 600);
   assert.equal(slices.length, 60);
   // Stage 1 (1 -> 5 over 60 s): the VUs at each slice's middle.
-  assert.deepEqual(slices.filter((s) => s.stage === 0).map((s) => s.vus), [1, 2, 3, 3, 4, 5]);
+  assert.deepEqual(
+    slices.filter((s) => s.stage === 0).map((s) => s.vus),
+    [1, 2, 3, 3, 4, 5],
+  );
   // The peak stage climbs from 100 to 150; the cool-down comes back towards 0.
   const peak = slices.filter((s) => s.stage === 4).map((s) => s.vus);
   assert.equal(peak[0], 102);
   assert.equal(peak.at(-1), 148);
-  assert.deepEqual(slices.filter((s) => s.stage === 5).map((s) => s.vus), [138, 113, 88, 63, 38, 13]);
+  assert.deepEqual(
+    slices.filter((s) => s.stage === 5).map((s) => s.vus),
+    [138, 113, 88, 63, 38, 13],
+  );
   // Contiguous, in order, no overlap, no gap.
   slices.forEach((s, i) => {
     assert.equal(s.index, i);
@@ -23,21 +29,45 @@ test("the load ramp's plan: 10 minutes, 10 s slices following 1 -> 5 -> 20 -> 50
 
 test('a constant stage is one slice; slices at 0 VUs are left out but keep the timeline', () => {
   assert.deepEqual(slicePlan(10, [{ durationSec: 30, target: 10 }], 2), [{ index: 0, stage: 0, startSec: 0, durationSec: 30, vus: 10 }]);
-  const down = slicePlan(1, [{ durationSec: 4, target: 1 }, { durationSec: 10, target: 0 }, { durationSec: 4, target: 2 }], 5);
-  assert.deepEqual(down.map((s) => [s.stage, s.startSec, s.vus]), [[0, 0, 1], [1, 4, 1], [2, 14, 1]]);
+  const down = slicePlan(
+    1,
+    [
+      { durationSec: 4, target: 1 },
+      { durationSec: 10, target: 0 },
+      { durationSec: 4, target: 2 },
+    ],
+    5,
+  );
+  assert.deepEqual(
+    down.map((s) => [s.stage, s.startSec, s.vus]),
+    [
+      [0, 0, 1],
+      [1, 4, 1],
+      [2, 14, 1],
+    ],
+  );
   assert.throws(() => slicePlan(1, [], 0), /sliceSec/);
 });
 
 test('SCALE and DURATION shorten the ramp in proportion; VUS scales its peak', () => {
   const scaled = readOptions('load', { SCALE: '0.1' });
-  assert.deepEqual(scaled.stages.map((s) => s.durationSec), [6, 12, 12, 12, 12, 6]);
-  assert.deepEqual(scaled.stages.map((s) => s.target), [5, 20, 50, 100, 150, 0]);
+  assert.deepEqual(
+    scaled.stages.map((s) => s.durationSec),
+    [6, 12, 12, 12, 12, 6],
+  );
+  assert.deepEqual(
+    scaled.stages.map((s) => s.target),
+    [5, 20, 50, 100, 150, 0],
+  );
   assert.equal(scaled.sliceSec, 2);
   const slices = slicePlan(scaled.startVus, scaled.stages, scaled.sliceSec);
   assert.ok(Math.abs(planDurationSec(slices) - 60) < 1e-9);
   assert.equal(slices.length, 30);
   assert.deepEqual(readOptions('load', { DURATION: '1m' }).stages, scaled.stages);
-  assert.deepEqual(readOptions('load', { VUS: '30' }).stages.map((s) => s.target), [1, 4, 10, 20, 30, 0]);
+  assert.deepEqual(
+    readOptions('load', { VUS: '30' }).stages.map((s) => s.target),
+    [1, 4, 10, 20, 30, 0],
+  );
   assert.throws(() => readOptions('load', { DURATION: '1m', SCALE: '0.1' }), /not both/);
   assert.throws(() => readOptions('load', { SCALE: '0' }), /SCALE must be a number/);
 });
@@ -69,9 +99,30 @@ test('only loopback targets unless ALLOW_REMOTE=1', () => {
 test('vegeta per slice: closed is -rate=0 -max-workers=N, or N per THINK with N workers; open keeps the arrival rate', () => {
   const slice = { index: 0, stage: 0, startSec: 0, durationSec: 2.5, vus: 20 };
   const common = ['-duration=2500ms', '-timeout=30000ms', '-http2=false', '-output=out.bin'];
-  assert.deepEqual(attackArgs({ model: 'closed', thinkSec: 0, timeoutSec: 30 }, slice, 't.txt', 'out.bin'), ['attack', '-targets=t.txt', '-rate=0', '-workers=20', '-max-workers=20', ...common]);
-  assert.deepEqual(attackArgs({ model: 'closed', thinkSec: 1, timeoutSec: 30 }, slice, 't.txt', 'out.bin'), ['attack', '-targets=t.txt', '-rate=20/1000ms', '-workers=20', '-max-workers=20', ...common]);
-  assert.deepEqual(attackArgs({ model: 'open', thinkSec: 0.5, timeoutSec: 30 }, slice, 't.txt', 'out.bin'), ['attack', '-targets=t.txt', '-rate=20/500ms', '-workers=20', '-max-workers=1000', ...common]);
+  assert.deepEqual(attackArgs({ model: 'closed', thinkSec: 0, timeoutSec: 30 }, slice, 't.txt', 'out.bin'), [
+    'attack',
+    '-targets=t.txt',
+    '-rate=0',
+    '-workers=20',
+    '-max-workers=20',
+    ...common,
+  ]);
+  assert.deepEqual(attackArgs({ model: 'closed', thinkSec: 1, timeoutSec: 30 }, slice, 't.txt', 'out.bin'), [
+    'attack',
+    '-targets=t.txt',
+    '-rate=20/1000ms',
+    '-workers=20',
+    '-max-workers=20',
+    ...common,
+  ]);
+  assert.deepEqual(attackArgs({ model: 'open', thinkSec: 0.5, timeoutSec: 30 }, slice, 't.txt', 'out.bin'), [
+    'attack',
+    '-targets=t.txt',
+    '-rate=20/500ms',
+    '-workers=20',
+    '-max-workers=1000',
+    ...common,
+  ]);
   assert.equal(offeredRate({ model: 'open', thinkSec: 0.5 }, 20), 40);
   assert.equal(offeredRate({ model: 'closed', thinkSec: 0 }, 20), null);
 });

@@ -81,7 +81,12 @@ interface Plan {
 const sliceFile = (i: number) => `slice-${String(i).padStart(3, '0')}.bin`;
 
 function describe(o: LoadOptions): string {
-  const pace = o.model === 'open' ? `open model: VUs / ${o.thinkSec} s arrivals per second` : o.thinkSec === 0 ? 'closed model: VUs back to back' : `closed model: VUs with ${o.thinkSec} s think time`;
+  const pace =
+    o.model === 'open'
+      ? `open model: VUs / ${o.thinkSec} s arrivals per second`
+      : o.thinkSec === 0
+        ? 'closed model: VUs back to back'
+        : `closed model: VUs with ${o.thinkSec} s think time`;
   const scaled = o.scale === 1 ? '' : `, stages x${o.scale.toFixed(3).replace(/\.?0+$/, '')}`;
   return `${o.scenario}: impl=${o.impl} mode=${o.mode}, ${pace}${scaled}, against ${o.baseUrl}`;
 }
@@ -103,7 +108,9 @@ async function execute(plan: Plan, dir: string): Promise<void> {
     const wait = t0 + s.startSec * 1000 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const rate = offeredRate(plan.options, s.vus);
-    console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] slice ${s.index + 1}/${plan.slices.length} (stage ${s.stage + 1}): ${s.vus} VUs for ${s.durationSec.toFixed(1)} s${rate === null ? '' : `, at most ${rate.toFixed(1)} req/s`}`);
+    console.log(
+      `[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] slice ${s.index + 1}/${plan.slices.length} (stage ${s.stage + 1}): ${s.vus} VUs for ${s.durationSec.toFixed(1)} s${rate === null ? '' : `, at most ${rate.toFixed(1)} req/s`}`,
+    );
     const args = attackArgs(plan.options, s, join(dir, 'targets.txt'), join(dir, sliceFile(s.index)));
     runs.push(
       attack(plan.vegeta, args, children).then((r) => {
@@ -144,8 +151,12 @@ export async function verdictOf(dir: string, vegeta = vegetaPath()): Promise<{ t
     const vus = [...new Set(sl.map((s) => s.vus))];
     return { stage, vus: vus.length === 1 ? String(vus[0]) : `${vus[0]}..${vus.at(-1)}`, durationSec: o.stages[stage]!.durationSec, tally: tally(rs, plan.primesFound) };
   });
-  const codes = Object.entries(overall.statusCodes).map(([c, n]) => `${c === '0' ? 'no answer' : c}: ${n}`).join(', ');
-  const limits = plan.limits ? `service limits: cpus=${plan.limits.cpus ?? 'none'} memory=${plan.limits.memory_bytes === null ? 'none' : `${Math.round(plan.limits.memory_bytes / 2 ** 20)} MiB`}` : 'service limits: unknown';
+  const codes = Object.entries(overall.statusCodes)
+    .map(([c, n]) => `${c === '0' ? 'no answer' : c}: ${n}`)
+    .join(', ');
+  const limits = plan.limits
+    ? `service limits: cpus=${plan.limits.cpus ?? 'none'} memory=${plan.limits.memory_bytes === null ? 'none' : `${Math.round(plan.limits.memory_bytes / 2 ** 20)} MiB`}`
+    : 'service limits: unknown';
   const lines = [
     describe(o),
     `  ${limits}; workload prime_limit=${o.workload.primeLimit} hash_rounds=${o.workload.hashRounds} io_kb=${o.workload.ioKb}`,
@@ -184,7 +195,10 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`plan: ${slices.length} slice(s), ${planDurationSec(slices).toFixed(0)} s; VUs ${slices.map((s) => s.vus).join(' ')}`);
   const { health, primesFound } = await preflight(o);
   console.log(`preflight: ${o.baseUrl} healthy, ${o.impl} available, primer answered primes_found=${primesFound}`);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const dir = process.env['OUT']?.trim() || join('reports', 'loadtests', `${stamp}-${o.scenario}-${o.impl}-${o.mode}-${o.model}`);
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).some((f) => f.endsWith('.bin'))) throw new CannotRun(`${dir} already holds results; give a new OUT`);
@@ -195,7 +209,10 @@ async function main(argv: readonly string[]): Promise<number> {
   await execute(plan, dir);
   const v = await verdictOf(dir, vegeta);
   writeFileSync(join(dir, 'summary.txt'), `${v.text}\n`);
-  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify({ passed: v.verdict.passed, thresholds: v.verdict.results.map((r) => ({ ...r.threshold, value: r.value, ok: r.ok })), overall: v.overall, stages: v.stages }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'summary.json'),
+    `${JSON.stringify({ passed: v.verdict.passed, thresholds: v.verdict.results.map((r) => ({ ...r.threshold, value: r.value, ok: r.ok })), overall: v.overall, stages: v.stages }, null, 2)}\n`,
+  );
   console.log(`\n${v.text}\n  raw results, plan and summary: ${dir}`);
   return v.verdict.passed ? 0 : 1;
 }

@@ -62,12 +62,13 @@ test('compose: the service is reachable as lab:8000 on lab_network, and only on 
   assert.equal(compose.networks.lab_network?.name, 'lab_network', 'a fixed network name, for `docker run --network lab_network`');
   assert.deepEqual(lab.networks, ['lab_network']);
   assert.equal(lab.hostname, 'lab');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose or Dockerfile variable, as the file spells it
   assert.deepEqual(lab.ports, ['127.0.0.1:${LAB_PORT:-8000}:8000']);
   // The seed's vegeta command in the file's header must aim at that name and port.
   assert.match(read('docker-compose.yml'), /docker run --network lab_network --rm -i peterevans\/vegeta[^\n]*\n[^\n]*GET http:\/\/lab:8000\/hello/);
 });
 
-test('compose: statsd_exporter and Prometheus use the repository\'s statsd.conf and prom.yml', () => {
+test("compose: statsd_exporter and Prometheus use the repository's statsd.conf and prom.yml", () => {
   const statsd = service('statsd_exporter');
   const prom = service('prometheus');
   const mount = (s: ComposeService, file: string) => {
@@ -83,6 +84,7 @@ test('compose: statsd_exporter and Prometheus use the repository\'s statsd.conf 
   // prom.yml scrapes 127.0.0.1:9102: true only inside statsd_exporter's network namespace.
   assert.match(read('prom.yml'), /127\.0\.0\.1:9102/);
   assert.equal(prom.network_mode, 'service:statsd_exporter');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose or Dockerfile variable, as the file spells it
   assert.ok(statsd.ports?.includes('127.0.0.1:${PROMETHEUS_PORT:-9090}:9090'), "Prometheus's port is published by the namespace it lives in");
   for (const s of [statsd, prom]) {
     assert.equal(Number(s.cpus), 1);
@@ -109,13 +111,22 @@ test('Dockerfile: builds with make build, runs on Node 24 slim as a non-root use
   const froms = ins.flatMap((i, n) => (i.op === 'FROM' ? [n] : []));
   assert.ok(froms.length >= 3, 'multi-stage: build, production dependencies, runtime');
   const stage = (n: number) => ins.slice(froms[n], froms[n + 1]);
-  const args = Object.fromEntries(ins.slice(0, froms[0]).filter((i) => i.op === 'ARG').map((i) => i.args.split('=')));
+  const args = Object.fromEntries(
+    ins
+      .slice(0, froms[0])
+      .filter((i) => i.op === 'ARG')
+      .map((i) => i.args.split('=')),
+  );
   // Official defaults, each an ARG that scripts/docker-images.sh's stand-ins replace.
   assert.deepEqual(args, { NODE_IMAGE: 'node:24-trixie-slim', RUST_IMAGE: 'rust:1.95-bookworm', RUNTIME_IMAGE: 'debian:trixie-slim' });
   const build = froms.map((_, n) => stage(n)).find((s) => /\bAS build$/i.test(s[0]!.args));
   assert.ok(build, 'a stage named build');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose or Dockerfile variable, as the file spells it
   assert.equal(build[0]!.args, '${RUST_IMAGE} AS build');
-  const runs = build.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  const runs = build
+    .filter((i) => i.op === 'RUN')
+    .map((i) => i.args)
+    .join('\n');
   // The same install command as the Makefile's node_modules recipe, then the same `make build`.
   const install = /^node_modules:.*\n\t(npm [^\n]+)$/m.exec(read('Makefile'))?.[1];
   assert.ok(install, "the Makefile's node_modules recipe");
@@ -124,17 +135,25 @@ test('Dockerfile: builds with make build, runs on Node 24 slim as a non-root use
   assert.match(runs, /rustup target add wasm32-unknown-unknown/);
   // The same locked uWS builds as a workstation (package.json's uws-* aliases), each cut to this image's binary.
   const deps = froms.map((_, n) => stage(n)).find((s) => /\bAS deps$/i.test(s[0]!.args));
-  const depsRun = deps?.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n') ?? '';
+  const depsRun =
+    deps
+      ?.filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join('\n') ?? '';
   assert.match(depsRun, /npm ci --omit=dev/);
   assert.match(depsRun, /find node_modules\/uws-\* -name 'uws_\*\.node' ! -name "\$binary" -delete/);
 
   const runtime = stage(froms.length - 1);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose or Dockerfile variable, as the file spells it
   assert.equal(runtime[0]!.args, '${RUNTIME_IMAGE}', 'the runtime is plain Debian slim: no npm, no compilers');
   assert.ok(runtime.some((i) => i.op === 'COPY' && i.args === '--from=node /usr/local/bin/node /usr/local/bin/node'));
   const user = runtime.filter((i) => i.op === 'USER').at(-1)?.args;
   assert.ok(user && user !== 'root' && user !== '0', `non-root user (got ${user})`);
   assert.ok(runtime.some((i) => i.op === 'EXPOSE' && i.args === '8000'));
-  const env = runtime.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+  const env = runtime
+    .filter((i) => i.op === 'ENV')
+    .map((i) => i.args)
+    .join(' ');
   assert.match(env, /\bHOST=0\.0\.0\.0\b/);
   assert.match(env, /\bPORT=8000\b/);
   const cmd = runtime.find((i) => i.op === 'CMD');
@@ -144,7 +163,9 @@ test('Dockerfile: builds with make build, runs on Node 24 slim as a non-root use
 });
 
 test('.dockerignore keeps host builds and tools out of the build context', () => {
-  const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+  const ignored = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim());
   for (const p of ['.git', 'node_modules', 'dist', 'target', '.tools', '.data', 'native/*.node', 'wasm/pkg']) {
     assert.ok(ignored.includes(p), `${p} is not in .dockerignore`);
   }

@@ -13,7 +13,13 @@ const status = (code: number, latencyMs = 1): RequestResult => ({ code, latencyM
 test("the seed's thresholds, as the seed states them", () => {
   assert.deepEqual(
     THRESHOLDS.filter((t) => t.source === 'seed').map((t) => [t.metric, t.below]),
-    [['p50_ms', 1000], ['p95_ms', 3000], ['p99_ms', 6000], ['throttled', 50], ['server_errors', 10]],
+    [
+      ['p50_ms', 1000],
+      ['p95_ms', 3000],
+      ['p99_ms', 6000],
+      ['throttled', 50],
+      ['server_errors', 10],
+    ],
   );
 });
 
@@ -45,7 +51,11 @@ test('a failing run names each missed threshold with its measured value', () => 
   const v = evaluate(tally(results, PRIMES));
   assert.equal(v.passed, false);
   const failed = v.results.filter((r) => !r.ok).map((r) => [r.threshold.metric, r.value]);
-  assert.deepEqual(failed, [['p50_ms', 4000], ['p95_ms', 4000], ['throttled', 60]]);
+  assert.deepEqual(failed, [
+    ['p50_ms', 4000],
+    ['p95_ms', 4000],
+    ['throttled', 60],
+  ]);
   const text = verdictLines(v).join('\n');
   assert.match(text, /FAIL {2}P50 latency +4000\.0 ms +\(must be < 1000 ms\)/);
   assert.match(text, /verdict: FAIL: 3 of 7 thresholds missed \(P50 latency 4000\.0 ms; P95 latency 4000\.0 ms; throttled \(429\/503\) 60\)/);
@@ -54,7 +64,10 @@ test('a failing run names each missed threshold with its measured value', () => 
 test('a dead or wrong service cannot pass: no answers, wrong primes, no requests at all', () => {
   assert.equal(evaluate(tally([status(0, 0.3), status(0, 0.2)], PRIMES)).passed, false);
   const wrong = evaluate(tally([ok(5), { ...ok(5), primesFound: 1 }], PRIMES));
-  assert.deepEqual(wrong.results.filter((r) => !r.ok).map((r) => r.threshold.metric), ['wrong_answers']);
+  assert.deepEqual(
+    wrong.results.filter((r) => !r.ok).map((r) => r.threshold.metric),
+    ['wrong_answers'],
+  );
   const none = evaluate(tally([], PRIMES));
   assert.equal(none.passed, false);
   assert.equal(none.empty, true);

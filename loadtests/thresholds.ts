@@ -125,6 +125,9 @@ export function verdictLines(v: Verdict): string[] {
   const failed = v.results.filter((r) => !r.ok);
   if (v.empty) lines.push('verdict: FAIL: no request was sent, so nothing was measured');
   else if (failed.length === 0) lines.push(`verdict: PASS: all ${v.results.length} thresholds met`);
-  else lines.push(`verdict: FAIL: ${failed.length} of ${v.results.length} thresholds missed (${failed.map((r) => `${r.threshold.label} ${formatValue(r.value, r.threshold.unit)}`).join('; ')})`);
+  else
+    lines.push(
+      `verdict: FAIL: ${failed.length} of ${v.results.length} thresholds missed (${failed.map((r) => `${r.threshold.label} ${formatValue(r.value, r.threshold.unit)}`).join('; ')})`,
+    );
   return lines;
 }

@@ -16,7 +16,8 @@ export const H2LOAD_CLIENTS = 32;
 
 /** The argv of one constant-rate step: HTTP/1.1, one thread, `rate` split over the clients, each request logged. */
 export function h2loadArgs(h2load: string, url: string, ratePerSec: number, durationSec: number, logFile: string): string[] {
-  if (!(ratePerSec > 0) || !(durationSec >= 1) || !Number.isInteger(durationSec)) throw new RangeError(`h2load needs a positive rate and whole seconds (got ${ratePerSec}/s for ${durationSec} s)`);
+  if (!(ratePerSec > 0) || !(durationSec >= 1) || !Number.isInteger(durationSec))
+    throw new RangeError(`h2load needs a positive rate and whole seconds (got ${ratePerSec}/s for ${durationSec} s)`);
   const clients = Math.max(1, Math.min(H2LOAD_CLIENTS, Math.floor(ratePerSec)));
   return [h2load, '--h1', '-t', '1', '-c', String(clients), '-D', String(durationSec), `--rps=${+(ratePerSec / clients).toFixed(6)}`, '-N', '10', `--log-file=${logFile}`, url];
 }

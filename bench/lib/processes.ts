@@ -29,7 +29,11 @@ export interface Started {
 /** Starts `node script` pinned to `cpu` (taskset) on an ephemeral port; resolves once it listens. */
 export async function startPinned(script: string, cpu: number, env: Record<string, string> = {}): Promise<Started> {
   const args = ['-c', String(cpu), process.execPath, script];
-  echo(`PORT=0 ${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}taskset -c ${cpu} node ${script.replace(REPO, '')}`);
+  echo(
+    `PORT=0 ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('')}taskset -c ${cpu} node ${script.replace(REPO, '')}`,
+  );
   const child = spawn('taskset', args, { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -99,7 +103,9 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The environment every benchmark prints above its numbers. */
 export function environment(): Record<string, string> {
-  const modelLine = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+  const modelLine = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('model name'));
   return {
     cpu: modelLine?.split(':')[1]?.trim() ?? osCpus()[0]?.model ?? 'unknown',
     cores: String(osCpus().length),

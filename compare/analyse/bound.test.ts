@@ -2,9 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capacityBound, failureInDoubt, generatorBoundHello, helloCeiling } from './bound.js';
 
-const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({ rate, pass, generatorLimited, serviceCpuCores: cpu, generatorCpuShare, sentRate });
+const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({
+  rate,
+  pass,
+  generatorLimited,
+  serviceCpuCores: cpu,
+  generatorCpuShare,
+  sentRate,
+});
 
-test('a capacity is the service\'s only when a failing rate above it was measured', () => {
+test("a capacity is the service's only when a failing rate above it was measured", () => {
   assert.equal(capacityBound('bracketed', 6000), 'service');
   assert.equal(capacityBound('below-minimum', 100), 'service');
   assert.equal(capacityBound('steps-exhausted', 9000), 'service');
@@ -24,7 +31,11 @@ test('a capacity is the service\'s only when a failing rate above it was measure
 
 test('the bare uWS peer gives the /hello measurement its ceiling only when it failed with CPU to spare', () => {
   // Failed at 45k using 0.55 of 1 CPU: nothing in it ran out, the generator did.
-  assert.deepEqual(helloCeiling({ capacity: 36000, steps: [step(12000, true, 0.2), step(36000, true, 0.5), step(45000, false, 0.55)] }, 1), { passed: 36000, failedAt: 45000, cpuCores: 0.55 });
+  assert.deepEqual(helloCeiling({ capacity: 36000, steps: [step(12000, true, 0.2), step(36000, true, 0.5), step(45000, false, 0.55)] }, 1), {
+    passed: 36000,
+    failedAt: 45000,
+    cpuCores: 0.55,
+  });
   // A step the generator flagged stops the ladder too, whatever the server's CPU.
   assert.deepEqual(helloCeiling({ capacity: 36000, steps: [step(36000, true, 0.5), step(60000, true, 0.6, true)] }, 1)?.failedAt, 60000);
   // At its quota: that is uWS's own limit on 1 CPU, not the generator's.
@@ -37,10 +48,14 @@ test('the bare uWS peer gives the /hello measurement its ceiling only when it fa
   // The quota counts: 0.9 of 2 CPUs is room.
   assert.notEqual(helloCeiling({ capacity: 36000, steps: [step(45000, false, 0.9)] }, 2), null);
   // A failure whose repeat passed (the capacity is at or above its rate) does not stop the ladder.
-  assert.deepEqual(helloCeiling({ capacity: 48000, steps: [step(24000, true, 0.3), step(48000, false, 0.5), step(48000, true, 0.5), step(64000, false, 0.6)] }, 1), { passed: 48000, failedAt: 64000, cpuCores: 0.6 });
+  assert.deepEqual(helloCeiling({ capacity: 48000, steps: [step(24000, true, 0.3), step(48000, false, 0.5), step(48000, true, 0.5), step(64000, false, 0.6)] }, 1), {
+    passed: 48000,
+    failedAt: 64000,
+    cpuCores: 0.6,
+  });
 });
 
-test('a /hello failure above what the generator ever passed against bare uWS is the generator\'s', () => {
+test("a /hello failure above what the generator ever passed against bare uWS is the generator's", () => {
   const ceiling = { passed: 36000, failedAt: 45000, cpuCores: 0.55 };
   // The lab passed 36k and failed at 45k, where the generator fails on the bare server too.
   assert.equal(generatorBoundHello({ capacity: 36000, firstFailure: 45000, bound: 'service' }, ceiling), true);

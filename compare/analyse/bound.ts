@@ -22,7 +22,7 @@ export type CapacityBound = 'service' | 'generator' | 'plan-max' | 'open' | 'noi
  * failed on the service's own limit.
  */
 export function failureInDoubt(step: { noisy: boolean; serviceCpuCores: number | null } | null, quota: number): boolean {
-  return step !== null && step.noisy && (step.serviceCpuCores === null || step.serviceCpuCores < SPARE_CPU * quota);
+  return step?.noisy === true && (step.serviceCpuCores === null || step.serviceCpuCores < SPARE_CPU * quota);
 }
 
 /**

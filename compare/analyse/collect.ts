@@ -69,7 +69,16 @@ async function stepResult(dir: string, m: Manifest, step: StepRecord, kind: 'hel
     deadlineDropped: delta(step.health.before?.deadlineDropped, step.health.after?.deadlineDropped),
     prometheus: trust.trusted === false ? {} : Object.fromEntries(Object.entries(step.prometheus).map(([k, v]) => [k, v.value])),
     prometheusDistrust: trust.distrust,
-    heavy: bodies ? { wrongAnswers: bodies.wrongAnswers, medianCpuSec: bodies.medianCpuSec, medianQueueSec: bodies.medianQueueSec, medianTotalSec: bodies.medianTotalSec, medianIoSec: bodies.medianIoSec, problems: bodies.problems } : null,
+    heavy: bodies
+      ? {
+          wrongAnswers: bodies.wrongAnswers,
+          medianCpuSec: bodies.medianCpuSec,
+          medianQueueSec: bodies.medianQueueSec,
+          medianTotalSec: bodies.medianTotalSec,
+          medianIoSec: bodies.medianIoSec,
+          problems: bodies.problems,
+        }
+      : null,
     generatorCoreBusy: load?.generatorCoreBusy ?? null,
     otherCores: load?.otherCores ?? null,
     monitoringCores: load?.monitoringCores ?? null,
@@ -168,7 +177,18 @@ export async function collect(dir: string): Promise<Analysis> {
       diagnosis: !info.available
         ? { bottleneck: 'unknown', evidence: { kind: 'unavailable', reason: info.reason } }
         : measured
-          ? diagnose({ fail: c.firstFail, steps, end: search?.end ?? null, slo: { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms }, quota: q, memoryBytes: mem, queueMax: target === 'lab' ? (health?.queue_max ?? null) : null, deadlineMs: target === 'lab' ? (health?.deadline_ms ?? null) : null, mode, alone: { totalSec: serviceTimeSec, cpuSec: cpuTimeSec, ioSec: ioTimeSec } })
+          ? diagnose({
+              fail: c.firstFail,
+              steps,
+              end: search?.end ?? null,
+              slo: { p95: p.heavy.sloP95Ms, p99: p.heavy.sloP99Ms },
+              quota: q,
+              memoryBytes: mem,
+              queueMax: target === 'lab' ? (health?.queue_max ?? null) : null,
+              deadlineMs: target === 'lab' ? (health?.deadline_ms ?? null) : null,
+              mode,
+              alone: { totalSec: serviceTimeSec, cpuSec: cpuTimeSec, ioSec: ioTimeSec },
+            })
           : { bottleneck: 'unknown', evidence: { kind: 'not-measured' } },
       vsSeed: {
         speedup: serviceTimeSec ? SEED.heavySecPerRequest / serviceTimeSec : null,
@@ -197,7 +217,9 @@ export async function collect(dir: string): Promise<Analysis> {
         hello,
         heavy: hv,
         serviceCpuCores: serviceCores(st),
-        eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st), m.prometheus.instance !== undefined).trusted ? (st.prometheus['eventLoopMaxSec']?.value ?? null) : null,
+        eventLoopMaxSec: prometheusTrust(st.prometheus['answered']?.value, hello.requests + (hv?.requests ?? 0), foreignAnswers(st), m.prometheus.instance !== undefined).trusted
+          ? (st.prometheus['eventLoopMaxSec']?.value ?? null)
+          : null,
         generatorLimited: generatorLimited(st.generators),
       });
     }
@@ -276,15 +298,36 @@ export async function collect(dir: string): Promise<Analysis> {
 
   const timeline = readTimeline(dir, m);
   const cs = m.constrained.start as { method?: string; image?: string; limits?: Record<string, number> } | null;
-  const ce = m.constrained.end as { throttling?: { nr_periods: number; nr_throttled: number; throttled_ms: number }; cpu_stat?: string; memory_peak_bytes?: number; oom_killed?: boolean } | null;
+  const ce = m.constrained.end as {
+    throttling?: { nr_periods: number; nr_throttled: number; throttled_ms: number };
+    cpu_stat?: string;
+    memory_peak_bytes?: number;
+    oom_killed?: boolean;
+  } | null;
   const allSteps = [...hello.steps, ...heavy.flatMap((h) => h.steps), ...peers.flatMap((x) => [...x.hello.steps, ...(x.heavy?.steps ?? [])])];
   const untrusted = allSteps.filter((s) => s.prometheusDistrust !== null);
   const noisy = allSteps.filter((s) => s.noisy);
 
   return {
     schema: REPORT_SCHEMA_ID,
-    run: { id: basename(realpathSync(dir)), startedAt: m.startedAt, finishedAt: m.finishedAt, status: m.status, failure: m.failure, profile: p.profile, builtAt: new Date().toISOString() },
-    methodFacts: { plan: p, limitMethod: cs?.method ?? null, image: cs?.image ?? null, node: m.health?.node ?? null, pinning: m.environment.pinning?.why ?? null, checks: m.verification?.checks.length ?? 0, repeats: m.steps.filter((s) => s.repeatOf !== undefined).length },
+    run: {
+      id: basename(realpathSync(dir)),
+      startedAt: m.startedAt,
+      finishedAt: m.finishedAt,
+      status: m.status,
+      failure: m.failure,
+      profile: p.profile,
+      builtAt: new Date().toISOString(),
+    },
+    methodFacts: {
+      plan: p,
+      limitMethod: cs?.method ?? null,
+      image: cs?.image ?? null,
+      node: m.health?.node ?? null,
+      pinning: m.environment.pinning?.why ?? null,
+      checks: m.verification?.checks.length ?? 0,
+      repeats: m.steps.filter((s) => s.repeatOf !== undefined).length,
+    },
     environment: {
       ...m.environment,
       limits: {
@@ -296,7 +339,12 @@ export async function collect(dir: string): Promise<Analysis> {
         oomKilled: ce?.oom_killed ?? false,
         memoryPeakBytes: ce?.memory_peak_bytes ?? null,
       },
-      service: { poolSize: health?.pool_size ?? null, queueMax: health?.queue_max ?? null, deadlineMs: health?.deadline_ms ?? null, uws: health?.uws ? { ...health.uws, node: health.node } : null },
+      service: {
+        poolSize: health?.pool_size ?? null,
+        queueMax: health?.queue_max ?? null,
+        deadlineMs: health?.deadline_ms ?? null,
+        uws: health?.uws ? { ...health.uws, node: health.node } : null,
+      },
       prometheus: m.prometheus,
     },
     slo: { hello: { p99Ms: p.hello.sloP99Ms }, heavy: { p50Ms: p.heavy.sloP50Ms, p95Ms: p.heavy.sloP95Ms, p99Ms: p.heavy.sloP99Ms } },
@@ -337,9 +385,13 @@ export class RunFolderError extends Error {
  * decoders are gone. The commit that made a run is in its manifest (environment.commit).
  */
 export function refusePrePacer(m: Pick<Manifest, 'steps' | 'environment'>): void {
-  const old = m.steps.filter((s) => s.scenario === 'hello' && s.files.pacer === undefined && (s.files.bin !== undefined || (s.files as Record<string, unknown>)['oha'] !== undefined));
+  const old = m.steps.filter(
+    (s) => s.scenario === 'hello' && s.files.pacer === undefined && (s.files.bin !== undefined || (s.files as Record<string, unknown>)['oha'] !== undefined),
+  );
   if (old.length === 0) return;
-  throw new RunFolderError(`this run's /hello search ran before pacer (${old.length} step(s) kept ${(old[0]!.files as Record<string, unknown>)['oha'] !== undefined ? "oha's JSON" : "vegeta's .bin"}, not pacer's): this version rebuilds only runs made on pacer; rebuild it from the commit that made it (${m.environment.commit})`);
+  throw new RunFolderError(
+    `this run's /hello search ran before pacer (${old.length} step(s) kept ${(old[0]!.files as Record<string, unknown>)['oha'] !== undefined ? "oha's JSON" : "vegeta's .bin"}, not pacer's): this version rebuilds only runs made on pacer; rebuild it from the commit that made it (${m.environment.commit})`,
+  );
 }
 
 function readTimeline(dir: string, m: Manifest): Analysis['timeline'] {
@@ -358,13 +410,25 @@ function readTimeline(dir: string, m: Manifest): Analysis['timeline'] {
       // Another service took over: its counters start afresh.
       // A scaling run restarts the service: a new process starts its CPU count from 0.
       if (dt <= 0 || (a.target ?? 'lab') !== (b.target ?? 'lab') || b.cpuSec < a.cpuSec) continue;
-      points.push({ t: (b.t - t0) / 1000, cpu: (b.cpuSec - a.cpuSec) / dt, rssMb: b.rssBytes / 2 ** 20, throttledMs: a.throttledMs !== null && b.throttledMs !== null ? b.throttledMs - a.throttledMs : null });
+      points.push({
+        t: (b.t - t0) / 1000,
+        cpu: (b.cpuSec - a.cpuSec) / dt,
+        rssMb: b.rssBytes / 2 ** 20,
+        throttledMs: a.throttledMs !== null && b.throttledMs !== null ? b.throttledMs - a.throttledMs : null,
+      });
     }
   }
   const phases: Analysis['timeline']['phases'] = [];
   for (const s of m.steps) {
     if (s.startMs === 0) continue;
-    const label = targetOf(s) !== 'lab' ? targetOf(s) : s.scenario === 'hello' || s.scenario === 'hello-warmup' || s.scenario === 'hello-wrk' ? '/hello' : s.scenario.startsWith('mixed') ? 'mixed' : `${s.engine}/${s.mode}`;
+    const label =
+      targetOf(s) !== 'lab'
+        ? targetOf(s)
+        : s.scenario === 'hello' || s.scenario === 'hello-warmup' || s.scenario === 'hello-wrk'
+          ? '/hello'
+          : s.scenario.startsWith('mixed')
+            ? 'mixed'
+            : `${s.engine}/${s.mode}`;
     const start = (s.startMs - t0) / 1000;
     const end = (s.endMs - t0) / 1000;
     const last = phases[phases.length - 1];
@@ -373,4 +437,3 @@ function readTimeline(dir: string, m: Manifest): Analysis['timeline'] {
   }
   return { points, phases };
 }
-

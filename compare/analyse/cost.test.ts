@@ -30,17 +30,22 @@ describe('rates file', () => {
     }
   });
 
+  /** The parts of a rates file these cases break (a cloned, untyped copy of RATES). */
+  type Mutable = { fargate: { x86_64: { source?: string } }; ec2: { read: string; hourly: number }[] };
   for (const [what, mutate, message] of [
-    ['a price without its source', (r: any) => delete r.fargate.x86_64.source, /fargate\.x86_64\.source must be the https address/],
-    ['a price without the date read', (r: any) => (r.ec2[0].read = 'last week'), /ec2\[0\] \(c6i\.large\)\.read must be the date the price was read/],
-    ['a negative price', (r: any) => (r.ec2[0].hourly = -1), /ec2\[0\] \(c6i\.large\)\.hourly must be a positive number/],
+    ['a price without its source', (r: Mutable) => delete r.fargate.x86_64.source, /fargate\.x86_64\.source must be the https address/],
+    ['a price without the date read', (r: Mutable) => (r.ec2[0]!.read = 'last week'), /ec2\[0\] \(c6i\.large\)\.read must be the date the price was read/],
+    ['a negative price', (r: Mutable) => (r.ec2[0]!.hourly = -1), /ec2\[0\] \(c6i\.large\)\.hourly must be a positive number/],
   ] as const) {
     it(`refuses ${what}, naming the field`, () => {
-      const r = structuredClone(RATES);
+      const r = structuredClone(RATES) as unknown as Mutable;
       mutate(r);
       const file = join(dir, 'bad.json');
       writeFileSync(file, JSON.stringify(r));
-      assert.throws(() => loadRates(file), (e: Error) => e instanceof RatesError && message.test(e.message));
+      assert.throws(
+        () => loadRates(file),
+        (e: Error) => e instanceof RatesError && message.test(e.message),
+      );
     });
   }
 
@@ -58,7 +63,15 @@ describe('rates file', () => {
 });
 
 describe('cost per million requests', () => {
-  const c = costReport([{ name: 'native/pool', capacity: 10 }, { name: 'none', capacity: 0 }], RATES, 'r.json', 150);
+  const c = costReport(
+    [
+      { name: 'native/pool', capacity: 10 },
+      { name: 'none', capacity: 0 },
+    ],
+    RATES,
+    'r.json',
+    150,
+  );
 
   it('Fargate: a task is billed 1 vCPU + 2 GB; cost = hourly / (capacity x 3600) x 1e6; tasks carry 30% headroom', () => {
     const f = c.rows.find((r) => r.platform.startsWith('Fargate'))!;
@@ -86,7 +99,7 @@ describe('cost per million requests', () => {
 
 describe('scaling efficiency', () => {
   it('is capacity(N) / (N x capacity(1)), per engine x mode', () => {
-    const step = (rate: number) => ({ rate } as unknown as StepResult);
+    const step = (rate: number) => ({ rate }) as unknown as StepResult;
     const capacityOf: CapacityOf<StepResult> = (steps) => ({ capacity: steps[0]?.rate ?? null, firstFailure: null, atCapacity: null });
     const s = scalingReport(
       [
@@ -98,8 +111,14 @@ describe('scaling efficiency', () => {
       capacityOf,
       2,
     );
-    assert.deepEqual(s.rows.map((r) => r.efficiency), [0.8, 1, 0.9, null]);
-    assert.deepEqual(s.rows.map((r) => r.efficiencyExact), [true, true, false, false]);
+    assert.deepEqual(
+      s.rows.map((r) => r.efficiency),
+      [0.8, 1, 0.9, null],
+    );
+    assert.deepEqual(
+      s.rows.map((r) => r.efficiencyExact),
+      [true, true, false, false],
+    );
     assert.deepEqual(s.cpus, [0.5, 1, 2]);
     assert.equal(s.cores, 2);
   });

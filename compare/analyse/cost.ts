@@ -57,7 +57,8 @@ function sourced(where: string, x: Record<string, unknown>, numbers: string[]): 
     if (typeof x[k] !== 'number' || !(Number(x[k]) > 0)) throw new RatesError(`${where}.${k} must be a positive number (got ${JSON.stringify(x[k])})`);
   }
   if (typeof x['source'] !== 'string' || !/^https:\/\//.test(x['source'])) throw new RatesError(`${where}.source must be the https address the price was read from`);
-  if (typeof x['read'] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(x['read'])) throw new RatesError(`${where}.read must be the date the price was read, YYYY-MM-DD (got ${JSON.stringify(x['read'])})`);
+  if (typeof x['read'] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(x['read']))
+    throw new RatesError(`${where}.read must be the date the price was read, YYYY-MM-DD (got ${JSON.stringify(x['read'])})`);
 }
 
 /** Reads and checks a rates file: every price positive, sourced and dated. */
@@ -96,12 +97,30 @@ export interface Platform {
 export function platforms(r: Rates): Platform[] {
   const out: Platform[] = [];
   for (const [arch, x] of Object.entries(r.fargate)) {
-    out.push({ id: `fargate-${arch}`, label: `Fargate ${arch} (1 vCPU / 2 GB)`, arch, taskHourly: x.vcpuHour * FARGATE_TASK.vcpu + x.gbHour * FARGATE_TASK.gb, perInstance: null, instanceHourly: null, source: x.source, read: x.read });
+    out.push({
+      id: `fargate-${arch}`,
+      label: `Fargate ${arch} (1 vCPU / 2 GB)`,
+      arch,
+      taskHourly: x.vcpuHour * FARGATE_TASK.vcpu + x.gbHour * FARGATE_TASK.gb,
+      perInstance: null,
+      instanceHourly: null,
+      source: x.source,
+      read: x.read,
+    });
   }
   for (const x of r.ec2) {
     const perInstance = Math.min(Math.floor(x.vcpus), Math.floor((x.memoryGiB * 1024) / TASK_MEMORY_MIB));
     if (perInstance < 1) continue;
-    out.push({ id: `ec2-${x.type}`, label: `EC2 ${x.type} (${perInstance} tasks)`, arch: x.arch, taskHourly: x.hourly / perInstance, perInstance, instanceHourly: x.hourly, source: x.source, read: x.read });
+    out.push({
+      id: `ec2-${x.type}`,
+      label: `EC2 ${x.type} (${perInstance} tasks)`,
+      arch: x.arch,
+      taskHourly: x.hourly / perInstance,
+      perInstance,
+      instanceHourly: x.hourly,
+      source: x.source,
+      read: x.read,
+    });
   }
   return out;
 }

@@ -44,7 +44,11 @@ export async function collectPeers(m: Manifest, c: TargetCollectors): Promise<Pe
       failure: rec.failure,
       verification: rec.verification,
       helloCheck: rec.hello,
-      limits: { method: start?.method ?? 'unknown', constrained: constrainedLimits(start), readBack: { cpus: limits.cpus ?? null, memoryBytes: limits.memory_bytes ?? null, cgroupVersion: limits.cgroup_version ?? null } },
+      limits: {
+        method: start?.method ?? 'unknown',
+        constrained: constrainedLimits(start),
+        readBack: { cpus: limits.cpus ?? null, memoryBytes: limits.memory_bytes ?? null, cgroupVersion: limits.cgroup_version ?? null },
+      },
       throttlingTotal: end?.throttling ? { periods: end.throttling.nr_periods, throttled: end.throttling.nr_throttled, throttledMs: end.throttling.throttled_ms } : null,
       memoryPeakBytes: end?.memory_peak_bytes ?? null,
       oomKilled: end?.oom_killed ?? null,

@@ -10,10 +10,12 @@ export function foreignAnswers(step: Pick<StepRecord, 'scenario' | 'engine' | 'm
   const series = step.prometheusSeries?.series;
   if (!series || (step.target !== undefined && step.target !== 'lab')) return null;
   const heavyOwn = (s: AnsweredSeries) => s.route !== '/hello' && s.engine === step.engine && s.mode === step.mode;
-  const own = (s: AnsweredSeries): boolean =>
-    step.scenario === 'heavy' ? heavyOwn(s) : step.scenario === 'mixed' ? s.route === '/hello' || heavyOwn(s) : s.route === '/hello';
+  const own = (s: AnsweredSeries): boolean => (step.scenario === 'heavy' ? heavyOwn(s) : step.scenario === 'mixed' ? s.route === '/hello' || heavyOwn(s) : s.route === '/hello');
   const foreign = series.filter((s) => !own(s) && s.count > 0);
-  return { count: foreign.reduce((n, s) => n + s.count, 0), what: foreign.map((s) => `${Math.round(s.count)} x ${s.route}${s.engine && s.engine !== 'none' ? ` ${s.engine}/${s.mode}` : ''}`) };
+  return {
+    count: foreign.reduce((n, s) => n + s.count, 0),
+    what: foreign.map((s) => `${Math.round(s.count)} x ${s.route}${s.engine && s.engine !== 'none' ? ` ${s.engine}/${s.mode}` : ''}`),
+  };
 }
 
 /**
@@ -31,7 +33,12 @@ export type Distrust =
   | { kind: 'too-many'; answered: number; sent: number }
   | { kind: 'too-few'; answered: number; sent: number; lagMs: number };
 
-export function prometheusTrust(answered: number | null | undefined, sent: number, foreign: { count: number; what: string[] } | null = null, scoped = false): { trusted: boolean | null; distrust: Distrust | null } {
+export function prometheusTrust(
+  answered: number | null | undefined,
+  sent: number,
+  foreign: { count: number; what: string[] } | null = null,
+  scoped = false,
+): { trusted: boolean | null; distrust: Distrust | null } {
   if (answered === undefined) return { trusted: null, distrust: null };
   if (answered === null) return { trusted: false, distrust: { kind: 'no-counts' } };
   // Scoped to the service's instance, they were this service's answers to requests from outside

@@ -43,10 +43,27 @@ export interface ScalingReport {
 export type CapacityOf<S extends ScalingStep> = (steps: S[]) => { capacity: number | null; firstFailure: number | null; atCapacity: S | null };
 
 /** Builds the table from the step results of every (engine, mode, cpus) search. */
-export function scalingReport<S extends ScalingStep>(searches: { engine: string; mode: string; cpus: number; end: string | null; steps: S[] }[], capacityOf: CapacityOf<S>, cores: number, resolution: number | null = null): ScalingReport {
+export function scalingReport<S extends ScalingStep>(
+  searches: { engine: string; mode: string; cpus: number; end: string | null; steps: S[] }[],
+  capacityOf: CapacityOf<S>,
+  cores: number,
+  resolution: number | null = null,
+): ScalingReport {
   const rows: ScalingRow[] = searches.map(({ engine, mode, cpus, end, steps }) => {
     const c = capacityOf(steps);
-    return { engine, mode, cpus, capacity: steps.length > 0 ? c.capacity : null, bound: capacityBound(end, c.firstFailure), firstFailure: c.firstFailure, efficiency: null, efficiencyExact: false, cpuAtCapacity: c.atCapacity?.serviceCpuCores ?? null, otherCoresMax: steps.some((x) => x.otherCores !== null && x.otherCores !== undefined) ? Math.max(...steps.map((x) => x.otherCores ?? 0)) : null, steps: steps.length };
+    return {
+      engine,
+      mode,
+      cpus,
+      capacity: steps.length > 0 ? c.capacity : null,
+      bound: capacityBound(end, c.firstFailure),
+      firstFailure: c.firstFailure,
+      efficiency: null,
+      efficiencyExact: false,
+      cpuAtCapacity: c.atCapacity?.serviceCpuCores ?? null,
+      otherCoresMax: steps.some((x) => x.otherCores !== null && x.otherCores !== undefined) ? Math.max(...steps.map((x) => x.otherCores ?? 0)) : null,
+      steps: steps.length,
+    };
   });
   for (const row of rows) {
     const one = rows.find((r) => r.engine === row.engine && r.mode === row.mode && r.cpus === 1);

@@ -125,7 +125,15 @@ export interface HelloResult {
   end: string | null;
   steps: StepResult[];
   atCapacity: StepResult | null;
-  wrk: { requestsPerSec: number; latencyMs: Record<string, number>; requests: number; errors: number; generatorCpuShare: number; serviceCpuCores: number | null; command: string } | null;
+  wrk: {
+    requestsPerSec: number;
+    latencyMs: Record<string, number>;
+    requests: number;
+    errors: number;
+    generatorCpuShare: number;
+    serviceCpuCores: number | null;
+    command: string;
+  } | null;
   diagnosis: Diagnosis;
 }
 
@@ -198,8 +206,21 @@ export interface Analysis {
   run: { id: string; startedAt: string; finishedAt: string | null; status: string; failure: string | null; profile: string; builtAt: string };
   methodFacts: MethodFacts;
   environment: Manifest['environment'] & {
-    limits: { cpus: number | null; memoryBytes: number | null; method: string; constrained: ConstrainedLimits | null; readBack: ReadBackLimits; oomKilled: boolean; memoryPeakBytes: number | null };
-    service: { poolSize: number | null; queueMax: number | null; deadlineMs: number | null; uws: { native: boolean; version: string; package?: string; detail?: string; node: string } | null };
+    limits: {
+      cpus: number | null;
+      memoryBytes: number | null;
+      method: string;
+      constrained: ConstrainedLimits | null;
+      readBack: ReadBackLimits;
+      oomKilled: boolean;
+      memoryPeakBytes: number | null;
+    };
+    service: {
+      poolSize: number | null;
+      queueMax: number | null;
+      deadlineMs: number | null;
+      uws: { native: boolean; version: string; package?: string; detail?: string; node: string } | null;
+    };
     prometheus: Manifest['prometheus'];
   };
   slo: { hello: { p99Ms: number }; heavy: { p50Ms: number; p95Ms: number; p99Ms: number } };
@@ -231,7 +252,6 @@ export interface Analysis {
   commands: { at: string; command: string }[];
 }
 
-
 /** What the report's notes say, as facts. */
 export interface NoteFacts {
   /** The run's own notes (manifest.json), as the run wrote them. */
@@ -252,4 +272,3 @@ export interface Alone {
   cpuSec: number | null;
   ioSec: number | null;
 }
-

@@ -13,7 +13,10 @@ const SERVICE_ENV = ['POOL_SIZE', 'QUEUE_MAX', 'DEADLINE_MS', 'DEFAULT_IMPL', 'D
 
 export async function captureEnvironment(run: Run): Promise<Environment> {
   const builds: Record<string, unknown> = {};
-  for (const [name, file] of [['native', 'native/build-info.json'], ['wasm', 'wasm/pkg/build-info.json']] as const) {
+  for (const [name, file] of [
+    ['native', 'native/build-info.json'],
+    ['wasm', 'wasm/pkg/build-info.json'],
+  ] as const) {
     try {
       builds[name] = JSON.parse(readFileSync(file, 'utf8'));
     } catch {

@@ -113,4 +113,3 @@ export async function getJson<T>(url: string, timeoutMs = 5000): Promise<{ statu
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as T };
 }
-

@@ -121,7 +121,7 @@ export interface StepRecord {
   /** The id of the failed step this one measures again at the same rate (verdict.ts, worthRepeating). */
   repeatOf?: string;
   /** Raw result files, relative to the run folder. */
-  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string; /** pacer's JSON output (/hello search steps). */ pacer?: string };
+  files: { bin?: string; helloBin?: string; heavyBin?: string; wrk?: string; json?: string /** pacer's JSON output (/hello search steps). */; pacer?: string };
   commands: string[];
   startMs: number;
   endMs: number;

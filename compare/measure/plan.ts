@@ -98,10 +98,12 @@ export interface HeavyStepPlan {
   readonly maxStepSec: number;
 }
 
-
 /** The CPU limits a scaling run measures, and the engine x mode pairs it measures under each. */
 export const SCALE_CPUS = [0.5, 1, 2] as const;
-export const SCALE_PAIRS = [['native', 'pool'], ['wasm', 'pool']] as const;
+export const SCALE_PAIRS = [
+  ['native', 'pool'],
+  ['wasm', 'pool'],
+] as const;
 
 /** The seed's objectives (lab/facts.ts), in the plan's field names. */
 const HEAVY_SLO = { sloP50Ms: SEED_SLO.p50Ms, sloP95Ms: SEED_SLO.p95Ms, sloP99Ms: SEED_SLO.p99Ms } as const;
@@ -136,7 +138,14 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     peers: {
       names: PEER_NAMES,
       // Shortened: two steps of a few requests, enough to run every code path on Django.
-      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 2, resolution: 0.2 }, minRequests: 4, minStepSec: 4, maxStepSec: 6, warmupRequests: 1 },
+      djangoHeavy: {
+        startFraction: 0.7,
+        search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 2, resolution: 0.2 },
+        minRequests: 4,
+        minStepSec: 4,
+        maxStepSec: 6,
+        warmupRequests: 1,
+      },
       // gunicorn's sync Python answers /hello in the hundreds per second, node:http in the thousands.
       hello: { django: { start: 500, min: 25 }, 'node-http': { start: 2000 } },
     },
@@ -167,7 +176,14 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     pauseSec: 0.5,
     peers: {
       names: PEER_NAMES,
-      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 4, resolution: 0.15 }, minRequests: 12, minStepSec: 10, maxStepSec: 20, warmupRequests: 3 },
+      djangoHeavy: {
+        startFraction: 0.7,
+        search: { upFactor: 1.5, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 4, resolution: 0.15 },
+        minRequests: 12,
+        minStepSec: 10,
+        maxStepSec: 20,
+        warmupRequests: 3,
+      },
       hello: { django: { start: 500, min: 25, maxSteps: 7 }, 'node-http': { maxSteps: 7 } },
     },
   },
@@ -197,7 +213,14 @@ export const PLANS: Readonly<Record<ProfileName, Plan>> = Object.freeze({
     pauseSec: 3,
     peers: {
       names: PEER_NAMES,
-      djangoHeavy: { startFraction: 0.7, search: { upFactor: 1.25, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 6, resolution: 0.08 }, minRequests: 30, minStepSec: 20, maxStepSec: 60, warmupRequests: 5 },
+      djangoHeavy: {
+        startFraction: 0.7,
+        search: { upFactor: 1.25, downFactor: 0.6, max: 20, min: 0.05, maxSteps: 6, resolution: 0.08 },
+        minRequests: 30,
+        minStepSec: 20,
+        maxStepSec: 60,
+        warmupRequests: 5,
+      },
       hello: { django: { start: 500, min: 25 } },
     },
   },
@@ -221,7 +244,14 @@ export function readPeers(env: Readonly<Record<string, string | undefined>>, fal
   const raw = (env['PEERS'] ?? '').trim();
   if (raw === '') return [...fallback];
   if (raw === 'none') return [];
-  const names = [...new Set(raw.split(',').map((x) => x.trim()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`PEERS names unknown peer(s) ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${PEER_NAMES.join(', ')}, or none`);
   return names as PeerName[];

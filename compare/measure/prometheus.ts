@@ -115,7 +115,9 @@ export async function queryPrometheus(prom: Prometheus, steps: StepRecord[], ins
     const series = await prom.vector(query, at);
     step.prometheusSeries = {
       query,
-      series: series && series.filter((r) => r.value > 0).map((r) => ({ route: r.metric['route'] ?? '', engine: r.metric['engine'] ?? '', mode: r.metric['mode'] ?? '', count: r.value })),
+      series: series
+        ? series.filter((r) => r.value > 0).map((r) => ({ route: r.metric['route'] ?? '', engine: r.metric['engine'] ?? '', mode: r.metric['mode'] ?? '', count: r.value }))
+        : null,
     };
   }
 }

@@ -54,7 +54,14 @@ export function parseArgs(argv: string[]): RunOptions {
       throw new Error(`unknown argument "${a}"; usage: run.js [--profile quick|default|long] [--scale] [--out DIR]`);
     }
   }
-  if (out === '') out = join('reports', new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
+  if (out === '')
+    out = join(
+      'reports',
+      new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z'),
+    );
   return { profile, out, scale };
 }
 
@@ -63,7 +70,9 @@ async function execute(run: Run): Promise<void> {
   run.manifest.environment = await captureEnvironment(run);
   const busy = run.manifest.environment.busyCoresBeforeStart;
   if (busy !== null && busy > NOISE_CORES) {
-    run.note(`the machine was already busy before the run: ${busy.toFixed(2)} cores used by other processes (load average ${run.manifest.environment.loadAverage.map((x) => x.toFixed(2)).join(' ')}); expect NOISY steps`);
+    run.note(
+      `the machine was already busy before the run: ${busy.toFixed(2)} cores used by other processes (load average ${run.manifest.environment.loadAverage.map((x) => x.toFixed(2)).join(' ')}); expect NOISY steps`,
+    );
   }
   run.save();
   // Not pinned: at high /hello rates statsd_exporter needs a good part of a core, which on the
@@ -71,7 +80,13 @@ async function execute(run: Run): Promise<void> {
   // its CPU is measured per step either way.
   const mon = await startMonitoring(run.log, run.prom.url, null, run.dir);
   run.monitoring = mon;
-  run.manifest.prometheus = { url: run.prom.url, available: mon.available, note: mon.note, instance: run.metricsInstance, startTime: mon.available ? await run.prom.startTime() : null };
+  run.manifest.prometheus = {
+    url: run.prom.url,
+    available: mon.available,
+    note: mon.note,
+    instance: run.metricsInstance,
+    startTime: mon.available ? await run.prom.startTime() : null,
+  };
   if (!mon.available) run.note(mon.note);
   run.save();
   run.abort.signal.throwIfAborted();
@@ -136,10 +151,19 @@ async function finish(run: Run, status: Manifest['status'], failure: string | nu
     const now = run.manifest.prometheus.available ? await run.prom.startTime() : null;
     if (run.manifest.prometheus.available && started && now !== started) {
       run.manifest.prometheus.available = false;
-      run.note(now === null ? `Prometheus at ${run.prom.url} no longer answers at the end of the run: no Prometheus numbers` : `the Prometheus at ${run.prom.url} was restarted during the run (started ${started}, now ${now}): its samples of this run are gone, no Prometheus numbers`);
+      run.note(
+        now === null
+          ? `Prometheus at ${run.prom.url} no longer answers at the end of the run: no Prometheus numbers`
+          : `the Prometheus at ${run.prom.url} was restarted during the run (started ${started}, now ${now}): its samples of this run are gone, no Prometheus numbers`,
+      );
     }
     // Only the lab's server sends StatsD (scoped to its instance): a peer's steps have no metrics to ask for.
-    if (run.manifest.prometheus.available) await queryPrometheus(run.prom, run.manifest.steps.filter((s) => targetOf(s) === 'lab'), run.manifest.prometheus.instance);
+    if (run.manifest.prometheus.available)
+      await queryPrometheus(
+        run.prom,
+        run.manifest.steps.filter((s) => targetOf(s) === 'lab'),
+        run.manifest.prometheus.instance,
+      );
   } catch (err) {
     run.note(`Prometheus queries failed: ${(err as Error).message}`);
   }

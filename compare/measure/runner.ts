@@ -13,7 +13,7 @@ import { writeManifest, type Environment, type GeneratorUse, type HealthAnswer, 
 import type { MonitoringHandle } from './monitoring.js';
 import { PLANS, readPeers, SCALE_CPUS, SCALE_PAIRS, type Plan, type ProfileName } from './plan.js';
 import type { Progress } from './progress.js';
-import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, Sampler } from '../../lab/proc.js';
+import { cpuBetween, monitoringPids, processesCpuSec, serviceUsage, readCoreTimes, readListenDrops, readThrottling, type Sampler } from '../../lab/proc.js';
 import { METRICS_LAG_MS, Prometheus } from './prometheus.js';
 import { ConstrainedService } from './service.js';
 import type { StepSummary } from '../../lab/generators/summary.js';
@@ -74,7 +74,12 @@ export class Run {
           modes: ['pool'],
           // Two more steps per search, and steps of at least 8 s: a rate just above capacity must
           // build a queue long enough to fail within one step, or the table shows lower bounds.
-          heavy: { ...base.heavy, minStepSec: Math.max(8, base.heavy.minStepSec), maxStepSec: Math.max(12, base.heavy.maxStepSec), search: { ...base.heavy.search, maxSteps: base.heavy.search.maxSteps + 2 } },
+          heavy: {
+            ...base.heavy,
+            minStepSec: Math.max(8, base.heavy.minStepSec),
+            maxStepSec: Math.max(12, base.heavy.maxStepSec),
+            search: { ...base.heavy.search, maxSteps: base.heavy.search.maxSteps + 2 },
+          },
           peers: { ...base.peers, names: readPeers(process.env, []) },
           scale: { cpus: SCALE_CPUS },
         }
@@ -226,7 +231,9 @@ export class Run {
     step.serviceRssMaxBytes = this.sampler?.takeRssMax() ?? null;
     step.commands = runs.map((r) => r.command);
     for (const r of runs) this.manifest.commands.push({ at: new Date(step.startMs).toISOString(), command: r.command });
-    step.generators = runs.map((r, i): GeneratorUse => ({ tool: generators[i]!.tool, command: r.command, exitCode: r.exitCode, wallSec: r.wallSec, cpuSec: r.userSec + r.sysSec, cpuShare: r.cpuShare }));
+    step.generators = runs.map(
+      (r, i): GeneratorUse => ({ tool: generators[i]!.tool, command: r.command, exitCode: r.exitCode, wallSec: r.wallSec, cpuSec: r.userSec + r.sysSec, cpuShare: r.cpuShare }),
+    );
     for (const r of runs) {
       if (r.exitCode !== 0 && !this.abort.signal.aborted) throw new Error(`load generator failed (exit ${r.exitCode}): ${r.command}\n${r.stderr}`);
     }
@@ -246,5 +253,7 @@ export function stepLine(what: string, s: StepSummary, pass: boolean, limited: b
   const verdict = limited ? 'GENERATOR-LIMITED' : pass ? 'pass' : `FAIL (${why.join('; ')})`;
   const core = load?.generatorCoreBusy != null ? `, its core ${(load.generatorCoreBusy * 100).toFixed(0)}% busy` : '';
   const other = load?.otherCores != null && load.otherCores > NOISE_CORES ? `; NOISY: other processes used ${load.otherCores.toFixed(2)} cores` : '';
-  console.log(`   ${what}: ${s.requests} req, sent ${s.sentRate.toFixed(1)}/s, ok ${(s.success * 100).toFixed(1)}%, p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms; generator ${(gen * 100).toFixed(0)}% of a core${core}${other} -> ${verdict}`);
+  console.log(
+    `   ${what}: ${s.requests} req, sent ${s.sentRate.toFixed(1)}/s, ok ${(s.success * 100).toFixed(1)}%, p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms; generator ${(gen * 100).toFixed(0)}% of a core${core}${other} -> ${verdict}`,
+  );
 }

@@ -15,7 +15,10 @@ function drive(search: CapacitySearch, capacity: number, generatorMax = Infinity
 
 test('steps up exponentially, then bisects to within the resolution', () => {
   const r = drive(new CapacitySearch(plan, roundHelloRate), 11000);
-  assert.deepEqual(r.steps.slice(0, 5).map((s) => s.rate), [1000, 2000, 4000, 8000, 16000]);
+  assert.deepEqual(
+    r.steps.slice(0, 5).map((s) => s.rate),
+    [1000, 2000, 4000, 8000, 16000],
+  );
   assert.equal(r.end, 'bracketed');
   assert.ok(r.capacity <= 11000 && r.capacity >= 11000 / 1.1, `capacity ${r.capacity}`);
   assert.ok(r.firstFailure !== null && r.firstFailure <= r.capacity * 1.1);
@@ -23,7 +26,10 @@ test('steps up exponentially, then bisects to within the resolution', () => {
 
 test('steps down when the first step fails', () => {
   const r = drive(new CapacitySearch(plan, roundHelloRate), 300);
-  assert.deepEqual(r.steps.slice(0, 3).map((s) => s.rate), [1000, 500, 250]);
+  assert.deepEqual(
+    r.steps.slice(0, 3).map((s) => s.rate),
+    [1000, 500, 250],
+  );
   assert.ok(r.capacity >= 250 && r.capacity <= 300);
 });
 
@@ -84,18 +90,21 @@ test('heavy steps last long enough for the planned requests, within bounds', () 
 
 test('rotation moves every engine to the front once', () => {
   const list = ['a', 'b', 'c'];
-  assert.deepEqual([0, 1, 2, 3].map((k) => rotate(list, k)[0]), ['a', 'b', 'c', 'a']);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((k) => rotate(list, k)[0]),
+    ['a', 'b', 'c', 'a'],
+  );
   assert.deepEqual(rotate([], 2), []);
 });
 
-test('PEERS: the profile\'s by default, a checked list, or none', () => {
+test("PEERS: the profile's by default, a checked list, or none", () => {
   assert.deepEqual(readPeers({}, PLANS.default.peers.names), ['django', 'node-http', 'uws-bare']);
   assert.deepEqual(readPeers({ PEERS: ' django ,django' }, PLANS.default.peers.names), ['django']);
   assert.deepEqual(readPeers({ PEERS: 'none' }, PLANS.default.peers.names), []);
   assert.throws(() => readPeers({ PEERS: 'flask' }, PLANS.default.peers.names), /unknown peer\(s\) "flask"; known: django, node-http, uws-bare, or none/);
 });
 
-test('Django\'s heavy steps hold enough requests at its sub-1 req/s rates, and QUICK stays short', () => {
+test("Django's heavy steps hold enough requests at its sub-1 req/s rates, and QUICK stays short", () => {
   for (const name of ['default', 'long'] as const) {
     const d = PLANS[name].peers.djangoHeavy;
     // At 0.5 req/s (about half the estimate on one CPU) a step still holds ten requests or more.
@@ -103,5 +112,5 @@ test('Django\'s heavy steps hold enough requests at its sub-1 req/s rates, and Q
     assert.ok(d.search.min <= 0.1 && d.search.max <= 50, name);
   }
   const q = PLANS.quick.peers.djangoHeavy;
-  assert.ok(q.search.maxSteps * q.maxStepSec <= 15, 'quick: Django\'s heavy search takes seconds, not minutes');
+  assert.ok(q.search.maxSteps * q.maxStepSec <= 15, "quick: Django's heavy search takes seconds, not minutes");
 });

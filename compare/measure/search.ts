@@ -67,26 +67,44 @@ export class CapacitySearch {
     } else if (this.#hi === null || rate < this.#hi) {
       this.#hi = rate;
     }
-    if (outcome.pass && !outcome.generatorLimited && this.#hi === null && rate >= p.max) return this.#finish('capped');
-    if (!outcome.pass && !outcome.generatorLimited && this.#lo === null && rate <= p.min) return this.#finish('below-minimum');
+    if (outcome.pass && !outcome.generatorLimited && this.#hi === null && rate >= p.max) {
+      this.#finish('capped');
+      return;
+    }
+    if (!outcome.pass && !outcome.generatorLimited && this.#lo === null && rate <= p.min) {
+      this.#finish('below-minimum');
+      return;
+    }
     // The upper end of the bracket: a server failure, or else the generator's limit.
     const hi = this.#hi !== null && (this.#genLimit === null || this.#hi <= this.#genLimit) ? this.#hi : this.#genLimit;
     const byGenerator = hi !== null && hi === this.#genLimit && hi !== this.#hi;
     const ended = (): SearchEnd => (byGenerator ? 'generator-limited' : this.#lo !== null && hi !== null && this.#closed(hi) ? 'bracketed' : 'steps-exhausted');
-    if (this.#steps.length >= p.maxSteps) return this.#finish(ended());
+    if (this.#steps.length >= p.maxSteps) {
+      this.#finish(ended());
+      return;
+    }
     let candidate: number;
     if (hi === null) candidate = Math.min(p.max, rate * p.upFactor);
     else if (this.#lo === null) {
-      if (byGenerator) return this.#finish('generator-limited');
+      if (byGenerator) {
+        this.#finish('generator-limited');
+        return;
+      }
       candidate = Math.max(p.min, rate * p.downFactor);
     } else {
-      if (this.#closed(hi)) return this.#finish(ended());
+      if (this.#closed(hi)) {
+        this.#finish(ended());
+        return;
+      }
       candidate = Math.sqrt(this.#lo * hi);
     }
     const rounded = this.#round(candidate);
     // Rounding can land on a rate already measured (small heavy rates): the bracket is as tight as
     // the generator can offer.
-    if (this.#steps.some((s) => s.rate === rounded)) return this.#finish(this.#lo !== null && hi !== null ? (byGenerator ? 'generator-limited' : 'bracketed') : 'steps-exhausted');
+    if (this.#steps.some((s) => s.rate === rounded)) {
+      this.#finish(this.#lo !== null && hi !== null ? (byGenerator ? 'generator-limited' : 'bracketed') : 'steps-exhausted');
+      return;
+    }
     this.#next = rounded;
   }
 

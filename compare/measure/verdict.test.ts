@@ -4,7 +4,14 @@ import { generatorLimited } from '../../lab/generators/limited.js';
 import type { StepRecord } from './manifest.js';
 import { machineLoad, worthRepeating } from './verdict.js';
 
-const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({ rate, pass, generatorLimited, serviceCpuCores: cpu, generatorCpuShare, sentRate });
+const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({
+  rate,
+  pass,
+  generatorLimited,
+  serviceCpuCores: cpu,
+  generatorCpuShare,
+  sentRate,
+});
 
 test('a /hello failure is measured again only when the service had CPU to spare and the generator kept up', () => {
   // A tail failure at 0.6 of 1 CPU: one stall of the shared machine does that; measure it again.
@@ -26,7 +33,16 @@ test('machine load splits the busy cores between service, generator, monitoring 
     serviceCpuSec: { before: 0, after: 5 },
     monitoringCpuSec: 1,
     generators: [{ tool: 'vegeta', command: '', exitCode: 0, wallSec: 10, cpuSec: 2, cpuShare: 0.2 }],
-    coreTimes: { before: [{ busy: 0, total: 0 }, { busy: 0, total: 0 }], after: [{ busy: 600, total: 1000 }, { busy: 900, total: 1000 }] },
+    coreTimes: {
+      before: [
+        { busy: 0, total: 0 },
+        { busy: 0, total: 0 },
+      ],
+      after: [
+        { busy: 600, total: 1000 },
+        { busy: 900, total: 1000 },
+      ],
+    },
   } as unknown as StepRecord;
   const load = machineLoad(rec, '1')!;
   assert.ok(Math.abs(load.busyCores - 1.5) < 1e-9);

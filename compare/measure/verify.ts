@@ -42,6 +42,8 @@ export async function verify(run: Run, engines: string[], unavailable: Record<st
 
 /** The failed checks, as the abort message shows them. */
 export function verificationFailure(v: Verification): string {
-  const bad = v.checks.filter((c) => !c.ok).map((c) => `  ${c.engine}/${c.mode} prime_limit=${c.primeLimit} hash_rounds=${c.hashRounds}\n    expected ${c.expected}\n    got      ${c.got}`);
+  const bad = v.checks
+    .filter((c) => !c.ok)
+    .map((c) => `  ${c.engine}/${c.mode} prime_limit=${c.primeLimit} hash_rounds=${c.hashRounds}\n    expected ${c.expected}\n    got      ${c.got}`);
   return `verification failed, no load was sent:\n${bad.join('\n')}`;
 }

@@ -60,7 +60,8 @@ function limitsDetail(c: A.ConstrainedLimits | null, readBack: A.ReadBackLimits,
 /** A one-line description of a peer from its health answer. */
 function describe(name: string, h: Record<string, unknown> | null): string {
   if (!h) return name;
-  if (name === 'django') return `Django ${String(h['django'] ?? '?')} on ${String(h['server'] ?? 'gunicorn')} (4 workers x 2 threads, timeout 120), Python ${String(h['python'] ?? '?')}`;
+  if (name === 'django')
+    return `Django ${String(h['django'] ?? '?')} on ${String(h['server'] ?? 'gunicorn')} (4 workers x 2 threads, timeout 120), Python ${String(h['python'] ?? '?')}`;
   if (name === 'node-http') return `node:http, no framework, Node ${String(h['node'] ?? '?')}`;
   if (name === 'uws-bare') {
     const u = (h['uws'] ?? {}) as Record<string, unknown>;
@@ -97,8 +98,16 @@ function cost(c: CostNumbers): CostReport {
 export function scalingNotes(s: ScalingNumbers): string[] {
   return [
     'Efficiency = capacity(N) / (N x capacity(1)); 1.00 is linear scaling. "~" marks an efficiency built from a capacity that is only a lower bound (the search ran out of steps before a rate failed).',
-    ...(s.resolution !== null ? [`Each capacity is bracketed only to the search's resolution (the failing rate within ${Math.round(s.resolution * 100)}% of the passing one), so an efficiency carries about that much error either way: near 1, it may read above 1.`] : []),
-    ...(s.cpus.some((n) => n >= s.cores) ? [`CPUS=${Math.max(...s.cpus)} gives the service every core of this ${s.cores}-core machine, the load generator's included: that row is a lower bound, all the more where other processes took cores meanwhile (the last column).`] : []),
+    ...(s.resolution !== null
+      ? [
+          `Each capacity is bracketed only to the search's resolution (the failing rate within ${Math.round(s.resolution * 100)}% of the passing one), so an efficiency carries about that much error either way: near 1, it may read above 1.`,
+        ]
+      : []),
+    ...(s.cpus.some((n) => n >= s.cores)
+      ? [
+          `CPUS=${Math.max(...s.cpus)} gives the service every core of this ${s.cores}-core machine, the load generator's included: that row is a lower bound, all the more where other processes took cores meanwhile (the last column).`,
+        ]
+      : []),
   ];
 }
 
@@ -109,9 +118,17 @@ function scaling(s: ScalingNumbers): ScalingReport {
 function notes(n: A.NoteFacts): string[] {
   return [
     ...n.run,
-    ...(n.noCost === null ? [] : 'ratesError' in n.noCost ? [`No cost table: ${n.noCost.ratesError}`] : [`No cost table: the service ran with ${n.noCost.quota} CPUs; the cost per task assumes capacity measured at 1 CPU.`]),
+    ...(n.noCost === null
+      ? []
+      : 'ratesError' in n.noCost
+        ? [`No cost table: ${n.noCost.ratesError}`]
+        : [`No cost table: the service ran with ${n.noCost.quota} CPUs; the cost per task assumes capacity measured at 1 CPU.`]),
     ...(n.untrusted ? [`Prometheus numbers of ${n.untrusted.count} of ${n.untrusted.of} steps are not used: ${distrustText(n.untrusted.first)}`] : []),
-    ...(n.noisy ? [`${n.noisy.count} of ${n.noisy.of} measured steps ran while other processes on this machine used more than ${n.noisy.limit} cores (up to ${n.noisy.worstCores.toFixed(2)}): their numbers understate the service`] : []),
+    ...(n.noisy
+      ? [
+          `${n.noisy.count} of ${n.noisy.of} measured steps ran while other processes on this machine used more than ${n.noisy.limit} cores (up to ${n.noisy.worstCores.toFixed(2)}): their numbers understate the service`,
+        ]
+      : []),
     ...(n.incomplete ? [`RUN ${n.incomplete.status.toUpperCase()}: ${n.incomplete.failure ?? ''} (the numbers cover what was measured before)`] : []),
   ];
 }
@@ -126,7 +143,8 @@ export function composeReport(a: A.Analysis): Report {
   const heavySlo = { p95: a.slo.heavy.p95Ms, p99: a.slo.heavy.p99Ms };
   const l = a.environment.limits;
   let detail = limitsDetail(l.constrained, l.readBack, 'service', true);
-  if (l.constrained) detail += `${l.oomKilled ? '; THE SERVICE WAS KILLED FOR MEMORY' : ''}${l.memoryPeakBytes ? `; memory peak ${(l.memoryPeakBytes / 2 ** 20).toFixed(0)} MiB` : ''}`;
+  if (l.constrained)
+    detail += `${l.oomKilled ? '; THE SERVICE WAS KILLED FOR MEMORY' : ''}${l.memoryPeakBytes ? `; memory peak ${(l.memoryPeakBytes / 2 ** 20).toFixed(0)} MiB` : ''}`;
   return inPlace(a, {
     methodFacts: (v: A.MethodFacts) => ['method', methodText(v)],
     environment: (v: A.Analysis['environment']) => [

@@ -8,14 +8,30 @@ const money = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : 
 export function costSection(c: CostReport): Block[] {
   const rows = c.rows.map((r) => {
     const at = r.bound === 'service' ? '' : '<= ';
-    return [r.subject, r.platform, `${r.bound === 'service' ? '' : '>= '}${r.capacity.toFixed(2)}`, money(r.taskHourly), `${at}${money(r.costPerMillion)}`, `${at}${r.tasks}${r.instances !== null ? ` (${r.instances} instances)` : ''}`, `${at}${money(r.fleetHourly)}`];
+    return [
+      r.subject,
+      r.platform,
+      `${r.bound === 'service' ? '' : '>= '}${r.capacity.toFixed(2)}`,
+      money(r.taskHourly),
+      `${at}${money(r.costPerMillion)}`,
+      `${at}${r.tasks}${r.instances !== null ? ` (${r.instances} instances)` : ''}`,
+      `${at}${money(r.fleetHourly)}`,
+    ];
   });
   const open = c.rows.some((r) => r.bound !== 'service');
   return [
     { kind: 'heading', level: 2, text: `Cost per million heavy requests (estimates, ${c.currency}, ${c.region})`, gap: 2 },
     { kind: 'table', head: ['subject', 'platform', 'capacity req/s per task', 'task $/h', '$ per 1M requests', `tasks for ${c.targetRps} req/s (+30%)`, 'fleet $/h'], rows },
-    { kind: 'list', items: [...c.notes, ...(open ? ['">=" capacity: a lower bound (its search ran out of steps or load before a rate failed), so "<=" cost and tasks are upper bounds.'] : [])] },
+    {
+      kind: 'list',
+      items: [...c.notes, ...(open ? ['">=" capacity: a lower bound (its search ran out of steps or load before a rate failed), so "<=" cost and tasks are upper bounds.'] : [])],
+    },
     { kind: 'paragraph', text: 'Prices used:' },
-    { kind: 'list', items: c.platforms.map((p) => `${p.label}: $${money(p.taskHourly)} per task-hour${p.instanceHourly !== null ? ` ($${p.instanceHourly}/h per instance)` : ''}; source ${p.source}, read ${p.read}`) },
+    {
+      kind: 'list',
+      items: c.platforms.map(
+        (p) => `${p.label}: $${money(p.taskHourly)} per task-hour${p.instanceHourly !== null ? ` ($${p.instanceHourly}/h per instance)` : ''}; source ${p.source}, read ${p.read}`,
+      ),
+    },
   ];
 }

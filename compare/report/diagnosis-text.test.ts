@@ -5,7 +5,21 @@ import type { Diagnosis, StepResult } from '../analyse/schema.js';
 import { failingStep as step } from './step-fixture.test-helper.js';
 import { diagnosisText } from './diagnosis-text.js';
 
-const diag = (s: StepResult, mode = 'pool', end = 'bracketed') => withText(diagnose({ fail: s, steps: [s], end, slo: { p95: 3000, p99: 6000 }, quota: 1, memoryBytes: 256 * 2 ** 20, queueMax: 4, deadlineMs: 5000, mode, alone: { totalSec: 0.06, cpuSec: 0.05, ioSec: 0.001 } }));
+const diag = (s: StepResult, mode = 'pool', end = 'bracketed') =>
+  withText(
+    diagnose({
+      fail: s,
+      steps: [s],
+      end,
+      slo: { p95: 3000, p99: 6000 },
+      quota: 1,
+      memoryBytes: 256 * 2 ** 20,
+      queueMax: 4,
+      deadlineMs: 5000,
+      mode,
+      alone: { totalSec: 0.06, cpuSec: 0.05, ioSec: 0.001 },
+    }),
+  );
 const withText = (d: Diagnosis) => ({ bottleneck: d.bottleneck, detail: diagnosisText(d) });
 
 test('a full CPU quota is the bottleneck, whatever the symptom', () => {

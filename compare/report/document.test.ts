@@ -4,7 +4,14 @@ import { code, recorded, strong, toHtml, toMarkdown, type Block } from './docume
 
 const doc: Block[] = [
   { kind: 'heading', level: 2, text: 'A <b>' },
-  { kind: 'table', head: ['x', 'y | z'], rows: [['1', [strong('2')]], [' spaced ', 'two\nlines']] },
+  {
+    kind: 'table',
+    head: ['x', 'y | z'],
+    rows: [
+      ['1', [strong('2')]],
+      [' spaced ', 'two\nlines'],
+    ],
+  },
   { kind: 'charts' },
   { kind: 'paragraph', text: ['run ', code('make report'), ' & see'], gap: 2 },
   { kind: 'list', items: ['a', [strong('b')]] },

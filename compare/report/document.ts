@@ -102,7 +102,13 @@ export function toHtml(doc: readonly Block[], charts: string): string {
   for (const b of doc) {
     switch (b.kind) {
       case 'heading':
-        out.push(`<h${b.level} id="${esc(inlineMarkdown(b.text).toLowerCase().replace(/[^a-z0-9]+/g, '-'))}">${inlineHtml(b.text)}</h${b.level}>`);
+        out.push(
+          `<h${b.level} id="${esc(
+            inlineMarkdown(b.text)
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-'),
+          )}">${inlineHtml(b.text)}</h${b.level}>`,
+        );
         break;
       case 'paragraph':
         out.push(`<p>${inlineHtml(b.text)}</p>`);
@@ -111,7 +117,9 @@ export function toHtml(doc: readonly Block[], charts: string): string {
         out.push(`<ul>${b.items.map((i) => `<li>${inlineHtml(i)}</li>`).join('')}</ul>`);
         break;
       case 'table':
-        out.push(`<table><tr>${b.head.map((c) => `<th>${htmlCell(c)}</th>`).join('')}</tr>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${htmlCell(c)}</td>`).join('')}</tr>`).join('')}</table>`);
+        out.push(
+          `<table><tr>${b.head.map((c) => `<th>${htmlCell(c)}</th>`).join('')}</tr>${b.rows.map((r) => `<tr>${r.map((c) => `<td>${htmlCell(c)}</td>`).join('')}</tr>`).join('')}</table>`,
+        );
         break;
       case 'code':
         out.push(`<pre>${esc(b.lines.join('\n'))}</pre>`);

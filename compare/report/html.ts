@@ -77,7 +77,10 @@ export function chartSpecs(r: Report): ChartSpec[] {
             name: `${x.name} p99`,
             dashed: true,
             color: PEER_COLORS[i % PEER_COLORS.length],
-            points: x.hello.steps.filter((st) => st.rate !== null && st.requests > 0).map((st): Point => [st.rate!, Math.max(0.01, st.latencyMs.p99), !st.pass, st.generatorLimited]).sort((a, b) => a[0] - b[0]),
+            points: x.hello.steps
+              .filter((st) => st.rate !== null && st.requests > 0)
+              .map((st): Point => [st.rate!, Math.max(0.01, st.latencyMs.p99), !st.pass, st.generatorLimited])
+              .sort((a, b) => a[0] - b[0]),
           })),
       ],
       hlines: [{ y: r.slo.hello.p99Ms, label: `SLO p99 ${r.slo.hello.p99Ms} ms` }],
@@ -104,14 +107,25 @@ export function chartSpecs(r: Report): ChartSpec[] {
   for (const mode of modes) {
     const series: Series[] = [];
     for (const h of r.heavy.filter((x) => x.mode === mode && x.steps.length > 0)) {
-      const pts = (k: 'p50' | 'p99') => h.steps.filter((s) => s.requests > 0).map((s): Point => [s.rate!, Math.max(1, s.latencyMs[k]), !s.pass, s.generatorLimited]).sort((a, b) => a[0] - b[0]);
+      const pts = (k: 'p50' | 'p99') =>
+        h.steps
+          .filter((s) => s.requests > 0)
+          .map((s): Point => [s.rate!, Math.max(1, s.latencyMs[k]), !s.pass, s.generatorLimited])
+          .sort((a, b) => a[0] - b[0]);
       // One colour per engine in every chart, whatever subset of engines a run measured.
       const color = ENGINE_COLORS[r.heavy.findIndex((x) => x.engine === h.engine) % ENGINE_COLORS.length];
       series.push({ name: `${h.engine} p99`, points: pts('p99'), color });
       series.push({ name: `${h.engine} p50`, points: pts('p50'), dashed: true, color });
     }
     if (series.length > 0 && djangoHeavy && djangoHeavy.steps.length > 0) {
-      series.push({ name: 'django p99', color: PEER_COLORS[0], points: djangoHeavy.steps.filter((s) => s.requests > 0).map((s): Point => [s.rate!, Math.max(1, s.latencyMs.p99), !s.pass, s.generatorLimited]).sort((a, b) => a[0] - b[0]) });
+      series.push({
+        name: 'django p99',
+        color: PEER_COLORS[0],
+        points: djangoHeavy.steps
+          .filter((s) => s.requests > 0)
+          .map((s): Point => [s.rate!, Math.max(1, s.latencyMs.p99), !s.pass, s.generatorLimited])
+          .sort((a, b) => a[0] - b[0]),
+      });
     }
     if (series.length > 0) {
       charts.push({
@@ -151,7 +165,10 @@ export function chartSpecs(r: Report): ChartSpec[] {
       y: '/hello p99, ms',
       logY: true,
       groups: [...new Set(pairs.map((p) => p.engine))],
-      series: modes.map((mode) => ({ name: mode, values: [...new Set(pairs.map((p) => p.engine))].map((e) => pairs.find((p) => p.engine === e && p.mode === mode)?.hello.latencyMs.p99 ?? null) })),
+      series: modes.map((mode) => ({
+        name: mode,
+        values: [...new Set(pairs.map((p) => p.engine))].map((e) => pairs.find((p) => p.engine === e && p.mode === mode)?.hello.latencyMs.p99 ?? null),
+      })),
       hlines: r.mixed.baseline ? [{ y: Math.max(0.01, r.mixed.baseline.latencyMs.p99), label: `alone ${r.mixed.baseline.latencyMs.p99.toFixed(2)} ms` }] : [],
     });
   }
@@ -191,7 +208,16 @@ export function chartSpecs(r: Report): ChartSpec[] {
   const tl = r.timeline;
   if (tl.points.length > 1) {
     const bands = tl.phases.map((p) => ({ start: p.start, end: p.end, label: p.label }));
-    charts.push({ kind: 'line', id: 'cpu', title: 'Service CPU over time (cores, /proc, 1 s samples)', x: 'seconds since start', y: 'CPU cores', series: [{ name: 'service CPU', points: tl.points.map((p) => [p.t, p.cpu]) }], hlines: r.environment.limits.cpus ? [{ y: r.environment.limits.cpus, label: 'quota' }] : [], bands });
+    charts.push({
+      kind: 'line',
+      id: 'cpu',
+      title: 'Service CPU over time (cores, /proc, 1 s samples)',
+      x: 'seconds since start',
+      y: 'CPU cores',
+      series: [{ name: 'service CPU', points: tl.points.map((p) => [p.t, p.cpu]) }],
+      hlines: r.environment.limits.cpus ? [{ y: r.environment.limits.cpus, label: 'quota' }] : [],
+      bands,
+    });
     charts.push({
       kind: 'line',
       id: 'rss',

@@ -14,8 +14,11 @@ test('a step that measured a failed rate again says so in its verdict, first try
   const first = step({ id: '005-hello-27000rps', rate: 27000, reasons: ['p99 19.5 ms >= 10 ms'] });
   const again = step({ id: '006-hello-27000rps-repeat', rate: 27000, repeatOf: first.id, pass: true, reasons: [] });
   const rows = stepRows([first, again], false);
-  assert.deepEqual(rows.map((r) => [r[0], r.at(-1)]), [
-    ['27000', 'FAIL: p99 19.5 ms >= 10 ms'],
-    ['27000', 'REPEAT: pass'],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r[0], r.at(-1)]),
+    [
+      ['27000', 'FAIL: p99 19.5 ms >= 10 ms'],
+      ['27000', 'REPEAT: pass'],
+    ],
+  );
 });

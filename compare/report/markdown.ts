@@ -28,17 +28,41 @@ export function stepRows(steps: readonly StepResult[], heavy: boolean): Text[][]
     heavy ? `${s.shed ?? '-'} / ${s.deadlineDropped ?? '-'}` : String(s.prometheus['shed'] ?? '-'),
     `${(s.generatorCpuShare * 100).toFixed(0)}%`,
     s.monitoringCores !== null ? f(s.monitoringCores) : '-',
-    (s.repeatOf !== undefined ? 'REPEAT: ' : '') + (s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`) + (s.noisy ? ` (NOISY: others used ${f(s.otherCores)} cores)` : '') + (s.listenDrops ? ` (${s.listenDrops} SYNs dropped)` : ''),
+    (s.repeatOf !== undefined ? 'REPEAT: ' : '') +
+      (s.generatorLimited ? 'GENERATOR-LIMITED' : s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ')}`) +
+      (s.noisy ? ` (NOISY: others used ${f(s.otherCores)} cores)` : '') +
+      (s.listenDrops ? ` (${s.listenDrops} SYNs dropped)` : ''),
   ]);
 }
 
-const STEP_HEAD = ['offered req/s', 'requests', 'ok', 'p50 ms', 'p95 ms', 'p99 ms', 'service CPU', 'throttled periods', 'RSS MiB', 'loop lag max ms', 'shed', 'generator CPU', 'monitoring CPU', 'verdict'];
+const STEP_HEAD = [
+  'offered req/s',
+  'requests',
+  'ok',
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  'service CPU',
+  'throttled periods',
+  'RSS MiB',
+  'loop lag max ms',
+  'shed',
+  'generator CPU',
+  'monitoring CPU',
+  'verdict',
+];
 
 /** The report as a document: what report.md and report.html both render. */
 export function reportDocument(r: Report): Block[] {
   const out: Block[] = [];
   out.push({ kind: 'heading', level: 1, text: `Where each engine breaks: run ${r.run.id}` });
-  out.push(para(['Status: ', strong(r.run.status), `${r.run.failure ? ` (${r.run.failure})` : ''}. Profile: ${r.run.profile}. Started ${r.run.startedAt}, finished ${r.run.finishedAt ?? '-'}.`]));
+  out.push(
+    para([
+      'Status: ',
+      strong(r.run.status),
+      `${r.run.failure ? ` (${r.run.failure})` : ''}. Profile: ${r.run.profile}. Started ${r.run.startedAt}, finished ${r.run.finishedAt ?? '-'}.`,
+    ]),
+  );
   for (const n of r.notes) {
     const t = recorded(n);
     out.push({ kind: 'note', text: [strong('NOTE:'), ' ', ...(typeof t === 'string' ? [t] : t)] });
@@ -66,23 +90,51 @@ export function reportDocument(r: Report): Block[] {
       : [h.engine, h.mode, [strong('UNAVAILABLE')], '-', '-', '-', '-', '-', h.reason ?? ''];
   out.push(
     table(
-      ['engine', 'mode', 'alone: total s (cpu s)', 'capacity req/s', 'first failure req/s', 'p50 / p95 / p99 ms at capacity', `vs Django measured in this run${django ? ` (${capacityText(django.capacity, django.bound, 2)}, ${f(django.serviceTimeSec, 3)} s alone)` : ''}`, 'search end', 'breaks first'],
       [
-        ...r.heavy.map((h) => heavyRow(h, `${h.vsDjango.capacityRatio !== null ? `${ratioText(h.vsDjango.capacityRatio, h.bound)} rate` : '-'}, ${h.vsDjango.speedup !== null ? `${f(h.vsDjango.speedup, 1)}x faster alone` : '-'}`)),
+        'engine',
+        'mode',
+        'alone: total s (cpu s)',
+        'capacity req/s',
+        'first failure req/s',
+        'p50 / p95 / p99 ms at capacity',
+        `vs Django measured in this run${django ? ` (${capacityText(django.capacity, django.bound, 2)}, ${f(django.serviceTimeSec, 3)} s alone)` : ''}`,
+        'search end',
+        'breaks first',
+      ],
+      [
+        ...r.heavy.map((h) =>
+          heavyRow(
+            h,
+            `${h.vsDjango.capacityRatio !== null ? `${ratioText(h.vsDjango.capacityRatio, h.bound)} rate` : '-'}, ${h.vsDjango.speedup !== null ? `${f(h.vsDjango.speedup, 1)}x faster alone` : '-'}`,
+          ),
+        ),
         ...(django ? [heavyRow(django, 'the baseline')] : []),
       ],
     ),
   );
-  out.push(para(`Quoted, not measured (context only): the seed documents give Django about ${r.seed.heavySecPerRequest} s per heavy request (at most ${f(r.seed.heavyReqPerSec)} req/s on one CPU) and ${r.seed.helloReqPerSec} req/s on /hello, on another machine with other code.${django ? ` Measured here under the same limits: ${f(django.serviceTimeSec, 3)} s alone, ${f(django.capacity)} req/s.` : ''}`));
+  out.push(
+    para(
+      `Quoted, not measured (context only): the seed documents give Django about ${r.seed.heavySecPerRequest} s per heavy request (at most ${f(r.seed.heavyReqPerSec)} req/s on one CPU) and ${r.seed.helloReqPerSec} req/s on /hello, on another machine with other code.${django ? ` Measured here under the same limits: ${f(django.serviceTimeSec, 3)} s alone, ${f(django.capacity)} req/s.` : ''}`,
+    ),
+  );
   out.push(h2('/hello'));
   const hc = r.hello;
-  const peerHello = r.peers.map((x) => `${x.name} ${capacityText(x.hello.capacity, x.hello.bound)}${hc.vsPeers[x.name]?.capacityRatio != null ? ` (this is ${ratioText(hc.vsPeers[x.name]!.capacityRatio, hc.bound)} it)` : ''}`);
+  const peerHello = r.peers.map(
+    (x) =>
+      `${x.name} ${capacityText(x.hello.capacity, x.hello.bound)}${hc.vsPeers[x.name]?.capacityRatio != null ? ` (this is ${ratioText(hc.vsPeers[x.name]!.capacityRatio, hc.bound)} it)` : ''}`,
+  );
   out.push(
     para([
       `Capacity (open model on ${hc.generator}, p99 < ${r.slo.hello.p99Ms} ms, 0 errors): `,
       strong(capacityText(hc.capacity, hc.bound)),
       ` (search end: ${hc.end ?? '-'}${peerHello.length ? `; measured in this run: ${peerHello.join(', ')}` : ''}; quoted by the seed for Django, not measured: ${r.seed.helloReqPerSec} req/s).`,
-      ...(hc.bound === 'generator' ? [" The load generator, not the service, ran out first: the service's own capacity is higher (see its CPU in the steps below and ", code('make bench-generators'), " for the generator's ceiling)."] : []),
+      ...(hc.bound === 'generator'
+        ? [
+            " The load generator, not the service, ran out first: the service's own capacity is higher (see its CPU in the steps below and ",
+            code('make bench-generators'),
+            " for the generator's ceiling).",
+          ]
+        : []),
       ` First failing rate: ${hc.firstFailure ?? '-'}. What breaks: ${hc.diagnosis.detail}.`,
     ]),
   );
@@ -93,16 +145,45 @@ export function reportDocument(r: Report): Block[] {
         ? `Ceiling of this measurement, in this run: against the bare uWS peer (same generator, objective and limits) ${hc.generator} passed up to ${hc.ceiling.passed}/s and failed at ${hc.ceiling.failedAt}/s while that server used ${f(hc.ceiling.cpuCores)} of its CPU: the generator ran out there, or its own tail crossed the objective. A failure above ${hc.ceiling.passed}/s is the measurement's, not the service's, and its capacity reads "at least".`
         : bareMeasured
           ? "Ceiling of this measurement: the bare uWS peer failed at its own CPU limit (or never failed), so the generator out-ran one uWS core in this run and each failure above is judged on its own step's evidence."
-          : ["Ceiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service's CPU to spare may be the generator's; see ", code('make bench-generators'), '.'],
+          : [
+              "Ceiling of this measurement: not measured (the bare uWS peer was not in this run), so a failure with the service's CPU to spare may be the generator's; see ",
+              code('make bench-generators'),
+              '.',
+            ],
     ),
   );
-  if (hc.wrk) out.push(para(['Closed loop (', code(hc.wrk.command), '): ', strong(`${hc.wrk.requestsPerSec.toFixed(0)} req/s`), `, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${outOfCore({ cpuShare: hc.wrk.generatorCpuShare }) ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`]));
+  if (hc.wrk)
+    out.push(
+      para([
+        'Closed loop (',
+        code(hc.wrk.command),
+        '): ',
+        strong(`${hc.wrk.requestsPerSec.toFixed(0)} req/s`),
+        `, latency p50 ${f(hc.wrk.latencyMs['p50'])} ms, p99 ${f(hc.wrk.latencyMs['p99'])} ms, ${hc.wrk.errors} errors; service CPU ${f(hc.wrk.serviceCpuCores)}, wrk used ${(hc.wrk.generatorCpuShare * 100).toFixed(0)}% of its core${outOfCore({ cpuShare: hc.wrk.generatorCpuShare }) ? ' (GENERATOR-LIMITED: wrk ran out of core first, the service may do more)' : ''}.`,
+      ]),
+    );
   out.push(table(STEP_HEAD, stepRows(hc.steps, false)));
   out.push(h2('Mixed: /hello latency beside heavy load'));
-  if (r.mixed.baseline) out.push(para(`Baseline, /hello alone: p50 ${f(r.mixed.baseline.latencyMs.p50)} ms, p99 ${f(r.mixed.baseline.latencyMs.p99)} ms, max ${f(r.mixed.baseline.latencyMs.max, 1)} ms.`));
+  if (r.mixed.baseline)
+    out.push(
+      para(`Baseline, /hello alone: p50 ${f(r.mixed.baseline.latencyMs.p50)} ms, p99 ${f(r.mixed.baseline.latencyMs.p99)} ms, max ${f(r.mixed.baseline.latencyMs.max, 1)} ms.`),
+    );
   out.push(
     table(
-      ['engine', 'mode', 'heavy req/s (share of capacity)', '/hello req/s', '/hello ok', '/hello p50 ms', '/hello p99 ms', '/hello max ms', 'heavy ok', 'heavy p99 ms', 'service CPU', 'loop lag max ms'],
+      [
+        'engine',
+        'mode',
+        'heavy req/s (share of capacity)',
+        '/hello req/s',
+        '/hello ok',
+        '/hello p50 ms',
+        '/hello p99 ms',
+        '/hello max ms',
+        'heavy ok',
+        'heavy p99 ms',
+        'service CPU',
+        'loop lag max ms',
+      ],
       r.mixed.runs.map((x) => [
         x.engine,
         x.mode,
@@ -134,7 +215,14 @@ export function reportDocument(r: Report): Block[] {
   if (v) {
     out.push(para(`${v.ok ? 'All' : 'NOT all'} ${v.checks.length} known-answer checks passed.`));
     const bad = v.checks.filter((c) => !c.ok);
-    if (bad.length > 0) out.push(table(['engine', 'mode', 'prime_limit', 'hash_rounds', 'expected', 'got'], bad.map((c) => [c.engine, c.mode, String(c.primeLimit), String(c.hashRounds), c.expected, c.got]), 0));
+    if (bad.length > 0)
+      out.push(
+        table(
+          ['engine', 'mode', 'prime_limit', 'hash_rounds', 'expected', 'got'],
+          bad.map((c) => [c.engine, c.mode, String(c.primeLimit), String(c.hashRounds), c.expected, c.got]),
+          0,
+        ),
+      );
     for (const [e, why] of Object.entries(v.unavailable)) out.push(para([strong(`Engine ${e} UNAVAILABLE`), `: ${why}`]));
   } else out.push(para('Not run.'));
   out.push(h2('Environment'));
@@ -149,12 +237,34 @@ export function reportDocument(r: Report): Block[] {
         ['rustc', e.rustc],
         ['vegeta / wrk', `${e.vegeta} / ${e.wrk}`],
         ['commit', e.commit],
-        ['machine load at start', `${e.busyCoresBeforeStart != null ? `${e.busyCoresBeforeStart.toFixed(2)} cores busy before the run` : '-'}; load average ${(e.loadAverage ?? []).map((x) => x.toFixed(2)).join(' ')}`],
+        [
+          'machine load at start',
+          `${e.busyCoresBeforeStart != null ? `${e.busyCoresBeforeStart.toFixed(2)} cores busy before the run` : '-'}; load average ${(e.loadAverage ?? []).map((x) => x.toFixed(2)).join(' ')}`,
+        ],
         ['limits', e.limits.detail],
         ['pinning', e.pinning.why],
-        ['service', `uWS ${e.service.uws}; pool ${e.service.poolSize}, queue ${e.service.queueMax}, deadline ${e.service.deadlineMs} ms${Object.keys(e.serviceEnv).length ? `; env ${Object.entries(e.serviceEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`],
-        ['engines', Object.entries(r.engines).map(([k, x]) => `${k}: ${x.available ? x.description : `UNAVAILABLE (${x.reason})`}`).join('; ')],
-        ['build flags', Object.entries(e.builds).map(([k, b]) => `${k}: ${b && typeof b === 'object' && 'summary' in b ? String((b as { summary: string }).summary) : 'no build-info'}`).join('; ')],
+        [
+          'service',
+          `uWS ${e.service.uws}; pool ${e.service.poolSize}, queue ${e.service.queueMax}, deadline ${e.service.deadlineMs} ms${
+            Object.keys(e.serviceEnv).length
+              ? `; env ${Object.entries(e.serviceEnv)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(' ')}`
+              : ''
+          }`,
+        ],
+        [
+          'engines',
+          Object.entries(r.engines)
+            .map(([k, x]) => `${k}: ${x.available ? x.description : `UNAVAILABLE (${x.reason})`}`)
+            .join('; '),
+        ],
+        [
+          'build flags',
+          Object.entries(e.builds)
+            .map(([k, b]) => `${k}: ${b && typeof b === 'object' && 'summary' in b ? String((b as { summary: string }).summary) : 'no build-info'}`)
+            .join('; '),
+        ],
         ['Prometheus', recorded(`${e.prometheus.available ? 'available' : 'NOT available'}: ${e.prometheus.note}`)],
         ['throttling, whole run', r.throttlingTotal ? `${r.throttlingTotal.throttled} of ${r.throttlingTotal.periods} periods, ${r.throttlingTotal.throttledMs} ms` : '-'],
       ],
@@ -175,7 +285,13 @@ function peerSections(r: Report): Block[] {
   const out: Block[] = [];
   if (r.peers.length === 0) return out;
   out.push(h2('Peers: the baselines, measured in this run'));
-  out.push(para(['Each peer replaced the lab under ', code('make run-constrained PEER=...'), ' (same limits and method), was checked before any load on it, then went through the same scenarios with the same generators and objectives.']));
+  out.push(
+    para([
+      'Each peer replaced the lab under ',
+      code('make run-constrained PEER=...'),
+      ' (same limits and method), was checked before any load on it, then went through the same scenarios with the same generators and objectives.',
+    ]),
+  );
   for (const x of r.peers) {
     out.push({ kind: 'heading', level: 3, text: `${x.name}: ${x.description}` });
     if (x.failure) out.push(para([strong('FAILED'), `: ${x.failure}`]));
@@ -187,10 +303,26 @@ function peerSections(r: Report): Block[] {
           ['checks before load', `/hello: ${x.helloCheck ?? 'not run'}${v ? `; heavy known answers: ${v.ok ? 'all' : 'NOT all'} ${v.checks.length} passed` : ''}`],
           ['limits', x.limits.detail],
           ['throttling, its whole part', x.throttlingTotal ? `${x.throttlingTotal.throttled} of ${x.throttlingTotal.periods} periods, ${x.throttlingTotal.throttledMs} ms` : '-'],
-          ['memory', `cgroup peak ${mib(x.memoryPeakBytes)} MiB${x.oomKilled ? ' (KILLED FOR MEMORY)' : ''}; largest RSS summed over its processes in a step ${mib(x.rssMaxBytes)} MiB`],
-          ['/hello', `capacity ${x.hello.capacity ?? '-'} req/s (${x.hello.end ?? '-'}); ${x.hello.diagnosis.detail}${x.hello.wrk ? `; wrk ${x.hello.wrk.requestsPerSec.toFixed(0)} req/s, p99 ${f(x.hello.wrk.latencyMs['p99'])} ms, service CPU ${f(x.hello.wrk.serviceCpuCores)}` : ''}`],
-          ...(x.heavy ? [['heavy', `alone ${f(x.heavy.serviceTimeSec, 3)} s (cpu ${f(x.heavy.cpuTimeSec, 3)} s); capacity ${f(x.heavy.capacity)} req/s (${x.heavy.end ?? '-'}); ${x.heavy.diagnosis.detail}`]] : []),
-          ...x.mixed.runs.map((m) => ['/hello beside heavy', `heavy ${f(m.heavyRate)} req/s (${Math.round(m.fraction * 100)}% of capacity) + /hello ${m.helloRate}/s: /hello ok ${(m.hello.success * 100).toFixed(1)}%, p50 ${f(m.hello.latencyMs.p50)} ms, p99 ${f(m.hello.latencyMs.p99)} ms${x.mixed.baseline ? ` (alone: p99 ${f(x.mixed.baseline.latencyMs.p99)} ms)` : ''}`]),
+          [
+            'memory',
+            `cgroup peak ${mib(x.memoryPeakBytes)} MiB${x.oomKilled ? ' (KILLED FOR MEMORY)' : ''}; largest RSS summed over its processes in a step ${mib(x.rssMaxBytes)} MiB`,
+          ],
+          [
+            '/hello',
+            `capacity ${x.hello.capacity ?? '-'} req/s (${x.hello.end ?? '-'}); ${x.hello.diagnosis.detail}${x.hello.wrk ? `; wrk ${x.hello.wrk.requestsPerSec.toFixed(0)} req/s, p99 ${f(x.hello.wrk.latencyMs['p99'])} ms, service CPU ${f(x.hello.wrk.serviceCpuCores)}` : ''}`,
+          ],
+          ...(x.heavy
+            ? [
+                [
+                  'heavy',
+                  `alone ${f(x.heavy.serviceTimeSec, 3)} s (cpu ${f(x.heavy.cpuTimeSec, 3)} s); capacity ${f(x.heavy.capacity)} req/s (${x.heavy.end ?? '-'}); ${x.heavy.diagnosis.detail}`,
+                ],
+              ]
+            : []),
+          ...x.mixed.runs.map((m) => [
+            '/hello beside heavy',
+            `heavy ${f(m.heavyRate)} req/s (${Math.round(m.fraction * 100)}% of capacity) + /hello ${m.helloRate}/s: /hello ok ${(m.hello.success * 100).toFixed(1)}%, p50 ${f(m.hello.latencyMs.p50)} ms, p99 ${f(m.hello.latencyMs.p99)} ms${x.mixed.baseline ? ` (alone: p99 ${f(x.mixed.baseline.latencyMs.p99)} ms)` : ''}`,
+          ]),
         ],
       ),
     );

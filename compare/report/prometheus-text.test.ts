@@ -14,7 +14,7 @@ test('the cross-check names no cause it cannot know', () => {
   assert.match(distrustText(prometheusTrust(10, 1000).distrust!), /only 10 answers/);
 });
 
-test('answers for what a step did not load are another sender\'s, and named so', () => {
+test("answers for what a step did not load are another sender's, and named so", () => {
   const series = [
     { route: '/heavy/cpu-io-no-db/', engine: 'js', mode: 'pool', count: 6 },
     { route: '/heavy/cpu-io-no-db/', engine: 'native', mode: 'inline', count: 62 },
@@ -25,7 +25,12 @@ test('answers for what a step did not load are another sender\'s, and named so',
   // Scoped to the service's own instance, the extra answers were its own, to requests from outside the step.
   assert.match(distrustText(prometheusTrust(68, 6, foreignAnswers(step), true).distrust!), /^this service answered requests the step did not send during the step \(62 x/);
   // Mixed steps load /hello and one engine x mode: both are their own.
-  const mixed = { scenario: 'mixed' as const, engine: 'native', mode: 'inline', prometheusSeries: { query: 'q', series: [...series, { route: '/hello', engine: 'none', mode: 'none', count: 1500 }] } };
+  const mixed = {
+    scenario: 'mixed' as const,
+    engine: 'native',
+    mode: 'inline',
+    prometheusSeries: { query: 'q', series: [...series, { route: '/hello', engine: 'none', mode: 'none', count: 1500 }] },
+  };
   assert.equal(foreignAnswers(mixed)!.count, 6);
   // A peer's steps are not the lab server's: no verdict from the lab's labels.
   assert.equal(foreignAnswers({ ...step, target: 'django' }), null);

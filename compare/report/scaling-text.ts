@@ -12,7 +12,16 @@ export function scalingSection(s: ScalingReport): Block[] {
     {
       kind: 'table',
       head: ['engine', 'mode', 'CPUS', 'capacity req/s', 'efficiency', 'service CPU at capacity', 'first failure req/s', 'other processes, max cores'],
-      rows: s.rows.map((r) => [r.engine, r.mode, String(r.cpus), capacityCell(r.capacity, r.bound, 2), r.efficiency === null ? '-' : `${r.efficiencyExact ? '' : '~'}${f(r.efficiency)}`, f(r.cpuAtCapacity), f(r.firstFailure), f(r.otherCoresMax)]),
+      rows: s.rows.map((r) => [
+        r.engine,
+        r.mode,
+        String(r.cpus),
+        capacityCell(r.capacity, r.bound, 2),
+        r.efficiency === null ? '-' : `${r.efficiencyExact ? '' : '~'}${f(r.efficiency)}`,
+        f(r.cpuAtCapacity),
+        f(r.firstFailure),
+        f(r.otherCoresMax),
+      ]),
     },
     { kind: 'list', items: s.notes },
   ];

@@ -20,7 +20,10 @@ export function summaryLines(r: Report): string[] {
   lines.push(
     `/hello: capacity ${capacityText(r.hello.capacity, r.hello.bound)} at p99 < ${r.slo.hello.p99Ms} ms (${r.hello.generator}, open model; search end: ${r.hello.end ?? 'not measured'}${peerVs.length ? `; measured in this run: ${peerVs.join(', ')}` : ''}), wrk closed loop ${r.hello.wrk ? `${r.hello.wrk.requestsPerSec.toFixed(0)} req/s at service CPU ${f2(r.hello.wrk.serviceCpuCores)}${outOfCore({ cpuShare: r.hello.wrk.generatorCpuShare }) ? ' (wrk-limited)' : ''}` : '-'}; breaks: ${r.hello.diagnosis.detail}`,
   );
-  if (r.hello.ceiling) lines.push(`  (ceiling of the /hello measurement in this run: ${r.hello.generator} failed at ${r.hello.ceiling.failedAt}/s against bare uWS using ${f2(r.hello.ceiling.cpuCores)} of its CPU, passed ${r.hello.ceiling.passed}/s)`);
+  if (r.hello.ceiling)
+    lines.push(
+      `  (ceiling of the /hello measurement in this run: ${r.hello.generator} failed at ${r.hello.ceiling.failedAt}/s against bare uWS using ${f2(r.hello.ceiling.cpuCores)} of its CPU, passed ${r.hello.ceiling.passed}/s)`,
+    );
   for (const x of r.peers) {
     const w = x.hello.wrk;
     lines.push(
@@ -29,7 +32,9 @@ export function summaryLines(r: Report): string[] {
   }
   lines.push('');
   const django = r.peers.find((x) => x.name === 'django')?.heavy ?? null;
-  lines.push(`${pad('engine', 12)}${pad('mode', 10)}${pad('alone s', 9)}${pad('cap req/s', 11)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('vs Django', 11)}${pad('/hello p99 ms mixed', 21)}breaks first`);
+  lines.push(
+    `${pad('engine', 12)}${pad('mode', 10)}${pad('alone s', 9)}${pad('cap req/s', 11)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('vs Django', 11)}${pad('/hello p99 ms mixed', 21)}breaks first`,
+  );
   const row = (h: HeavyResult, vs: string, mixP99: string) =>
     `${pad(h.engine, 12)}${pad(h.mode, 10)}${pad(f2(h.serviceTimeSec, 3), 9)}${pad(capacityCell(h.capacity, h.bound, 2, true), 11)}${pad(f2(h.atCapacity?.latencyMs.p50, 0), 9)}${pad(f2(h.atCapacity?.latencyMs.p99, 0), 9)}${pad(vs, 11)}${pad(mixP99, 21)}${h.diagnosis.bottleneck}`;
   for (const h of r.heavy) {
@@ -44,10 +49,14 @@ export function summaryLines(r: Report): string[] {
     const mix = r.peers.find((x) => x.name === 'django')!.mixed.runs[0];
     lines.push(row(django, '1.0x', mix ? `${f2(mix.hello.latencyMs.p99, 1)} (at ${mix.helloRate}/s)` : '-'));
   }
-  const legend = boundLegend([...r.heavy, ...(django ? [django] : [])].filter((h) => h.available && h.capacity !== null).map((h) => ({ what: `${h.engine}/${h.mode}`, bound: h.bound })));
+  const legend = boundLegend(
+    [...r.heavy, ...(django ? [django] : [])].filter((h) => h.available && h.capacity !== null).map((h) => ({ what: `${h.engine}/${h.mode}`, bound: h.bound })),
+  );
   if (legend) lines.push(legend);
   if (r.mixed.baseline) lines.push(`(/hello alone at ${r.mixed.runs[0]?.helloRate ?? ''}/s: p99 ${f2(r.mixed.baseline.latencyMs.p99, 2)} ms)`);
-  lines.push(`(quoted, not measured: the seed documents give Django ${r.seed.helloReqPerSec} req/s on /hello and ${r.seed.heavySecPerRequest} s per heavy request, on another machine; context only${r.hello.vsSeed !== null ? `: /hello here is ${ratioText(r.hello.vsSeed, r.hello.bound)} that quoted figure` : ''})`);
+  lines.push(
+    `(quoted, not measured: the seed documents give Django ${r.seed.helloReqPerSec} req/s on /hello and ${r.seed.heavySecPerRequest} s per heavy request, on another machine; context only${r.hello.vsSeed !== null ? `: /hello here is ${ratioText(r.hello.vsSeed, r.hello.bound)} that quoted figure` : ''})`,
+  );
   if (r.scaling) {
     lines.push('', 'scaling (heavy capacity req/s, efficiency = cap(N) / (N x cap(1))):');
     for (const x of r.scaling.rows) lines.push(`  ${pad(`${x.engine}/${x.mode}`, 14)}CPUS ${pad(String(x.cpus), 5)}${pad(f2(x.capacity, 2), 9)}eff ${f2(x.efficiency, 2)}`);

@@ -18,7 +18,13 @@ export function outOfCore(generator: { readonly cpuShare: number }): boolean {
  * asked rate while the server still answered within the objective (judged only with enough
  * requests). Without a summary or an offered rate only the CPU rules apply.
  */
-export function generatorLimited(generators: readonly { readonly cpuShare: number }[], summary: StepSummary | null = null, offered: number | null = null, generatorCoreBusy: number | null = null, sloP99Ms = Infinity): boolean {
+export function generatorLimited(
+  generators: readonly { readonly cpuShare: number }[],
+  summary: StepSummary | null = null,
+  offered: number | null = null,
+  generatorCoreBusy: number | null = null,
+  sloP99Ms = Infinity,
+): boolean {
   if (generators.some(outOfCore)) return true;
   // A saturated core limits a generator only if it was using a large part of it: at 1 % of a core
   // it got what it asked for, whoever else was busy there.

@@ -44,7 +44,15 @@ test('errors without an answer count as requests with status 0, and never as suc
   assert.equal(s.success, 0.25);
   assert.deepEqual(s.statusCodes, { '200': 1, '503': 1, '0': 2 });
   assert.deepEqual(s.errors, ['Connection refused (os error 111)']);
-  const dead = parseOha(JSON.stringify({ summary: { total: 0.001, slowest: null, fastest: null, average: null, requestsPerSec: 0 }, latencyPercentiles: nulls, statusCodeDistribution: {}, errorDistribution: { refused: 3 } }), 1);
+  const dead = parseOha(
+    JSON.stringify({
+      summary: { total: 0.001, slowest: null, fastest: null, average: null, requestsPerSec: 0 },
+      latencyPercentiles: nulls,
+      statusCodeDistribution: {},
+      errorDistribution: { refused: 3 },
+    }),
+    1,
+  );
   assert.equal(dead.success, 0);
   assert.equal(dead.requests, 3);
 });

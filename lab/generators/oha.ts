@@ -33,7 +33,25 @@ function readConnections(raw: string | undefined): number {
  * (without it oha aborts them and counts each as an error).
  */
 export function ohaArgs(oha: string, url: string, ratePerSec: number, durationSec: number, timeoutSec: number): string[] {
-  return [oha, '-z', `${durationSec}s`, '-q', String(ratePerSec), '--latency-correction', '-w', '-c', String(OHA_CONNECTIONS), '-t', `${timeoutSec}s`, '--worker-threads', '1', '--no-tui', '--output-format', 'json', url];
+  return [
+    oha,
+    '-z',
+    `${durationSec}s`,
+    '-q',
+    String(ratePerSec),
+    '--latency-correction',
+    '-w',
+    '-c',
+    String(OHA_CONNECTIONS),
+    '-t',
+    `${timeoutSec}s`,
+    '--worker-threads',
+    '1',
+    '--no-tui',
+    '--output-format',
+    'json',
+    url,
+  ];
 }
 
 /** The part of oha's JSON output read here (seconds, as oha writes them). */

@@ -56,7 +56,9 @@ export function parsePacer(text: string): StepSummary {
     throw new Error(`not pacer output: ${text.slice(0, 200)}`);
   }
   if (typeof j.planned !== 'number' || typeof j.latency_us !== 'object') throw new Error(`not pacer output: ${text.slice(0, 200)}`);
-  const ok = Object.entries(j.status).filter(([c]) => c.startsWith('2')).reduce((a, [, n]) => a + n, 0);
+  const ok = Object.entries(j.status)
+    .filter(([c]) => c.startsWith('2'))
+    .reduce((a, [, n]) => a + n, 0);
   const noAnswer = Math.max(0, j.planned - j.answered);
   const ms = (us: number) => us / 1000;
   const l = j.latency_us;
@@ -68,7 +70,9 @@ export function parsePacer(text: string): StepSummary {
     durationSec: j.wall_sec,
     latencyMs: { min: ms(l.min), mean: ms(l.mean), p50: ms(l.p50), p90: ms(l.p90), p95: ms(l.p95), p99: ms(l.p99), max: ms(l.max) },
     statusCodes: { ...j.status, ...(noAnswer > 0 ? { '0': noAnswer } : {}) },
-    errors: Object.entries(j.errors).map(([k, n]) => `${n} ${k}`).slice(0, 5),
+    errors: Object.entries(j.errors)
+      .map(([k, n]) => `${n} ${k}`)
+      .slice(0, 5),
   };
 }
 

@@ -20,7 +20,14 @@ export function vegetaPath(): string {
 export const MAX_CONNECTIONS = 1000;
 
 /** The argv of one constant-rate attack. `perMinute` for heavy rates below 1/s. */
-export function attackArgs(vegeta: string, targetsFile: string, rate: { perSecond: number } | { perMinute: number }, durationSec: number, timeoutSec: number, keepBodies: boolean): string[] {
+export function attackArgs(
+  vegeta: string,
+  targetsFile: string,
+  rate: { perSecond: number } | { perMinute: number },
+  durationSec: number,
+  timeoutSec: number,
+  keepBodies: boolean,
+): string[] {
   const r = 'perSecond' in rate ? `${rate.perSecond}/1s` : `${rate.perMinute}/1m`;
   return [
     vegeta,

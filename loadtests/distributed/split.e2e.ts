@@ -37,11 +37,17 @@ function vegeta(args: string[]): string {
 function histogram(files: string[]): Map<string, number> {
   const text = vegeta(['report', '-type=hist[0,200us,500us,1ms,2ms,5ms,10ms,50ms]', ...files]);
   // Rows look like "[200µs,  500µs]  2  40.00%  ####": the bucket holds spaces itself.
-  return new Map(text.trim().split('\n').slice(1).map((l) => {
-    const m = /^(\[[^\]]*\])\s+(\d+)\s/.exec(l.trim());
-    assert.ok(m, `unexpected histogram row: ${l}`);
-    return [m[1]!.replace(/\s+/g, ''), Number(m[2])];
-  }));
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const m = /^(\[[^\]]*\])\s+(\d+)\s/.exec(l.trim());
+        assert.ok(m, `unexpected histogram row: ${l}`);
+        return [m[1]!.replace(/\s+/g, ''), Number(m[2])];
+      }),
+  );
 }
 
 describe('distributed vegeta: N parts at rate/N, merged by one vegeta report', () => {
@@ -68,10 +74,13 @@ describe('distributed vegeta: N parts at rate/N, merged by one vegeta report', (
     result = await split({ parts: PARTS, rate: RATE, duration: `${SECONDS}s`, targets, out: join(dir, 'out'), vegeta: VEGETA });
     console.log(formatTable(result));
     samples = result.parts.flatMap((p, part) =>
-      vegeta(['encode', '--to=json', p.file]).trim().split('\n').map((l) => {
-        const r = JSON.parse(l) as { latency: number; code: number };
-        return { part, latency: r.latency, code: r.code };
-      }),
+      vegeta(['encode', '--to=json', p.file])
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const r = JSON.parse(l) as { latency: number; code: number };
+          return { part, latency: r.latency, code: r.code };
+        }),
     );
   });
 
@@ -104,14 +113,22 @@ describe('distributed vegeta: N parts at rate/N, merged by one vegeta report', (
     const lat = samples.map((s) => s.latency);
     assert.equal(result.merged.latencies.min, Math.min(...lat));
     assert.equal(result.merged.latencies.max, Math.max(...lat));
-    assert.equal(result.merged.latencies.total, lat.reduce((a, b) => a + b, 0));
+    assert.equal(
+      result.merged.latencies.total,
+      lat.reduce((a, b) => a + b, 0),
+    );
     assert.ok(Math.abs(result.merged.latencies.mean - result.merged.latencies.total / lat.length) <= 1);
   });
 
   it("merged percentiles are the union's (within vegeta's t-digest), not any part's nor their average", () => {
     const sorted = samples.map((s) => s.latency).sort((a, b) => a - b);
     const n = sorted.length;
-    for (const [q, name] of [[0.5, '50th'], [0.9, '90th'], [0.95, '95th'], [0.99, '99th']] as const) {
+    for (const [q, name] of [
+      [0.5, '50th'],
+      [0.9, '90th'],
+      [0.95, '95th'],
+      [0.99, '99th'],
+    ] as const) {
       const got = result.merged.latencies[name];
       // The t-digest (compression 100) is accurate to about 1% of rank here: the estimate must lie
       // between the samples ranked 1.5% below and above the quantile.
@@ -121,12 +138,15 @@ describe('distributed vegeta: N parts at rate/N, merged by one vegeta report', (
     }
   });
 
-  it('the merged histogram is the sum of the parts\' histograms', () => {
+  it("the merged histogram is the sum of the parts' histograms", () => {
     const merged = histogram(result.parts.map((p) => p.file));
     const sum = new Map<string, number>();
     for (const p of result.parts) for (const [b, c] of histogram([p.file])) sum.set(b, (sum.get(b) ?? 0) + c);
     assert.deepEqual(merged, sum);
-    assert.equal([...merged.values()].reduce((a, b) => a + b, 0), samples.length);
+    assert.equal(
+      [...merged.values()].reduce((a, b) => a + b, 0),
+      samples.length,
+    );
   });
 
   it('refuses bad options with the option named, and targets off this machine', () => {
@@ -142,7 +162,11 @@ describe('distributed vegeta: N parts at rate/N, merged by one vegeta report', (
       [{ targets: join(dir, 'missing') }, /--targets: no such file/],
       [{ targets: remote }, /192\.0\.2\.10:8000\/hello is not on this machine/],
     ] as const) {
-      assert.throws(() => checkOptions({ ...base, ...o }), (e: Error) => e instanceof SplitError && message.test(e.message), JSON.stringify(o));
+      assert.throws(
+        () => checkOptions({ ...base, ...o }),
+        (e: Error) => e instanceof SplitError && message.test(e.message),
+        JSON.stringify(o),
+      );
     }
   });
 });

@@ -69,7 +69,8 @@ export function checkOptions(o: SplitOptions): void {
     } catch {
       throw new SplitError(`--targets: not a URL: ${m[1]}`);
     }
-    if (!o.allowRemote && !isLoopback(host)) throw new SplitError(`--targets: ${m[1]} is not on this machine; the lab loads loopback only (ALLOW_REMOTE=1 for a real distributed run)`);
+    if (!o.allowRemote && !isLoopback(host))
+      throw new SplitError(`--targets: ${m[1]} is not on this machine; the lab loads loopback only (ALLOW_REMOTE=1 for a real distributed run)`);
   }
 }
 
@@ -103,8 +104,13 @@ export async function split(o: SplitOptions): Promise<SplitResult> {
   mkdirSync(o.out, { recursive: true });
   const files = Array.from({ length: o.parts }, (_, i) => join(o.out, `part-${i}.bin`));
   const commands = files.map((file) => [
-    'attack', `-targets=${o.targets}`, `-rate=${partRate(o.rate, o.parts)}`, `-duration=${o.duration}`,
-    '-timeout=30s', '-max-workers=1000', `-output=${file}`,
+    'attack',
+    `-targets=${o.targets}`,
+    `-rate=${partRate(o.rate, o.parts)}`,
+    `-duration=${o.duration}`,
+    '-timeout=30s',
+    '-max-workers=1000',
+    `-output=${file}`,
   ]);
   await Promise.all(commands.map((args) => run(o.vegeta, args)));
   const parts = await Promise.all(files.map(async (file) => ({ ...parseReport(await run(o.vegeta, ['report', '-type=json', file])), file })));
@@ -121,7 +127,10 @@ const ms = (ns: number) => (ns / 1e6).toFixed(3);
 
 /** Per-part rows, the sum of the parts, and the merged report: the table the CLI prints. */
 export function formatTable(r: SplitResult): string {
-  const codes = (c: Readonly<Record<string, number>>) => Object.entries(c).map(([k, v]) => `${k}:${v}`).join(' ');
+  const codes = (c: Readonly<Record<string, number>>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
   const row = (name: string, x: Report) =>
     `${name.padEnd(12)} ${String(x.requests).padStart(8)} ${x.rate.toFixed(1).padStart(9)} ${ms(x.latencies['50th']).padStart(9)} ${ms(x.latencies['99th']).padStart(9)} ${ms(x.latencies.max).padStart(9)}  ${codes(x.status_codes)}`;
   const sum = r.parts.reduce((n, p) => n + p.requests, 0);

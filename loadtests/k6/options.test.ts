@@ -38,7 +38,10 @@ test("k6 load shape: the seed's 1 -> 5 -> 20 -> 50 -> 100 -> 150 -> 0 VUs over 1
   const load = lib.loadOptions().scenarios!.load!;
   assert.equal(load.executor, 'ramping-vus');
   assert.equal(load.startVUs, SEED_LOAD.startVus);
-  assert.deepEqual(load.stages!.map((s) => s.target), [5, 20, 50, 100, 150, 0]);
+  assert.deepEqual(
+    load.stages!.map((s) => s.target),
+    [5, 20, 50, 100, 150, 0],
+  );
   assert.deepEqual(
     load.stages!.map((s) => ({ durationSec: seconds(s.duration), target: s.target })),
     SEED_LOAD.stages.map((s) => ({ ...s })),
@@ -53,10 +56,7 @@ test("k6 thresholds: the seed's five, with the same limits as loadtests/config.t
     throttled_requests: [`count<${limit('throttled')}`],
     server_errors: [`count<${limit('server_errors')}`],
   });
-  assert.deepEqual(
-    [limit('p50_ms'), limit('p95_ms'), limit('p99_ms'), limit('throttled'), limit('server_errors')],
-    [1000, 3000, 6000, 50, 10],
-  );
+  assert.deepEqual([limit('p50_ms'), limit('p95_ms'), limit('p99_ms'), limit('throttled'), limit('server_errors')], [1000, 3000, 6000, 50, 10]);
 });
 
 test('k6 smoke and arrival-rate shapes: seed defaults, shortened from the environment, bad values refused', async () => {

@@ -5,7 +5,8 @@ import { DEFAULT_WORKLOAD, heavyReference } from '../../lab/index.js';
 import { attackValues, main, primer, reportFailures, wrongAnswers } from './checks.js';
 
 const KNOWN = heavyReference();
-const url = (base: string, limit = DEFAULT_WORKLOAD.primeLimit, rounds = DEFAULT_WORKLOAD.hashRounds) => `${base}/heavy/cpu-io-no-db/?prime_limit=${limit}&hash_rounds=${rounds}&io_kb=1&impl=js&mode=inline`;
+const url = (base: string, limit = DEFAULT_WORKLOAD.primeLimit, rounds = DEFAULT_WORKLOAD.hashRounds) =>
+  `${base}/heavy/cpu-io-no-db/?prime_limit=${limit}&hash_rounds=${rounds}&io_kb=1&impl=js&mode=inline`;
 
 test('an answer is checked against the known answers of the request it answers: primes_found and digest', () => {
   const u = url('http://127.0.0.1:1');

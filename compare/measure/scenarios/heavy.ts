@@ -37,7 +37,9 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     const { status, body } = await getJson<Record<string, unknown>>(url, 60_000);
     if (status !== 200) throw new Error(`${name}: primer answered HTTP ${status}: ${String(body['detail'] ?? '')}`);
     if (body['primes_found'] !== reference.primesFound || body['digest'] !== reference.digest) {
-      throw new Error(`${name}: WRONG answer under the default workload: primes_found=${body['primes_found']} digest=${body['digest']}, expected ${reference.primesFound} ${reference.digest}`);
+      throw new Error(
+        `${name}: WRONG answer under the default workload: primes_found=${body['primes_found']} digest=${body['digest']}, expected ${reference.primesFound} ${reference.digest}`,
+      );
     }
     answers.push(body);
   }
@@ -62,7 +64,9 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     step.rate = rate;
     step.durationSec = heavyStepSec(h, rate);
     step.files.bin = run.rel(join(dir, `${step.id}.bin`));
-    const runs = await run.measure(step, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perMinute }, step.durationSec, 30, true), out: join(run.dir, step.files.bin) }]);
+    const runs = await run.measure(step, [
+      { tool: 'vegeta', argv: attackArgs(run.vegeta, targets, { perMinute }, step.durationSec, 30, true), out: join(run.dir, step.files.bin) },
+    ]);
     const s = await summarizeVegeta(run.vegeta, join(run.dir, step.files.bin));
     const bodies = await heavyBodies(run.vegeta, join(run.dir, step.files.bin), reference);
     if (bodies.wrongAnswers > 0) throw new Error(`${name}: ${bodies.wrongAnswers} WRONG answer(s) under load at ${rate.toFixed(2)} req/s (raw results in ${step.files.bin})`);
@@ -73,7 +77,16 @@ export async function heavy(run: Run, engine: string, mode: string, reference: H
     search.record({ rate, pass, generatorLimited: limited });
   }
   const r = search.result();
-  run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'heavy', engine, mode, estimate, end: r.end, stepIds: ids, ...(cpus === undefined ? {} : { cpus }) });
+  run.manifest.searches.push({
+    ...(run.target === 'lab' ? {} : { target: run.target }),
+    scenario: 'heavy',
+    engine,
+    mode,
+    estimate,
+    end: r.end,
+    stepIds: ids,
+    ...(cpus === undefined ? {} : { cpus }),
+  });
   console.log(`== ${name}: capacity ${r.capacity.toFixed(2)} req/s (${r.end})`);
   return r.capacity;
 }

@@ -73,7 +73,9 @@ export async function hello(run: Run, search: Partial<SearchPlan> = {}): Promise
   }
   const r = capacitySearch.result();
   run.manifest.searches.push({ ...(run.target === 'lab' ? {} : { target: run.target }), scenario: 'hello', engine: null, mode: null, estimate: null, end: r.end, stepIds: ids });
-  console.log(`== ${run.target === 'lab' ? '' : `${run.target} `}/hello capacity ${r.capacity ?? '-'} req/s (search end: ${r.end}; the report says whether that is the service's limit or a lower bound)`);
+  console.log(
+    `== ${run.target === 'lab' ? '' : `${run.target} `}/hello capacity ${r.capacity ?? '-'} req/s (search end: ${r.end}; the report says whether that is the service's limit or a lower bound)`,
+  );
 
   const wrkStep = run.newStep('hello-wrk', null, null, 'hello-wrk');
   wrkStep.durationSec = p.wrk.durationSec;

@@ -14,7 +14,9 @@ export async function mixed(run: Run, capacities: Map<string, number>, helloRate
   base.helloRate = m.helloRate;
   base.durationSec = m.durationSec;
   base.files.helloBin = run.rel(join(dir, `${base.id}.hello.bin`));
-  await run.measure(base, [{ tool: 'vegeta', argv: attackArgs(run.vegeta, helloTargets, { perSecond: m.helloRate }, m.durationSec, 10, false), out: join(run.dir, base.files.helloBin) }]);
+  await run.measure(base, [
+    { tool: 'vegeta', argv: attackArgs(run.vegeta, helloTargets, { perSecond: m.helloRate }, m.durationSec, 10, false), out: join(run.dir, base.files.helloBin) },
+  ]);
   const pairs = [...capacities.entries()].filter(([key]) => m.engines === null || run.target !== 'lab' || m.engines.includes(key.split(' ')[0]!));
   for (const fraction of m.heavyFractions) {
     for (const [key, capacity] of rotate(pairs, 2)) {
@@ -37,7 +39,9 @@ export async function mixed(run: Run, capacities: Map<string, number>, helloRate
         { tool: 'vegeta', argv: attackArgs(run.vegeta, heavyTargets, { perMinute: Math.round(rate * 60) }, m.durationSec, 30, false), out: join(run.dir, step.files.heavyBin) },
       ]);
       const s = await summarizeVegeta(run.vegeta, join(run.dir, step.files.helloBin));
-      console.log(`   mixed ${engine}/${mode}: heavy ${rate.toFixed(2)}/s (${Math.round(fraction * 100)}% of capacity) + /hello ${m.helloRate}/s -> /hello p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms, max ${s.latencyMs.max.toFixed(1)} ms`);
+      console.log(
+        `   mixed ${engine}/${mode}: heavy ${rate.toFixed(2)}/s (${Math.round(fraction * 100)}% of capacity) + /hello ${m.helloRate}/s -> /hello p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms, max ${s.latencyMs.max.toFixed(1)} ms`,
+      );
     }
   }
 }

@@ -17,7 +17,6 @@ import { hello } from './hello.js';
 import { mixed } from './mixed.js';
 import { join } from 'node:path';
 
-
 /** Stops the service measured so far and starts `peer` in its place, on the same host and port. */
 async function switchTo(run: Run, peer: PeerName, record: PeerRecord): Promise<void> {
   run.sampler?.stop();
@@ -76,7 +75,7 @@ export async function peers(run: Run): Promise<void> {
       console.log(`== ${peer} /hello: primer, warm-up, capacity search, closed loop`);
       const helloCapacity = await hello(run, run.plan.peers.hello[peer] ?? {});
       if (peer === 'django') {
-        console.log('== django heavy: primer, warm-up, capacity search (its own rate ladder, the lab\'s objective)');
+        console.log("== django heavy: primer, warm-up, capacity search (its own rate ladder, the lab's objective)");
         const capacity = await heavy(run, 'django', PEER_MODE.django, heavyReference(), run.plan.peers.djangoHeavy);
         // /hello beside heavy load at the lab's rate, or at half of Django's own /hello capacity
         // when the lab's rate is more than Django sustains alone.
@@ -84,7 +83,9 @@ export async function peers(run: Run): Promise<void> {
         if (helloCapacity < 2 * rate) {
           const floor = run.plan.peers.hello.django?.min ?? run.plan.hello.search.min;
           rate = Math.max(floor, Math.floor(helloCapacity / 2));
-          run.note(`django mixed: /hello at ${rate}/s (${helloCapacity > 0 ? `half its /hello capacity of ${helloCapacity}/s` : 'no /hello rate passed: the search\'s lowest rate'}), not the lab's ${run.plan.mixed.helloRate}/s`);
+          run.note(
+            `django mixed: /hello at ${rate}/s (${helloCapacity > 0 ? `half its /hello capacity of ${helloCapacity}/s` : "no /hello rate passed: the search's lowest rate"}), not the lab's ${run.plan.mixed.helloRate}/s`,
+          );
         }
         console.log(`== django mixed: /hello at ${rate}/s alone, then beside heavy load`);
         await mixed(run, new Map([[`django ${PEER_MODE.django}`, capacity]]), rate);
@@ -106,4 +107,3 @@ export async function stopPeer(run: Run): Promise<void> {
   const record = run.manifest.peers?.[run.target];
   if (record) record.constrained.end = run.service.readState();
 }
-

@@ -13,12 +13,16 @@ import type { Run } from '../runner.js';
 import { heavy } from './heavy.js';
 import { join } from 'node:path';
 
-
 /** Restarts the service under `cpus` CPUs (same memory limit, same metrics instance). */
 async function restart(run: Run, cpus: number): Promise<void> {
   run.sampler?.stop();
   await run.service.stop();
-  run.health = await run.service.start(run.log, run.serviceCpu, { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125', METRICS_INSTANCE: run.metricsInstance, CPUS: String(cpus) }, run.abort.signal);
+  run.health = await run.service.start(
+    run.log,
+    run.serviceCpu,
+    { STATSD_HOST: '127.0.0.1', STATSD_PORT: '9125', METRICS_INSTANCE: run.metricsInstance, CPUS: String(cpus) },
+    run.abort.signal,
+  );
   if (Math.abs((run.health.limits.cpus ?? 0) - cpus) > 0.01) {
     throw new Error(`scaling: the service reports a CPU limit of ${run.health.limits.cpus} after a restart with CPUS=${cpus}`);
   }
