@@ -25,8 +25,12 @@ setup: node_modules ## Install npm packages (as pinned by package-lock.json)
 # `npm ci`: exactly the lock, never rewriting it. The lock holds every platform's optional
 # packages (@napi-rs/cli's helpers list one per platform; npm installs only this machine's), as
 # `npm install --package-lock-only` writes it; after a package.json change, regenerate it so.
+# Side by side (two makes in one checkout) the installs take turns, and the second finds it done
+# (npm writes node_modules/.package-lock.json last): npm ci would otherwise empty node_modules under
+# the first one's build.
 node_modules: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@mkdir -p .tools
+	flock .tools/.npm-ci.lock bash -c '[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund'
 	@touch node_modules
 
 build-ts: node_modules ## Compile the TypeScript (tsc) into dist/

@@ -12,10 +12,9 @@ RUFF_DIR := .tools/ruff
 RUFF := $(RUFF_DIR)/bin/ruff
 
 $(RUFF_DIR)/.installed: peers/django/requirements-lint.txt | peer-setup
-	rm -rf $(RUFF_DIR)
-	$(DJANGO_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
-	  --target $(RUFF_DIR) -r peers/django/requirements-lint.txt
-	@touch $@
+	@# Side by side the installs take turns; the second finds ruff installed and leaves it.
+	flock .tools/.ruff.lock bash -c 'set -e; [ $@ -nt $< ] && exit 0; rm -rf $(RUFF_DIR); \
+	  $(DJANGO_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes --target $(RUFF_DIR) -r $<; touch $@'
 
 ruff: $(RUFF_DIR)/.installed ## Install ruff, the Django peer's linter and formatter, into .tools/ruff
 

@@ -61,7 +61,10 @@ function ensureModules() {
   const stamp = join(ROOT, 'node_modules', '.package-lock.json');
   if (existsSync(stamp)) return;
   console.error('node-runtime: npm ci (to check which uWS build loads under this Node)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  // The same turn-taking as the Makefile's node_modules recipe: a second make side by side waits, then finds it done.
+  mkdirSync(join(ROOT, '.tools'), { recursive: true });
+  const ci = '[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund';
+  execFileSync('flock', ['.tools/.npm-ci.lock', 'bash', '-c', ci], { cwd: ROOT, stdio: ['ignore', 2, 2] });
 }
 
 /** The pinned Node from the npm registry into .tools/node-<pin>/bin/node; safe to run twice or side by side. */

@@ -29,10 +29,12 @@ $(DJANGO_VENV)/.installed: $(DJANGO_DIR)/requirements.txt
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 	  echo "peer-setup: $(PYTHON) has no venv module; installing Debian's python3-venv"; \
 	  scripts/apt-install.sh python3-venv; }
-	rm -rf $(DJANGO_VENV)
-	$(PYTHON) -m venv $(DJANGO_VENV)
-	$(DJANGO_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r $(DJANGO_DIR)/requirements.txt
-	@touch $@
+	@mkdir -p .tools
+	@# Side by side (make -j, or two targets that both need it) the installs take turns; the second
+	@# finds the venv made and leaves it.
+	flock .tools/.peer-venv.lock bash -c 'set -e; [ $@ -nt $< ] && exit 0; \
+	  rm -rf $(DJANGO_VENV); $(PYTHON) -m venv $(DJANGO_VENV); \
+	  $(DJANGO_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r $<; touch $@'
 
 peer-setup: $(DJANGO_VENV)/.installed ## Install the Django peer's pinned requirements into peers/django/.venv
 

@@ -10,7 +10,7 @@ import { finish, markHead, sendJson, sendProblem } from './http.js';
 import type { Limits } from './cgroup.js';
 import { answered, labelEngine, noMetrics, STATUS_CLIENT_CLOSED, timed, timedConstant, type Metrics } from './metrics.js';
 import { type HeavyParams, parseHeavyQuery } from './params.js';
-import { glibcVersion, type UwsRuntime } from './uws.js';
+import type { UwsRuntime } from './uws.js';
 
 /** Everything the server is built from; main.ts assembles it, tests pass their own. */
 export interface ServerDeps {
@@ -122,7 +122,7 @@ export function createServer(deps: ServerDeps): LabServer {
       status: draining ? 'draining' : dataDir.usable ? 'ok' : 'degraded',
       data_dir: dataDir,
       uws: { native: runtime.native, release: runtime.release, package: runtime.package, version: runtime.version, detail: runtime.detail, skipped: runtime.skipped },
-      glibc: glibcVersion(),
+      glibc: runtime.glibc,
       engines: Object.fromEntries(
         [...engines.values()].map((e) => [e.name, e.available ? { available: true, description: e.description } : { available: false, reason: e.reason }]),
       ),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type * as uWS from 'uws-20.57';
+import { repoRoot } from './engines/rust-artifacts.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,6 +21,8 @@ export interface UwsRuntime {
   readonly detail: string;
   /** The newer builds tried first and why each did not load (empty when the newest loaded). */
   readonly skipped: readonly string[];
+  /** The C library this process runs on (null on a libc other than glibc), read once at load. */
+  readonly glibc: string | null;
 }
 
 /** Thrown when no build loads: names every build tried and the reason each gave. */
@@ -32,7 +35,7 @@ export class UwsLoadError extends Error {}
  * glibc >= 2.27. `only` (UWS_BUILDS) narrows and orders the list.
  */
 export function uwsBuilds(only?: readonly string[]): string[] {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   const release = (name: string) => name.slice(4).split('.').map(Number) as [number, number];
   const all = Object.keys(pkg.dependencies ?? {})
     .filter((d) => /^uws-\d+\.\d+$/.test(d))
@@ -51,7 +54,8 @@ export function uwsBuilds(only?: readonly string[]): string[] {
  */
 export function loadUws(only?: readonly string[]): UwsRuntime {
   const skipped: string[] = [];
-  const where = `${process.platform}-${process.arch} ABI ${process.versions.modules} (Node ${process.version}, glibc ${glibcVersion() ?? 'none'})`;
+  const glibc = glibcVersion();
+  const where = `${process.platform}-${process.arch} ABI ${process.versions.modules} (Node ${process.version}, glibc ${glibc ?? 'none'})`;
   for (const build of uwsBuilds(only)) {
     let dir: string;
     try {
@@ -77,20 +81,13 @@ export function loadUws(only?: readonly string[]): UwsRuntime {
       skipped.push(`${build} (${name} ${version}): loaded without a native .node binary`);
       continue;
     }
-    return { uws, native: true, package: name, version, release: build.slice(4), detail: basename(binary), skipped };
+    return { uws, native: true, package: name, version, release: build.slice(4), detail: basename(binary), skipped, glibc };
   }
   throw new UwsLoadError(`no uWS build loads on ${where}: ${skipped.join('; ')}`);
 }
 
-/** The C library's version this process runs on (null on a libc other than glibc). */
-export function glibcVersion(): string | null {
+/** The C library's version this process runs on (null on a libc other than glibc). A whole diagnostic report: not for a request path. */
+function glibcVersion(): string | null {
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
   return header?.glibcVersionRuntime ?? null;
-}
-
-/** The folder holding the lab's package.json, wherever the compiled file runs from. */
-function packageRoot(): string {
-  let dir = dirname(new URL(import.meta.url).pathname);
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }

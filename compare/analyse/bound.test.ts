@@ -2,14 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capacityBound, failureInDoubt, generatorBoundHello, helloCeiling } from './bound.js';
 
-const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({
-  rate,
-  pass,
-  generatorLimited,
-  serviceCpuCores: cpu,
-  generatorCpuShare,
-  sentRate,
-});
+import { verdictStep as step } from '../measure/verdict-step.test-helper.js';
 
 test("a capacity is the service's only when a failing rate above it was measured", () => {
   assert.equal(capacityBound('bracketed', 6000), 'service');

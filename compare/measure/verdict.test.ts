@@ -4,14 +4,7 @@ import { generatorLimited } from '../../lab/generators/limited.js';
 import type { StepRecord } from './manifest.js';
 import { machineLoad, worthRepeating } from './verdict.js';
 
-const step = (rate: number, pass: boolean, cpu: number | null, generatorLimited = false, generatorCpuShare = 0.8, sentRate = rate) => ({
-  rate,
-  pass,
-  generatorLimited,
-  serviceCpuCores: cpu,
-  generatorCpuShare,
-  sentRate,
-});
+import { verdictStep as step } from './verdict-step.test-helper.js';
 
 test('a /hello failure is measured again only when the service had CPU to spare and the generator kept up', () => {
   // A tail failure at 0.6 of 1 CPU: one stall of the shared machine does that; measure it again.
