@@ -34,9 +34,9 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# node_modules is newer than package.json, so make does not install again. NODE=system: this stage's
+# npm's node_modules/.package-lock.json is newer than package.json, so make does not install again. NODE=system: this stage's
 # Node 24 builds; no uWS needs to load here (the runtime stage is trixie, where v20.57 does).
-RUN touch node_modules && make build NODE=system
+RUN touch node_modules/.package-lock.json && make build NODE=system
 
 # ---- production dependencies, with the image's uWebSockets.js builds ---------------------------------
 # package.json carries two uWS builds (aliases uws-20.57 and uws-20.51, server/uws.ts); the server

@@ -25,12 +25,12 @@ rust-lint-tools:
 
 tools: ruff rust-lint-tools
 
-lint: node_modules ruff rust-lint-tools ## Every formatter check and linter (TypeScript, Rust, Python): findings, a count per check, non-zero on any
+lint: $(NODE_MODULES) ruff rust-lint-tools ## Every formatter check and linter (TypeScript, Rust, Python): findings, a count per check, non-zero on any
 	$(CARGO_ENV) RUFF=$(RUFF) node mk/lint.mjs
 
 test-lint: lint ## make lint, as a part of make test
 
-fmt: node_modules ruff rust-lint-tools ## Apply the formatters: biome format (biome.jsonc's files), cargo fmt (both workspaces), ruff format
+fmt: $(NODE_MODULES) ruff rust-lint-tools ## Apply the formatters: biome format (biome.jsonc's files), cargo fmt (both workspaces), ruff format
 	node_modules/.bin/biome format --write .
 	$(CARGO_ENV) cargo fmt --all
 	cd wasm && $(CARGO_ENV) cargo fmt

@@ -17,7 +17,7 @@ WASM_OUT := target/wasm/$(WASM_TARGET)/release/wasm_kernel.wasm
 # provides the same LLVM linker as wasm-ld-14.
 DEBIAN_RUST_PACKAGES := rustc cargo libstd-rust-dev-wasm32 lld-14
 
-build-native: node_modules ## Build the napi-rs addon (release) into native/, flags in native/build-info.json
+build-native: $(NODE_MODULES) ## Build the napi-rs addon (release) into native/, flags in native/build-info.json
 	cd native && $(CARGO_ENV) npx napi build --platform --release
 	node mk/build-info.mjs native/build-info.json "$$(ls native/kernel.*.node | head -n 1)" rustc \
 	  $(HOST_TARGET) Cargo.toml .cargo/config.toml
