@@ -84,6 +84,7 @@ start() {
   local i
   for i in $(seq 1 150); do
     if our_pid >/dev/null && answers; then
+      STARTED=1
       say "started dockerd (pid $(our_pid), server $(docker info --format '{{.ServerVersion}}'), storage $(docker info --format '{{.Driver}}'), cgroup v$(docker info --format '{{.CgroupVersion}}'))"
       return 0
     fi
@@ -126,22 +127,33 @@ status() {
   fi
 }
 
+# Two starts side by side (two make targets, two checkouts) take turns: the second finds the first's
+# engine answering and uses it, instead of seeing a dockerd that does not answer yet and refusing.
+STARTED=0
+locked_start() {
+  local lock=${TMPDIR:-/tmp}/backend-bottleneck-lab.docker-engine.lock
+  exec 8>>"$lock"
+  flock -w 600 8 || die "another start held $lock for 600 s"
+  start
+  flock -u 8
+  exec 8>&-
+}
+
 case ${1:-} in
-  start) start ;;
+  start) locked_start ;;
   stop) stop ;;
   status) status ;;
   run)
     shift
     [[ ${1:-} == -- ]] && shift
     [[ $# -gt 0 ]] || die "usage: $0 run -- command args..."
-    started=0
-    our_pid >/dev/null || answers || started=1
-    start
+    locked_start
     # Ctrl-C reaches the command (same process group); this script outlives it to stop the engine.
     trap 'say "interrupted; waiting for the command to end"' INT TERM
     rc=0
     "$@" || rc=$?
-    if [[ $started == 1 ]]; then stop; fi
+    # Only the engine this call started (one started beside it by another call is that call's).
+    if [[ $STARTED == 1 ]]; then stop; fi
     exit "$rc"
     ;;
   *) die "usage: $0 start|stop|status|run -- command..." ;;
