@@ -128,7 +128,7 @@ test('Dockerfile: builds with make build, runs on Node 24 slim as a non-root use
     .map((i) => i.args)
     .join('\n');
   // The same install command as the Makefile's node_modules recipe, then the same `make build`.
-  const install = /^node_modules:.*\n(?:\t[^\n]*\n)*?\t[^\n]*?(npm ci [^'\n]+)/m.exec(read('Makefile'))?.[1];
+  const install = /^\$\(NODE_MODULES\):.*\n(?:\t[^\n]*\n)*?\t[^\n]*?(npm ci [^'\n]+)/m.exec(read('Makefile'))?.[1];
   assert.ok(install, "the Makefile's node_modules recipe");
   assert.ok(runs.includes(install), `the build stage runs "${install}"`);
   assert.match(runs, /make build/, 'the image is built by the same command as a workstation');
