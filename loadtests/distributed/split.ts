@@ -87,7 +87,9 @@ function run(cmd: string, args: string[]): Promise<string> {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', (e) => reject(new SplitError(`${cmd}: ${e.message}`)));
-    child.on('exit', (code, signal) =>
+    // 'close', not 'exit': 'exit' may come before the output is read to its end (an empty report,
+    // then "Unexpected end of JSON input", seen once in a make test).
+    child.on('close', (code, signal) =>
       code === 0 ? resolve(out) : reject(new SplitError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(-500)}`)),
     );
   });
